@@ -1,0 +1,1 @@
+"""Interceptor flyout: the first straight-line model (``simple``) and the 3-DOF model."""

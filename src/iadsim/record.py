@@ -1,0 +1,202 @@
+"""Recording a run: events, sampled trajectories, and the summary an analyst reads first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from iadsim import __version__
+
+EVENT_COLUMNS = ("t_s", "kind", "unit", "radar", "threat_id", "track_id", "interceptor_id", "missile",
+                 "x_m", "y_m", "z_m", "detail")
+EVENT_KINDS = ("detect", "track_confirmed", "track_dropped", "assign", "hold", "launch", "intercept_hit",
+               "intercept_miss", "leak")
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced. Positions are scenario ENU metres."""
+
+    scenario: object
+    seed: int
+    events: dict  # column name -> list (EVENT_COLUMNS)
+    summary: dict
+    t_s: np.ndarray  # (K,) recorded times
+    threat_pos_enu_m: np.ndarray  # (K, n, 3)
+    threat_active: np.ndarray  # (K, n) bool: in flight and alive
+    interceptor_samples: dict  # t_s, id, unit, pos_enu_m arrays (one row per interceptor per step)
+    track_samples: dict  # t_s, unit, track_id, truth_id, pos_enu_m arrays (confirmed tracks)
+    compiled: object = field(repr=False)
+
+    def events_table(self):
+        """The events as a pyarrow Table."""
+        import pyarrow as pa
+
+        return pa.table({c: self.events[c] for c in EVENT_COLUMNS})
+
+
+class Recorder:
+    def __init__(self, scenario, comp, seed: int):
+        self.scenario, self.comp, self.seed = scenario, comp, seed
+        self.ev: dict = {c: [] for c in EVENT_COLUMNS}
+        w = comp.world
+        self.unit_names, self.radar_names, self.missile_names = w.units.name, w.radars.name, w.weapons.name
+        n = len(w.threats.id)
+        self.first_detect = np.full(n, np.nan)
+        self.first_track = np.full(n, np.nan)
+        self.killed_by = np.full(n, -1)
+        self.rounds_at = np.zeros(n, int)
+        self.kills = np.zeros(len(self.unit_names), int)
+        self.peak_targets = np.zeros(len(self.unit_names), int)
+        self.peak_missiles = np.zeros(len(self.unit_names), int)
+        self.saturated_s = np.zeros(len(self.unit_names))
+        self.t, self.pos, self.active = [], [], []
+        self.isamp = {"t_s": [], "id": [], "unit": [], "pos_enu_m": []}
+        self.tsamp = {"t_s": [], "unit": [], "track_id": [], "truth_id": [], "pos_enu_m": []}
+
+    def _add(self, n, **cols):
+        """Append n events; scalars are repeated, arrays must have length n."""
+        defaults = dict(unit="", radar="", threat_id=-1, track_id=-1, interceptor_id=-1, missile="",
+                        x_m=np.nan, y_m=np.nan, z_m=np.nan, detail="")
+        defaults.update(cols)
+        for c in EVENT_COLUMNS:
+            v = defaults[c]
+            self.ev[c].extend(v.tolist() if isinstance(v, np.ndarray) else list(v) if isinstance(v, list) else [v] * n)
+
+    def _pos(self, p):
+        p = np.asarray(p, float).reshape(-1, 3)
+        return dict(x_m=p[:, 0], y_m=p[:, 1], z_m=p[:, 2])
+
+    def detections(self, dets):
+        n = len(dets)
+        if not n:
+            return
+        self._add(n, t_s=dets.t_s, kind="detect", unit=[self.unit_names[i] for i in dets.unit_idx],
+                  radar=[self.radar_names[i] for i in dets.radar_idx], threat_id=dets.truth_id,
+                  detail=[f"snr_db={s:.1f}" for s in dets.snr_db], **self._pos(dets.pos_enu_m))
+        first = dets.truth_id[dets.truth_id >= 0]
+        self.first_detect[first] = np.fmin(self.first_detect[first], dets.t_s[0])
+
+    def track_events(self, t, u, trk, confirmed, dropped):
+        for kind, ids in (("track_confirmed", confirmed), ("track_dropped", dropped)):
+            if len(ids):
+                sel = np.isin(trk.id, ids)
+                truth = trk.truth_id[sel] if kind == "track_confirmed" else np.full(len(ids), -1)
+                pos = trk.pos_enu_m[sel] if kind == "track_confirmed" else np.full((len(ids), 3), np.nan)
+                self._add(len(ids), t_s=t, kind=kind, unit=self.unit_names[u],
+                          track_id=(trk.id[sel] if kind == "track_confirmed" else np.asarray(ids)), threat_id=truth,
+                          **self._pos(pos))
+                if kind == "track_confirmed":
+                    self.first_track[truth] = np.fmin(self.first_track[truth], t)
+
+    def orders(self, t, u, orders):
+        if len(orders.track_id):
+            self._add(len(orders.track_id), t_s=t, kind="assign", unit=self.unit_names[u], track_id=orders.track_id,
+                      threat_id=orders.truth_id, missile=[self.missile_names[w] for w in orders.weapon_idx],
+                      detail=[f"rounds={n} time_to_go_s={g:.0f}" for n, g in zip(orders.n_rounds, orders.time_to_go_s)],
+                      **self._pos(orders.pip_enu_m))
+        if len(orders.hold_track_id):
+            self._add(len(orders.hold_track_id), t_s=t, kind="hold", unit=self.unit_names[u],
+                      track_id=orders.hold_track_id, detail=list(orders.hold_reason))
+
+    def launches(self, t, order, ids, start):
+        n = len(ids)
+        self._add(n, t_s=t, kind="launch", unit=self.unit_names[order["unit"]], track_id=order["track_id"],
+                  threat_id=order["truth_id"], interceptor_id=np.asarray(ids), missile=self.missile_names[order["weapon"]],
+                  **self._pos(np.repeat(start[None], n, 0)))
+        self.rounds_at[order["truth_id"]] += n
+
+    def cancel(self, t, order, reason):
+        self._add(1, t_s=t, kind="hold", unit=self.unit_names[order["unit"]], track_id=order["track_id"],
+                  threat_id=order["truth_id"], missile=self.missile_names[order["weapon"]], detail=reason)
+
+    def intercepts(self, icpt, out, th):
+        idx = np.concatenate([out.hit, out.miss])
+        kinds = ["intercept_hit"] * out.hit.size + ["intercept_miss"] * out.miss.size
+        self._add(idx.size, t_s=out.t_cpa_s, kind=kinds, unit=[self.unit_names[u] for u in icpt.unit_idx[idx]],
+                  track_id=icpt.track_id[idx], threat_id=icpt.truth_id[idx], interceptor_id=icpt.id[idx],
+                  missile=[self.missile_names[w] for w in icpt.weapon_idx[idx]],
+                  detail=[f"miss_distance_m={m:.1f}" + ("" if ok else " self_destruct")
+                          for m, ok in zip(out.miss_distance_m, np.concatenate([np.ones(out.hit.size, bool), out.reached]))],
+                  **self._pos(icpt.pos_enu_m[idx]))
+        for i in out.hit:
+            tid = icpt.truth_id[i]
+            if self.killed_by[tid] < 0 and th.fate[tid] == "killed":
+                self.killed_by[tid] = icpt.unit_idx[i]
+                self.kills[icpt.unit_idx[i]] += 1
+
+    def leaks(self, t, idx, pos):
+        self._add(len(idx), t_s=t, kind="leak", threat_id=idx, **self._pos(pos[idx]))
+
+    def step(self, k, t, th, icpt, trackers, c2, world):
+        self.t.append(t)
+        self.pos.append(th.pos_enu_m.copy())
+        self.active.append(th.active.copy())
+        live = np.flatnonzero(icpt.alive)
+        self.isamp["t_s"].append(np.full(live.size, t))
+        self.isamp["id"].append(icpt.id[live])
+        self.isamp["unit"].append(icpt.unit_idx[live])
+        self.isamp["pos_enu_m"].append(icpt.pos_enu_m[live])
+        for u, trk in enumerate(trackers):
+            sel = trk.confirmed
+            self.tsamp["t_s"].append(np.full(sel.sum(), t))
+            self.tsamp["unit"].append(np.full(sel.sum(), u))
+            self.tsamp["track_id"].append(trk.id[sel])
+            self.tsamp["truth_id"].append(trk.truth_id[sel])
+            self.tsamp["pos_enu_m"].append(trk.pos_enu_m[sel])
+            n_t, n_m = len(c2[u].engaged), int(sum(c2[u].engaged.values()))
+            self.peak_targets[u] = max(self.peak_targets[u], n_t)
+            self.peak_missiles[u] = max(self.peak_missiles[u], n_m)
+            if n_t >= world.units.channels_targets[u] or n_m >= world.units.channels_missiles[u]:
+                self.saturated_s[u] += self.comp.dt_s
+
+    def finish(self, th, rounds, icpt) -> RunResult:
+        comp, sc = self.comp, self.scenario
+        w = comp.world
+        fired = w.weapons.rounds - rounds
+        threats = []
+        for i in range(len(th.id)):
+            fate = th.fate[i] or ("in_flight" if th.route_t_s[i, 0] <= comp.n_steps * comp.dt_s else "not_launched")
+            threats.append(dict(
+                id=int(i), raid=sc.raids[th.raid_idx[i]].name, threat=comp.threat_classes[i], kind=str(th.kind[i]),
+                target=w.assets.name[th.target_idx[i]], fate=fate, t_s=_num(th.fate_t_s[i]),
+                killed_by=self.unit_names[self.killed_by[i]] if self.killed_by[i] >= 0 else None,
+                rounds_spent=int(self.rounds_at[i]), first_detect_s=_num(self.first_detect[i]),
+                first_track_s=_num(self.first_track[i])))
+        units = []
+        for u, name in enumerate(self.unit_names):
+            sel = np.flatnonzero(w.weapons.unit_idx == u)
+            units.append(dict(
+                name=name, system=w.units.system[u],
+                rounds_fired={w.weapons.name[j]: int(fired[j]) for j in sel},
+                rounds_left={w.weapons.name[j]: int(rounds[j]) for j in sel},
+                kills=int(self.kills[u]),
+                channels={"targets": int(w.units.channels_targets[u]), "missiles": int(w.units.channels_missiles[u])},
+                targets_engaged_peak=int(self.peak_targets[u]), missiles_guided_peak=int(self.peak_missiles[u]),
+                channels_saturated_s=float(self.saturated_s[u])))
+        fates = [t["fate"] for t in threats]
+        n_hit = sum(1 for k in self.ev["kind"] if k == "intercept_hit")
+        n_miss = sum(1 for k in self.ev["kind"] if k == "intercept_miss")
+        summary = dict(
+            scenario=sc.name, seed=self.seed, iadsim_version=__version__,
+            duration_s=sc.time.duration_s, step_s=sc.time.step_s,
+            totals=dict(threats=len(threats), killed=fates.count("killed"), leaked=fates.count("leaked"),
+                        in_flight=fates.count("in_flight"), not_launched=fates.count("not_launched"),
+                        rounds_fired=int(fired.sum()), intercepts_hit=n_hit, intercepts_missed=n_miss),
+            threats=threats, units=units,
+            assets=[dict(name=a, value=float(w.assets.value[j]),
+                         leakers=sum(1 for t in threats if t["target"] == a and t["fate"] == "leaked"))
+                    for j, a in enumerate(w.assets.name)],
+        )
+        cat = lambda parts, shape: np.concatenate(parts) if parts else np.zeros(shape)
+        return RunResult(
+            scenario=sc, seed=self.seed, events=self.ev, summary=summary, t_s=np.array(self.t),
+            threat_pos_enu_m=np.array(self.pos), threat_active=np.array(self.active),
+            interceptor_samples={k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.isamp.items()},
+            track_samples={k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.tsamp.items()},
+            compiled=comp)
+
+
+def _num(x):
+    return None if not np.isfinite(x) else float(x)

@@ -1,0 +1,100 @@
+"""Scenario file schema (pydantic). Geodetic at this edge: degrees, metres, seconds.
+
+Heights: the terrain is modelled as the WGS-84 ellipsoid raised to ``origin.alt_m`` (the ground
+level of the scenario, e.g. Mürted's 843 m); every ``alt_agl_m`` below is height above that
+ground. Terrain masking from elevation data comes later (physics.propagation has the interface).
+Unknown keys are errors: a typo must never be silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, degrees north")]
+Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, degrees east")]
+AltAgl = Annotated[float, Field(ge=0.0, le=200_000.0, description="height above the scenario ground, m")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Origin(Strict):
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_m: float = Field(0.0, ge=-500.0, le=9000.0, description="ground level, m above the WGS-84 ellipsoid")
+
+
+class TimeSpec(Strict):
+    duration_s: float = Field(gt=0.0, le=86_400.0, description="simulated time, s")
+    step_s: float = Field(1.0, gt=0.0, le=60.0, description="engine time step, s")
+
+
+class Asset(Strict):
+    name: str = Field(min_length=1)
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_agl_m: AltAgl = 0.0
+    value: float = Field(gt=0.0, description="relative value of the asset (threat evaluation)")
+    radius_m: float = Field(1000.0, gt=0.0, description="a threat within this distance has reached it")
+
+
+class Doctrine(Strict):
+    """Firing doctrine of one unit; catalog defaults fill what is not given."""
+
+    salvo: int | None = Field(None, ge=1, le=4, description="rounds fired at a threat per engagement")
+    mode: Literal["shoot_look_shoot", "salvo"] = "shoot_look_shoot"
+    weapons_free: bool = True
+    reserve_rounds: int = Field(0, ge=0)
+
+
+class Unit(Strict):
+    name: str = Field(min_length=1)
+    system: str = Field(description="catalog system name, e.g. s400 or patriot")
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_agl_m: AltAgl = 0.0
+    facing_deg: float = Field(0.0, ge=0.0, lt=360.0, description="boresight azimuth of sector radars, clockwise from north")
+    doctrine: Doctrine = Doctrine()
+    overrides: dict[str, Any] = Field(default_factory=dict, description="catalog numbers to replace, nested like the profile")
+
+
+class Waypoint(Strict):
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_agl_m: AltAgl
+    speed_mps: float | None = Field(None, gt=0.0, le=10_000.0, description="speed on the leg that starts here; catalog speed if absent")
+
+
+class Raid(Strict):
+    name: str = Field(min_length=1)
+    threat: str = Field(description="catalog threat name, e.g. cruise_missile")
+    count: int = Field(1, ge=1, le=10_000)
+    start_s: float = Field(0.0, ge=0.0)
+    spacing_s: float = Field(0.0, ge=0.0, description="time between successive raiders on the route")
+    target: str = Field(description="name of the defended asset the raid flies to")
+    route: list[Waypoint] = Field(min_length=1, description="waypoints flown in order; the last leg goes to the target")
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class Scenario(Strict):
+    schema_version: Literal[1] = 1
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = Field(0, ge=0)
+    origin: Origin
+    time: TimeSpec
+    assets: list[Asset] = Field(min_length=1)
+    units: list[Unit] = Field(default_factory=list)
+    raids: list[Raid] = Field(min_length=1)
+
+
+class PathError(ValueError):
+    """A semantic error at a known place in the scenario document."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc = loc
+        self.message = message

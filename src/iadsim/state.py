@@ -1,0 +1,157 @@
+"""Structure-of-arrays state: one dataclass of NumPy arrays per kind of object.
+
+Every vector has its components on the trailing axis, in the scenario ENU frame, SI units.
+Sizes are fixed when the scenario is compiled; ``alive``/``active`` masks say which rows count.
+Stages return new arrays; the engine builds the next state with ``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Threats:
+    """Raiders. Truth state plus the compiled route each one flies."""
+
+    id: np.ndarray  # (n,) int, stable
+    raid_idx: np.ndarray  # (n,) int index into scenario.raids
+    target_idx: np.ndarray  # (n,) int index into assets
+    kind: np.ndarray  # (n,) str: aircraft, cruise_missile, ballistic, drone
+    rcs_front_m2: np.ndarray  # (n,)
+    rcs_side_m2: np.ndarray  # (n,)
+    rcs_rear_m2: np.ndarray  # (n,)
+    swerling: np.ndarray  # (n,) int 0-4
+    weight: np.ndarray  # (n,) threat weight for threat evaluation
+    route_pos_enu_m: np.ndarray  # (n, p, 3) dense polyline
+    route_t_s: np.ndarray  # (n, p) time at each polyline point, strictly increasing
+    pos_enu_m: np.ndarray  # (n, 3)
+    vel_enu_mps: np.ndarray  # (n, 3)
+    active: np.ndarray  # (n,) bool: launched and not yet finished
+    alive: np.ndarray  # (n,) bool: not killed, not leaked
+    fate: np.ndarray  # (n,) object: "" | killed | leaked
+    fate_t_s: np.ndarray  # (n,) time of the fate, NaN while none
+
+
+@dataclass(frozen=True)
+class Radars:
+    """Every radar of every unit."""
+
+    PARAMS = ("frequency_hz", "peak_power_w", "pulse_width_s", "bandwidth_hz", "gain_db", "noise_figure_db",
+              "losses_db", "n_pulses", "pfa", "scan_period_s", "beamwidth_az_rad", "beamwidth_el_rad",
+              "az_sector_rad", "el_min_rad", "el_max_rad", "min_range_m", "max_range_m",
+              "range_accuracy_floor_m", "angle_accuracy_floor_rad")
+
+    unit_idx: np.ndarray  # (r,) int
+    name: list  # (r,) profile names
+    is_engagement: np.ndarray  # (r,) bool: the unit's engagement (fire-control) radar
+    pos_enu_m: np.ndarray  # (r, 3) antenna phase centre
+    height_m: np.ndarray  # (r,) antenna height above the scenario ground
+    rot_local_from_enu: np.ndarray  # (r, 3, 3) scenario ENU axes -> the site's own ENU axes
+    facing_rad: np.ndarray  # (r,) boresight azimuth of a sector radar
+    frequency_hz: np.ndarray
+    peak_power_w: np.ndarray
+    pulse_width_s: np.ndarray
+    bandwidth_hz: np.ndarray
+    gain_db: np.ndarray
+    noise_figure_db: np.ndarray
+    losses_db: np.ndarray
+    n_pulses: np.ndarray
+    pfa: np.ndarray
+    scan_period_s: np.ndarray
+    beamwidth_az_rad: np.ndarray
+    beamwidth_el_rad: np.ndarray
+    az_sector_rad: np.ndarray
+    el_min_rad: np.ndarray
+    el_max_rad: np.ndarray
+    min_range_m: np.ndarray
+    max_range_m: np.ndarray
+    range_accuracy_floor_m: np.ndarray
+    angle_accuracy_floor_rad: np.ndarray
+    next_scan_t_s: np.ndarray  # (r,) when each radar next looks
+
+
+@dataclass(frozen=True)
+class Weapons:
+    """Weapon types: one row per (unit, missile) pair of the loadout."""
+
+    PARAMS = ("max_range_m", "max_range_ballistic_m", "min_range_m", "max_altitude_m", "min_altitude_m",
+              "mean_speed_mps", "max_flight_time_s", "max_target_speed_mps", "pk")
+
+    unit_idx: np.ndarray  # (w,) int
+    name: list  # (w,) missile names
+    rounds: np.ndarray  # (w,) int ready rounds
+    max_range_m: np.ndarray
+    max_range_ballistic_m: np.ndarray
+    min_range_m: np.ndarray
+    max_altitude_m: np.ndarray
+    min_altitude_m: np.ndarray
+    mean_speed_mps: np.ndarray
+    max_flight_time_s: np.ndarray
+    max_target_speed_mps: np.ndarray
+    pk: np.ndarray
+
+
+@dataclass(frozen=True)
+class Units:
+    """Air-defence units (fire units: battalion / battery)."""
+
+    name: list
+    system: list
+    pos_enu_m: np.ndarray  # (u, 3) ground position of the unit
+    channels_targets: np.ndarray  # (u,) targets engaged at once
+    channels_missiles: np.ndarray  # (u,) missiles guided at once
+    reaction_time_s: np.ndarray  # (u,) decision to launch
+    c2_cycle_s: np.ndarray  # (u,)
+    salvo: np.ndarray  # (u,) rounds per engagement
+    weapons_free: np.ndarray  # (u,) bool
+    reserve_rounds: np.ndarray  # (u,) rounds kept back per weapon type
+
+
+@dataclass(frozen=True)
+class Assets:
+    name: list
+    pos_enu_m: np.ndarray  # (a, 3)
+    value: np.ndarray  # (a,)
+    radius_m: np.ndarray  # (a,)
+
+
+@dataclass(frozen=True)
+class Detections:
+    """One step's radar detections (all radars), SI, scenario ENU."""
+
+    t_s: np.ndarray  # (d,)
+    radar_idx: np.ndarray  # (d,) int
+    unit_idx: np.ndarray  # (d,) int
+    truth_id: np.ndarray  # (d,) int threat id (-1 for a false alarm); for scoring only
+    range_m: np.ndarray  # (d,) measured, in the radar's local frame
+    az_rad: np.ndarray  # (d,)
+    el_rad: np.ndarray  # (d,)
+    sigma_range_m: np.ndarray  # (d,)
+    sigma_angle_rad: np.ndarray  # (d,)
+    pos_enu_m: np.ndarray  # (d, 3) measured position converted to scenario ENU
+    snr_db: np.ndarray  # (d,) dwell SNR
+
+    @classmethod
+    def empty(cls) -> "Detections":
+        z = np.zeros(0)
+        return cls(z, z.astype(int), z.astype(int), z.astype(int), z, z, z, z, z, np.zeros((0, 3)), z)
+
+    def __len__(self) -> int:
+        return len(self.t_s)
+
+
+@dataclass(frozen=True)
+class World:
+    threats: Threats
+    units: Units
+    radars: Radars
+    weapons: Weapons
+    assets: Assets
+    earth_centre_enu_m: np.ndarray  # (3,) gravity points here
+    effective_radius_m: float  # effective earth radius for the radar horizon
+    origin: object  # geo.Origin of the scenario ENU frame
+    ground_alt_m: float  # scenario ground level above the ellipsoid
+    extra: dict = field(default_factory=dict)

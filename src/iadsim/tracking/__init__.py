@@ -1,0 +1,1 @@
+"""Multi-target tracking: the first simple tracker (``simple``) and the batched tracker (``mtt``)."""
