@@ -1,0 +1,12 @@
+"""Physics kernels: pure, vectorised functions with no simulation state.
+
+- :mod:`iadsim.physics.radar`: radar range equation (monostatic, bistatic, search), exact
+  Swerling 0-4 detection probability and its inverse, noise jamming, measurement accuracy.
+- :mod:`iadsim.physics.propagation`: effective-earth refraction, horizon, line of sight.
+
+SI and linear inside; dB only in functions whose names say so (radar.md §0, DESIGN.md).
+"""
+
+from iadsim.physics import propagation, radar
+
+__all__ = ["propagation", "radar"]
