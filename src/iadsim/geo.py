@@ -34,7 +34,9 @@ def ecef_to_geodetic(pos_ecef_m):
     """ECEF (..., 3) m -> (lat_rad, lon_rad, alt_hae_m), each of shape (...)."""
     p = np.asarray(pos_ecef_m, float)
     lat, lon, alt = pymap3d.ecef2geodetic(p[..., 0], p[..., 1], p[..., 2], ell=_ELL, deg=False)
-    return np.asarray(lat, float), np.asarray(lon, float), np.asarray(alt, float)
+    shape = p.shape[:-1]  # pymap3d squeezes one-element inputs; keep the caller's shape
+    return (np.asarray(lat, float).reshape(shape), np.asarray(lon, float).reshape(shape),
+            np.asarray(alt, float).reshape(shape))
 
 
 def rot_enu_from_ecef(lat0_rad, lon0_rad):

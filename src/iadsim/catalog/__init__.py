@@ -40,8 +40,16 @@ UNITS: dict[str, tuple[float, str]] = {
 }
 
 
+SIGNED_UNITS = ("dB", "deg")  # the only units whose values may be negative
+
+
 class CatalogError(ValueError):
-    """An unknown profile name or a malformed override."""
+    """An unknown profile name or a malformed override; ``loc`` is the override's key path."""
+
+    def __init__(self, message: str, loc: tuple = ()):
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
 
 
 @cache
@@ -96,7 +104,7 @@ def si(node):
     return out
 
 
-def apply_overrides(node: dict, overrides: dict, path: str = "overrides") -> dict:
+def apply_overrides(node: dict, overrides: dict, loc: tuple = ()) -> dict:
     """Return a copy of a raw profile with scenario overrides merged in.
 
     A leaf of ``overrides`` is a number in the catalog's own unit, or a mapping with ``value``
@@ -106,21 +114,23 @@ def apply_overrides(node: dict, overrides: dict, path: str = "overrides") -> dic
     """
     out = copy.deepcopy(node)
     for key, val in overrides.items():
-        here = f"{path}.{key}"
+        here = loc + (key,)
         if key not in out:
-            raise CatalogError(f"{here}: no such catalog field{suggest(key, out)}; fields: {', '.join(map(str, out))}")
+            raise CatalogError(f"no such catalog field{suggest(key, out)}; fields here: {', '.join(map(str, out))}", here)
         target = out[key]
         if is_quantity(target):
             if isinstance(val, dict):
                 if "unit" in val and val["unit"] != target["unit"]:
-                    raise CatalogError(f"{here}.unit: expected {target['unit']!r}, got {val['unit']!r}")
+                    raise CatalogError(f"expected unit {target['unit']!r}, got {val['unit']!r}", here + ("unit",))
                 val = val.get("value")
             if isinstance(val, bool) or not isinstance(val, (int, float)):
-                raise CatalogError(f"{here}: expected a number in {target['unit']}, got {val!r}")
+                raise CatalogError(f"expected a number in {target['unit']}, got {val!r}", here)
+            if val < 0 and target["unit"] not in SIGNED_UNITS:
+                raise CatalogError(f"expected a non-negative number in {target['unit']}, got {val!r}", here)
             target.update(value=val, grade="scenario", src=["scenario override"], note="set by the scenario")
         elif isinstance(target, dict):
             if not isinstance(val, dict):
-                raise CatalogError(f"{here}: expected a mapping of fields, got {val!r}")
+                raise CatalogError(f"expected a mapping of fields, got {val!r}", here)
             out[key] = apply_overrides(target, val, here)
         else:
             out[key] = val

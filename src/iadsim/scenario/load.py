@@ -134,7 +134,7 @@ def check_references(scenario: Scenario) -> list[PathError]:
             try:
                 threat_profile(raid)
             except catalog.CatalogError as exc:
-                errors.append(PathError(("raids", i, "overrides"), str(exc)))
+                errors.append(PathError(("raids", i, "overrides") + exc.loc, exc.message))
     for i, unit in enumerate(scenario.units):
         if unit.system not in catalog.names("systems"):
             errors.append(PathError(("units", i, "system"),
@@ -144,7 +144,7 @@ def check_references(scenario: Scenario) -> list[PathError]:
         try:
             prof = unit_profile(unit)
         except catalog.CatalogError as exc:
-            errors.append(PathError(("units", i, "overrides"), str(exc)))
+            errors.append(PathError(("units", i, "overrides") + exc.loc, exc.message))
             continue
         errors += [PathError(("units", i) + loc, msg) for loc, msg in doctrine_problems(unit, prof)]
     return errors

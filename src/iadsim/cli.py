@@ -1,0 +1,146 @@
+"""The ``iadsim`` command line: run, validate, schema, catalog.
+
+User mistakes (a wrong scenario, an unknown name) print one clear message per problem and exit
+with code 2, never a traceback. The CLI only calls the public API.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from iadsim import catalog
+from iadsim.scenario import ScenarioError, load_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="iadsim: simulate an integrated air-defence system from radar to kill assessment (public-source data).")
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2):
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _load(path: Path):
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        err.print(f"{len(exc.problems)} problem(s) in {path}; nothing was run.", highlight=False)
+        raise typer.Exit(2)
+
+
+@app.command()
+def validate(file: Path = typer.Argument(..., help="scenario YAML file")):
+    """Check a scenario file against the schema and the catalog."""
+    sc = _load(file)
+    n_threats = sum(r.count for r in sc.raids)
+    out.print(f"[green]ok[/] {file}: {len(sc.units)} unit(s), {len(sc.assets)} asset(s), {len(sc.raids)} raid(s), "
+              f"{n_threats} threat(s), {sc.time.duration_s:g} s", highlight=False)
+
+
+@app.command()
+def schema():
+    """Print the JSON Schema of scenario files (for editors)."""
+    from iadsim.scenario.models import Scenario
+
+    typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+
+
+@app.command("catalog")
+def catalog_cmd(name: Optional[str] = typer.Argument(None, help="profile to show with its sources")):
+    """List the catalog profiles, or show one with every figure's grade and sources."""
+    if name is None:
+        table = Table(title="iadsim catalog (public-source profiles)")
+        for col in ("kind", "name", "title"):
+            table.add_column(col)
+        for kind, n, title in catalog.catalog_table():
+            table.add_row(kind[:-1], n, title)
+        out.print(table)
+        return
+    try:
+        kind, prof = catalog.find(name)
+    except catalog.CatalogError as exc:
+        _fail(str(exc))
+    from iadsim.report.run_report import _quantity_rows
+
+    table = Table(title=f"{kind[:-1]} {name}: {prof.get('title', '')}")
+    for col in ("field", "value", "unit", "grade", "sources", "note"):
+        table.add_column(col, overflow="fold")
+    for _, field, value, unit, grade, src, note in _quantity_rows(name, prof):
+        table.add_row(field, str(value), unit, str(grade), src, note)
+    out.print(table)
+    others = {k: v for k, v in prof.items() if not isinstance(v, dict) and k != "title"}
+    for k, v in others.items():
+        out.print(f"[bold]{k}[/]: {v}", highlight=False)
+    srcs = catalog.sources()
+    keys = sorted({s for row in _quantity_rows(name, prof) for s in row[5].split(", ") if s})
+    for key in keys:
+        out.print(f"  [{key}] {srcs.get(key, '(scenario)')}", highlight=False)
+
+
+def _print_summary(summary: dict, run_dir: Path) -> None:
+    tot = summary["totals"]
+    out.print(f"[bold]{summary['scenario']}[/] seed {summary['seed']}: {tot['threats']} threats, "
+              f"[green]{tot['killed']} killed[/], [red]{tot['leaked']} leaked[/], {tot['in_flight']} still in flight; "
+              f"{tot['rounds_fired']} interceptors fired ({tot['intercepts_hit']} hits, {tot['intercepts_missed']} misses)",
+              highlight=False)
+    table = Table(show_header=True)
+    for col in ("unit", "system", "rounds fired", "kills", "peak targets/limit", "peak missiles/limit"):
+        table.add_column(col)
+    for u in summary["units"]:
+        table.add_row(u["name"], u["system"], ", ".join(f"{k} {v}" for k, v in u["rounds_fired"].items()), str(u["kills"]),
+                      f"{u['targets_engaged_peak']}/{u['channels']['targets']}", f"{u['missiles_guided_peak']}/{u['channels']['missiles']}")
+    out.print(table)
+    for a in summary["assets"]:
+        out.print(f"  asset {a['name']}: {a['leakers']} leaker(s)", highlight=False)
+    out.print(f"Wrote {run_dir}/events.parquet, summary.json, report.html", highlight=False)
+
+
+@app.command()
+def run(file: Path = typer.Argument(..., help="scenario YAML file"),
+        out_dir: Optional[Path] = typer.Option(None, "--out", help="run directory (default runs/<scenario name>)"),
+        seed: Optional[int] = typer.Option(None, "--seed", help="override the scenario's seed", min=0),
+        no_report: bool = typer.Option(False, "--no-report", help="skip report.html")):
+    """Run one scenario and write events.parquet, summary.json and report.html."""
+    from iadsim.engine import simulate
+    from iadsim.output import write_run
+
+    sc = _load(file)
+    run_dir = out_dir or Path("runs") / sc.name
+    with Progress(TextColumn("[bold]simulating[/]"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as bar:
+        task = bar.add_task("run", total=None)
+
+        def progress(k, n):
+            bar.update(task, completed=k + 1, total=n + 1)
+
+        result = simulate(sc, seed=seed, progress=progress)
+    try:
+        write_run(result, run_dir, report=not no_report)
+    except OSError as exc:
+        _fail(f"cannot write the run to {run_dir}: {exc.strerror or exc}", code=1)
+    _print_summary(result.summary, run_dir)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted; files already written are complete, the rest were not written")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Reports: self-contained HTML that opens offline (Plotly with its JavaScript embedded)."""
