@@ -518,7 +518,8 @@ def cumulative_pd(pd_looks, axis=-1):
     p = np.asarray(pd_looks, dtype=float)
     if np.any(~((p >= 0.0) & (p <= 1.0))):
         raise ValueError("pd_looks must be in [0, 1]")
-    return _out(-np.expm1(np.sum(np.log1p(-p), axis=axis)))
+    with np.errstate(divide="ignore"):
+        return _out(-np.expm1(np.sum(np.log1p(-p), axis=axis)))
 
 
 def albersheim_snr_db(pd, pfa, n_pulses=1):
