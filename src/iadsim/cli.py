@@ -134,6 +134,21 @@ def run(file: Path = typer.Argument(..., help="scenario YAML file"),
     _print_summary(result.summary, run_dir)
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules register themselves on ``app`` when imported."""
+    import importlib
+
+    for module in ("iadsim.cli_study", "iadsim.cli_outputs", "iadsim.cli_physics"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+_register_commands()
+
+
 def main() -> None:
     try:
         app()
