@@ -136,6 +136,12 @@ def test_large_n_small_snr_is_finite_and_near_pfa():
         assert got[0] == pytest.approx(1e-8, rel=1e-3)
 
 
+def test_infinite_and_zero_snr_limits():
+    for sw in range(5):
+        assert radar.pd_linear(np.inf, 1e-6, 10, sw) == 1.0
+        assert radar.pd_linear(0.0, 1e-6, 10, sw) == pytest.approx(1e-6, rel=1e-9)
+
+
 def test_cumulative_pd():
     tol = 1e-15
     assert radar.cumulative_pd([0.5, 0.5, 0.5]) == pytest.approx(0.875, abs=tol)

@@ -477,6 +477,7 @@ def pd_linear(snr, pfa, n_pulses=1, swerling=0):
     s, pfa = _nonneg("snr", snr), _open01("pfa", pfa)
     n, sw = _n_pulses(n_pulses), _swerling(swerling)
     shape = np.broadcast_shapes(s.shape, pfa.shape, n.shape, sw.shape)
+    s = np.minimum(s, 1e250)  # inf SNR -> Pd = 1 without inf/inf
     if sw.size == 1:
         out = _PD_CORES[int(sw.flat[0])](s, pfa, n)
     else:
