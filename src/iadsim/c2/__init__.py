@@ -1,0 +1,1 @@
+"""Command and control: threat evaluation, weapon-target assignment, firing doctrine."""

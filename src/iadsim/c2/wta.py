@@ -1,0 +1,135 @@
+"""Static weapon-target assignment (WTA): one entry point, three methods, an instance generator.
+
+Minimise the expected surviving value F(x) = Σ_j V_j Π_i (1 − p_ij)^x_ij over integer rounds
+x_ij ≥ 0 with Σ_j x_ij ≤ W_i (Manne 1958; den Broeder et al. 1959), optionally under C2 limits:
+rounds per target (salvo doctrine), targets engaged at once (target channels) and rounds
+engaged at once (missile-guidance channels). See ``reference/wta.md``.
+
+Methods: ``"heuristic"`` (default; Ahuja et al. 2007 target-slot assignment + local search),
+``"mmr"`` (maximum marginal return greedy, a baseline) and ``"exact"`` (outer-approximation MILP
+on HiGHS, which proves optimality or reports its best bound when out of time).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from iadsim.c2.wta_exact import solve_exact
+from iadsim.c2.wta_heuristic import flow_assign, improve_local, mmr_assign
+
+METHODS = ("heuristic", "mmr", "exact")
+
+
+@dataclass(frozen=True)
+class WTAResult:
+    """Outcome of one WTA solve.
+
+    assignment : (n_types, n_targets) int64, rounds of type i fired at target j (read-only)
+    surviving_value : F at ``assignment``, Σ_j V_j Π_i (1 − p_ij)^x_ij
+    lower_bound : proven lower bound on the optimal F (exact), NaN for heuristics
+    optimal : True only when optimality is proven (gap within the solver's tolerance)
+    method : method used; wall_s : wall-clock time of the solve, s
+    """
+
+    assignment: np.ndarray
+    surviving_value: float
+    lower_bound: float
+    optimal: bool
+    method: str
+    wall_s: float
+
+
+def surviving_value(values, pk, assignment):
+    """Expected surviving value Σ_j V_j Π_i (1 − p_ij)^x_ij of an assignment; float."""
+    q = 1.0 - np.asarray(pk, float)
+    return float(np.sum(np.asarray(values, float) * np.prod(q ** np.asarray(assignment), axis=0)))
+
+
+def generate_instance(n, m, seed):
+    """The wta.md test instance: values (m,) ~ U(25, 100), pk (n, m) ~ U(0.6, 0.9), one round each."""
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(25.0, 100.0, size=m)
+    pk = rng.uniform(0.60, 0.90, size=(n, m))
+    return values, pk, np.ones(n, dtype=np.int64)
+
+
+def _as_count(name, v, shape=None):
+    """Non-negative integer(s) from ``v``, or ValueError naming ``name``."""
+    a = np.asarray(v)
+    if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise ValueError(f"{name} must be integer, got dtype {a.dtype}")
+    if not np.all(np.isfinite(a)) or np.any(a != np.round(a)):
+        raise ValueError(f"{name} must be integer-valued")
+    if np.any(a < 0):
+        raise ValueError(f"{name} must be >= 0")
+    if shape is not None and a.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {a.shape}")
+    return a.astype(np.int64)
+
+
+def _check(values, pk, rounds, method, time_limit_s, max_per_target, max_targets, max_total_rounds):
+    """Validate and normalise the inputs of ``solve``."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    values = np.asarray(values, dtype=float)
+    pk = np.asarray(pk, dtype=float)
+    if values.ndim != 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError("values must be a 1-D array of finite values >= 0")
+    if pk.ndim != 2 or pk.shape[1] != values.size:
+        raise ValueError(f"pk must have shape (n_types, {values.size}), got {pk.shape}")
+    if not np.all((pk >= 0.0) & (pk <= 1.0)):
+        raise ValueError("pk must lie in [0, 1]")
+    n, m = pk.shape
+    rounds = _as_count("rounds", rounds)
+    if rounds.shape != (n,):
+        raise ValueError(f"rounds must have shape ({n},) to match pk, got {rounds.shape}")
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise ValueError("time_limit_s must be > 0 or None")
+    total = int(rounds.sum())
+    cap = np.full(m, total, np.int64)
+    if max_per_target is not None:
+        c = _as_count("max_per_target", max_per_target)
+        if c.ndim not in (0, 1) or (c.ndim == 1 and c.shape != (m,)):
+            raise ValueError(f"max_per_target must be an integer or shape ({m},), got shape {c.shape}")
+        cap = np.minimum(cap, np.broadcast_to(c, (m,)))
+    k = m if max_targets is None else int(_as_count("max_targets", max_targets, ()))
+    r = total if max_total_rounds is None else int(min(total, _as_count("max_total_rounds", max_total_rounds, ())))
+    return values, pk, rounds, cap, min(k, m), r
+
+
+def solve(values, pk, rounds, method="heuristic", time_limit_s=None, *, max_per_target=None,
+          max_targets=None, max_total_rounds=None, rel_gap=1e-9):
+    """Assign rounds to targets to minimise the expected surviving value.
+
+    Parameters
+    ----------
+    values : (m,) float >= 0, target values V_j
+    pk : (n, m) float in [0, 1], single-shot kill probability of a round of type i on target j
+    rounds : (n,) int >= 0, ready rounds of each type
+    method : "heuristic" | "mmr" | "exact"
+    time_limit_s : exact only; on time-out the best solution and bound so far, optimal=False
+    max_per_target : int or (m,) int, most rounds on one target (salvo doctrine)
+    max_targets : int, most targets engaged (target channels)
+    max_total_rounds : int, most rounds fired in all (missile-guidance channels)
+    rel_gap : exact only; relative optimality tolerance on F
+
+    Returns
+    -------
+    WTAResult
+    """
+    t0 = time.perf_counter()
+    values, pk, rounds, cap, k, r = _check(values, pk, rounds, method, time_limit_s, max_per_target,
+                                           max_targets, max_total_rounds)
+    lower_bound, optimal = np.nan, False
+    if method == "mmr":
+        x = mmr_assign(values, pk, rounds, cap, k, r)
+    else:
+        x = improve_local(values, pk, flow_assign(values, pk, rounds, cap, k, r), rounds, cap, k, r)
+        if method == "exact":
+            x, _, lower_bound, optimal = solve_exact(values, pk, rounds, cap, k, r, x, time_limit_s, rel_gap)
+    x.flags.writeable = False
+    return WTAResult(x, surviving_value(values, pk, x), float(lower_bound), bool(optimal), method,
+                     time.perf_counter() - t0)
