@@ -78,17 +78,15 @@ class Recorder:
         first = dets.truth_id[dets.truth_id >= 0]
         self.first_detect[first] = np.fmin(self.first_detect[first], dets.t_s[0])
 
-    def track_events(self, t, u, trk, confirmed, dropped):
-        for kind, ids in (("track_confirmed", confirmed), ("track_dropped", dropped)):
-            if len(ids):
-                sel = np.isin(trk.id, ids)
-                truth = trk.truth_id[sel] if kind == "track_confirmed" else np.full(len(ids), -1)
-                pos = trk.pos_enu_m[sel] if kind == "track_confirmed" else np.full((len(ids), 3), np.nan)
-                self._add(len(ids), t_s=t, kind=kind, unit=self.unit_names[u],
-                          track_id=(trk.id[sel] if kind == "track_confirmed" else np.asarray(ids)), threat_id=truth,
-                          **self._pos(pos))
-                if kind == "track_confirmed":
-                    self.first_track[truth] = np.fmin(self.first_track[truth], t)
+    def track_events(self, t, u, tracking, confirmed, dropped):
+        if len(confirmed):
+            ids, truth, pos = tracking.confirmed_positions(u, confirmed)
+            self._add(len(ids), t_s=t, kind="track_confirmed", unit=self.unit_names[u], track_id=ids, threat_id=truth,
+                      **self._pos(pos))
+            real = truth[truth >= 0]
+            self.first_track[real] = np.fmin(self.first_track[real], t)
+        if len(dropped):
+            self._add(len(dropped), t_s=t, kind="track_dropped", unit=self.unit_names[u], track_id=np.asarray(dropped))
 
     def orders(self, t, u, orders):
         if len(orders.track_id):
@@ -100,16 +98,17 @@ class Recorder:
             self._add(len(orders.hold_track_id), t_s=t, kind="hold", unit=self.unit_names[u],
                       track_id=orders.hold_track_id, detail=list(orders.hold_reason))
 
-    def launches(self, t, order, ids, start):
+    def launches(self, t, launch, ids, start):
         n = len(ids)
-        self._add(n, t_s=t, kind="launch", unit=self.unit_names[order["unit"]], track_id=order["track_id"],
-                  threat_id=order["truth_id"], interceptor_id=np.asarray(ids), missile=self.missile_names[order["weapon"]],
+        self._add(n, t_s=t, kind="launch", unit=self.unit_names[launch.unit], track_id=launch.track_id,
+                  threat_id=launch.truth_id, interceptor_id=np.asarray(ids), missile=self.missile_names[launch.weapon],
                   **self._pos(np.repeat(start[None], n, 0)))
-        self.rounds_at[order["truth_id"]] += n
+        if launch.truth_id >= 0:
+            self.rounds_at[launch.truth_id] += n
 
-    def cancel(self, t, order, reason):
-        self._add(1, t_s=t, kind="hold", unit=self.unit_names[order["unit"]], track_id=order["track_id"],
-                  threat_id=order["truth_id"], missile=self.missile_names[order["weapon"]], detail=reason)
+    def cancel(self, t, launch, reason):
+        self._add(1, t_s=t, kind="hold", unit=self.unit_names[launch.unit], track_id=launch.track_id,
+                  threat_id=launch.truth_id, missile=self.missile_names[launch.weapon], detail=reason)
 
     def intercepts(self, icpt, out, th):
         idx = np.concatenate([out.hit, out.miss])
@@ -127,9 +126,10 @@ class Recorder:
                 self.kills[icpt.unit_idx[i]] += 1
 
     def leaks(self, t, idx, pos):
-        self._add(len(idx), t_s=t, kind="leak", threat_id=idx, **self._pos(pos[idx]))
+        if len(idx):
+            self._add(len(idx), t_s=t, kind="leak", threat_id=idx, **self._pos(pos[idx]))
 
-    def step(self, k, t, th, icpt, trackers, c2, world):
+    def step(self, k, t, th, icpt, tracking, c2, world):
         self.t.append(t)
         self.pos.append(th.pos_enu_m.copy())
         self.active.append(th.active.copy())
@@ -138,14 +138,14 @@ class Recorder:
         self.isamp["id"].append(icpt.id[live])
         self.isamp["unit"].append(icpt.unit_idx[live])
         self.isamp["pos_enu_m"].append(icpt.pos_enu_m[live])
-        for u, trk in enumerate(trackers):
-            sel = trk.confirmed
-            self.tsamp["t_s"].append(np.full(sel.sum(), t))
-            self.tsamp["unit"].append(np.full(sel.sum(), u))
-            self.tsamp["track_id"].append(trk.id[sel])
-            self.tsamp["truth_id"].append(trk.truth_id[sel])
-            self.tsamp["pos_enu_m"].append(trk.pos_enu_m[sel])
-            n_t, n_m = len(c2[u].engaged), int(sum(c2[u].engaged.values()))
+        for u in range(len(self.unit_names)):
+            ids, truth, pos = tracking.samples(u)
+            self.tsamp["t_s"].append(np.full(ids.size, t))
+            self.tsamp["unit"].append(np.full(ids.size, u))
+            self.tsamp["track_id"].append(ids)
+            self.tsamp["truth_id"].append(truth)
+            self.tsamp["pos_enu_m"].append(pos)
+            n_t, n_m = c2.in_use(u)
             self.peak_targets[u] = max(self.peak_targets[u], n_t)
             self.peak_missiles[u] = max(self.peak_missiles[u], n_m)
             if n_t >= world.units.channels_targets[u] or n_m >= world.units.channels_missiles[u]:
