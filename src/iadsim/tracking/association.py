@@ -1,0 +1,111 @@
+"""Gating and data association over a sparse structure of gated (track, detection) pairs.
+
+The pipeline is: ``candidate_pairs`` (a k-d tree on detection positions, queried with a
+conservative per-track radius, so the cost grows near-linearly with the number of targets) →
+an exact Mahalanobis gate computed by the caller for the candidates only → an association
+function over the gated pairs. ``associate_gnn`` solves global nearest neighbour exactly, one
+connected cluster at a time (``scipy.sparse.csgraph.connected_components``), with a
+"missed detection" option of cost ``miss_cost`` for every track — the formulation of Stone
+Soup's ``GNNWith2DAssignment``. A JPDA would take the same pairs and ``cluster_labels``.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+DENSE_PAIRS_MAX = 20_000  # below this many track × detection pairs, brute force beats the tree
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def candidate_pairs(
+    track_pos_enu_m: np.ndarray, radius_m: np.ndarray, det_pos_enu_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (track, detection) index pairs with ``|det − track| ≤ radius_m[track]``.
+
+    track_pos_enu_m (n, 3), radius_m (n,), det_pos_enu_m (m, 3) -> (track_idx, det_idx) int64,
+    sorted by track. Uses a k-d tree unless n·m is small enough for a dense comparison; both give
+    the same set.
+    """
+    n, m = len(track_pos_enu_m), len(det_pos_enu_m)
+    if n == 0 or m == 0:
+        return _EMPTY, _EMPTY
+    if n * m <= DENSE_PAIRS_MAX:
+        diff = track_pos_enu_m[:, None, :] - det_pos_enu_m[None, :, :]
+        ok = np.einsum("ijk,ijk->ij", diff, diff) <= (radius_m * radius_m)[:, None]
+        ti, dj = np.nonzero(ok)
+        return ti.astype(np.int64), dj.astype(np.int64)
+    lists = cKDTree(det_pos_enu_m).query_ball_point(track_pos_enu_m, radius_m, return_sorted=False)
+    lens = np.fromiter(map(len, lists), dtype=np.int64, count=n)
+    dj = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
+    return np.repeat(np.arange(n, dtype=np.int64), lens), dj
+
+
+def cluster_labels(track_idx: np.ndarray, det_idx: np.ndarray, n_tracks: int, n_dets: int) -> np.ndarray:
+    """Connected-component label of every pair in the bipartite gate graph, (k,) int."""
+    k = len(track_idx)
+    graph = coo_matrix((np.ones(k, np.int8), (track_idx, n_tracks + det_idx)), shape=(n_tracks + n_dets,) * 2)
+    _, labels = connected_components(graph, directed=False)
+    return labels[track_idx]
+
+
+def associate_gnn(
+    track_idx: np.ndarray, det_idx: np.ndarray, cost: np.ndarray, miss_cost: float, n_tracks: int, n_dets: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Global nearest neighbour over gated pairs, solved exactly per connected cluster.
+
+    Minimises the sum of ``cost`` over assigned pairs plus ``miss_cost`` per gated but unassigned
+    track, each track and detection used at most once. Pairs (k,) -> assigned (track_idx, det_idx).
+    """
+    if len(track_idx) == 0:
+        return _EMPTY, _EMPTY
+    deg_t = np.bincount(track_idx, minlength=n_tracks)
+    deg_d = np.bincount(det_idx, minlength=n_dets)
+    single = (deg_t[track_idx] == 1) & (deg_d[det_idx] == 1)
+    single &= cost < miss_cost
+    out_t, out_d = [track_idx[single]], [det_idx[single]]
+    multi = (deg_t[track_idx] > 1) | (deg_d[det_idx] > 1)
+    if multi.any():
+        ti, dj, c = track_idx[multi], det_idx[multi], cost[multi]
+        lab = cluster_labels(ti, dj, n_tracks, n_dets)
+        order = np.argsort(lab, kind="stable")
+        ti, dj, c, lab = ti[order], dj[order], c[order], lab[order]
+        bounds = np.flatnonzero(np.diff(lab)) + 1
+        for t_c, d_c, c_c in zip(np.split(ti, bounds), np.split(dj, bounds), np.split(c, bounds)):
+            rows, cols = _solve_cluster(t_c, d_c, c_c, miss_cost)
+            out_t.append(rows)
+            out_d.append(cols)
+    return np.concatenate(out_t), np.concatenate(out_d)
+
+
+def _solve_cluster(ti: np.ndarray, dj: np.ndarray, cost: np.ndarray, miss_cost: float):
+    """Dense assignment of one cluster with one 'missed' column per track."""
+    tracks, r = np.unique(ti, return_inverse=True)
+    dets, c = np.unique(dj, return_inverse=True)
+    nt, nd = len(tracks), len(dets)
+    mat = np.full((nt, nd + nt), np.inf)
+    mat[r, c] = cost
+    mat[np.arange(nt), nd + np.arange(nt)] = miss_cost
+    rows, cols = linear_sum_assignment(mat)
+    ok = cols < nd
+    return tracks[rows[ok]], dets[cols[ok]]
+
+
+def associate_gnn_dense(cost: np.ndarray, miss_cost: float) -> tuple[np.ndarray, np.ndarray]:
+    """Reference GNN on a dense (n_tracks, n_dets) cost matrix (inf = outside the gate)."""
+    nt, nd = cost.shape
+    gated = np.isfinite(cost).any(axis=1)
+    rows_idx = np.flatnonzero(gated)
+    if len(rows_idx) == 0:
+        return _EMPTY, _EMPTY
+    mat = np.full((len(rows_idx), nd + len(rows_idx)), np.inf)
+    mat[:, :nd] = cost[rows_idx]
+    mat[np.arange(len(rows_idx)), nd + np.arange(len(rows_idx))] = miss_cost
+    rows, cols = linear_sum_assignment(mat)
+    ok = cols < nd
+    return rows_idx[rows[ok]], cols[ok]

@@ -1,0 +1,343 @@
+"""Batched multi-target tracker: Kalman/IMM filtering, k-d tree gating, clustered GNN, M-of-N logic.
+
+Usage, once per scan (one tracker per battery, fed by all of its radars)::
+
+    from iadsim.tracking.mtt import Tracker, TrackerConfig
+    trk = Tracker(TrackerConfig(motion="imm", gate=4.0))
+    out = trk.step(t_s, detections)       # Detections, CartesianDetections or None (empty scan)
+    out.id, out.pos_enu_m, out.vel_enu_mps, out.cov, out.radar_mask   # confirmed tracks at t_s
+    out.new_ids, out.dropped_ids          # events: confirmed / dropped during this step
+
+A step takes the detections of every radar with ``t_s_prev ≤ detection time ≤ t_s`` and handles
+them as sub-scans, one per (time, radar), in time order. Each sub-scan: predict every track to
+its time → gate and assign confirmed tracks (k-d tree candidates, exact Mahalanobis gate
+``d < gate``, GNN solved per cluster, missed cost = ``gate``) → the same for tentative tracks
+with the detections left → update → start a tentative track on every detection still free.
+After the sub-scans, tracks are predicted to ``t_s`` and the track logic runs once per step:
+M-of-N confirmation over steps, deletion after K consecutive missed steps (tentative or
+confirmed) or when the position covariance trace exceeds a limit. Track ids are int64,
+increasing, never reused. ``radar_mask`` has bit ``radar_id`` set for each radar that updated
+the track.
+
+Motion: ``"cv"`` (6 states), ``"ca"`` (9 states) or ``"imm"`` (CV models that differ in process
+noise, e.g. quiet and manoeuvring). Radar measurements use an EKF in range/azimuth/elevation
+(/range rate) — see ``iadsim.tracking.kalman`` for why; ``CartesianDetections`` use a linear
+position update. ``TrackerConfig.stonesoup_tutorial()`` reproduces Stone Soup's tutorial tracker
+(tracking.md §3.3) decision for decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.linalg import expm
+
+from iadsim.tracking.association import associate_gnn, candidate_pairs
+from iadsim.tracking.detections import CartesianDetections, Detections
+from iadsim.tracking.imm import imm_combine, imm_mix, imm_mode_update
+from iadsim.tracking.kalman import (
+    converted_covariance, gaussian_loglik, kf_predict, kf_update, mahalanobis_sq, radar_measurement,
+    radar_residual, rae_to_enu,
+)
+from iadsim.tracking.management import confirm_mask, delete_mask, record_scan
+from iadsim.tracking.motion import MotionModel
+
+_FIELDS = ("id", "x", "p", "mu", "hist", "misses", "confirmed", "hit", "radar_mask")
+RADAR_GATE_MARGIN = 1.5  # k-d tree radius factor for polar measurements (linearisation slack)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackerConfig:
+    """Tracker parameters; SI units. ``gate`` is a Mahalanobis distance (not squared)."""
+
+    motion: str = "cv"  # "cv" | "ca" | "imm"
+    q_cv_m2ps3: float = 1.0  # CV white-acceleration PSD per axis
+    q_ca_m2ps5: float = 1.0  # CA white-jerk PSD per axis
+    imm_q_m2ps3: tuple[float, ...] = (1.0, 400.0)  # IMM: one CV model per PSD
+    imm_sojourn_s: tuple[float, ...] = (60.0, 15.0)  # IMM: mean time spent in each model
+    imm_mu0: tuple[float, ...] = (0.8, 0.2)  # IMM: initial model probabilities
+    gate: float = 4.0
+    miss_cost: float | None = None  # GNN cost of leaving a gated track unassigned; None -> gate
+    confirm_m: int = 3
+    confirm_n: int = 5
+    delete_tentative_misses: int = 2
+    delete_confirmed_misses: int = 5
+    max_pos_var_trace_m2: float = np.inf
+    init_vel_sigma_mps: float = 300.0
+    init_acc_sigma_mps2: float = 30.0
+    use_range_rate: bool = True
+
+    def __post_init__(self) -> None:
+        if self.motion not in ("cv", "ca", "imm"):
+            raise ValueError(f"motion: expected 'cv', 'ca' or 'imm', got {self.motion!r}")
+        if not 1 <= self.confirm_m <= self.confirm_n <= 64:
+            raise ValueError("confirm_m, confirm_n: expected 1 <= confirm_m <= confirm_n <= 64")
+        if not self.gate > 0:
+            raise ValueError("gate: expected > 0")
+        if self.motion == "imm" and not (len(self.imm_q_m2ps3) == len(self.imm_sojourn_s) == len(self.imm_mu0) >= 2):
+            raise ValueError("imm_q_m2ps3, imm_sojourn_s, imm_mu0: expected equal lengths >= 2")
+
+    @classmethod
+    def stonesoup_tutorial(cls, **kw) -> TrackerConfig:
+        """Stone Soup tutorial-10 logic: gate 3, confirm on the 3rd hit, delete tentative after 2
+        and confirmed after 3 consecutive misses, new-track velocity sigma 300 m/s."""
+        base = dict(motion="cv", gate=3.0, confirm_m=3, confirm_n=5, delete_tentative_misses=2,
+                    delete_confirmed_misses=3, init_vel_sigma_mps=300.0)
+        return cls(**(base | kw))
+
+
+@dataclass(frozen=True)
+class ConfirmedTracks:
+    """Confirmed tracks after one step, at time ``t_s``, plus this step's track events."""
+
+    t_s: float
+    id: np.ndarray  # (n,) int64
+    pos_enu_m: np.ndarray  # (n, 3)
+    vel_enu_mps: np.ndarray  # (n, 3)
+    cov: np.ndarray  # (n, d, d) state covariance, d = 6 (CV, IMM) or 9 (CA), same layout as the state
+    radar_mask: np.ndarray  # (n,) int64, bit r set if radar r contributed
+    mode_prob: np.ndarray  # (n, r) IMM model probabilities (r = 1 without IMM)
+    new_ids: np.ndarray  # ids confirmed during this step
+    dropped_ids: np.ndarray  # ids of confirmed tracks deleted during this step
+
+
+@dataclass
+class _Meas:
+    """One sub-scan's measurements in the form the filter needs."""
+
+    z: np.ndarray  # (m, k)
+    r: np.ndarray  # (m, k, k)
+    pos_enu_m: np.ndarray  # (m, 3) position estimate, for gating and initiation
+    cov_enu_m2: np.ndarray  # (m, 3, 3)
+    radar_id: int
+    radar_pos_enu_m: np.ndarray | None = None  # (3,) when polar
+    vel_init: np.ndarray | None = None  # (m, 3) radial velocity from range rate
+    vel_var_los: np.ndarray | None = None  # (m,) range-rate variance along the line of sight
+    los: np.ndarray | None = None  # (m, 3) unit line of sight
+
+
+@dataclass
+class Tracker:
+    """Multi-target tracker for one battery; see the module docstring."""
+
+    config: TrackerConfig = field(default_factory=TrackerConfig)
+
+    def __post_init__(self) -> None:
+        c = self.config
+        if c.motion == "imm":
+            self.models = [MotionModel("cv", q) for q in c.imm_q_m2ps3]
+        else:
+            self.models = [MotionModel(c.motion, c.q_cv_m2ps3 if c.motion == "cv" else c.q_ca_m2ps5)]
+        self.dim = self.models[0].dim
+        n_models = len(self.models)
+        self._mu0 = np.asarray(c.imm_mu0 if n_models > 1 else (1.0,), dtype=np.float64)
+        rates = 1.0 / np.asarray(c.imm_sojourn_s if n_models > 1 else (np.inf,), dtype=np.float64)
+        self._gen = (np.ones((n_models, n_models)) - np.eye(n_models)) * (rates / max(n_models - 1, 1))[:, None]
+        self._gen -= np.diag(rates) if n_models > 1 else 0.0
+        self._trans_cache: dict[float, np.ndarray] = {}
+        self._h_pos = np.eye(3, self.dim)
+        self._miss_cost = c.gate if c.miss_cost is None else c.miss_cost
+        self.t_s = -np.inf
+        self._next_id = 0
+        d = self.dim
+        self._a = dict(id=np.zeros(0, np.int64), x=np.zeros((0, n_models, d)), p=np.zeros((0, n_models, d, d)),
+                       mu=np.zeros((0, n_models)), hist=np.zeros(0, np.uint64), misses=np.zeros(0, np.int64),
+                       confirmed=np.zeros(0, bool), hit=np.zeros(0, bool), radar_mask=np.zeros(0, np.int64))
+
+    # ----------------------------------------------------------------------------------- public
+    @property
+    def n_tracks(self) -> int:
+        """Number of tracks held, tentative and confirmed."""
+        return len(self._a["id"])
+
+    def step(self, t_s: float, detections: Detections | CartesianDetections | None = None) -> ConfirmedTracks:
+        """Process every detection up to ``t_s`` and return the confirmed tracks at ``t_s``."""
+        t_s = float(t_s)
+        if not np.isfinite(t_s):
+            raise ValueError(f"t_s: expected a finite time, got {t_s}")
+        if t_s < self.t_s:
+            raise ValueError(f"t_s: time went backwards ({t_s} s after {self.t_s} s)")
+        if detections is not None and not isinstance(detections, (Detections, CartesianDetections)):
+            raise ValueError(f"detections: expected Detections or CartesianDetections, got {type(detections).__name__}")
+        a = self._a
+        a["hit"] = np.zeros(self.n_tracks, bool)
+        if detections is not None and len(detections):
+            tdet = detections.t_s
+            if tdet.max() > t_s or tdet.min() < self.t_s:
+                raise ValueError(f"t_s: detection times must lie in [{self.t_s}, {t_s}] s (previous step, this step)")
+            for t_sub, sel in _subscans(tdet, detections.radar_id):
+                self._process(t_sub, self._measurements(detections, sel))
+        self._predict_to(t_s)
+        return self._manage(t_s)
+
+    # ------------------------------------------------------------------------------- internals
+    def _process(self, t_s: float, meas: _Meas) -> None:
+        """One sub-scan: predict, associate (confirmed first, then tentative), update, initiate."""
+        self._predict_to(t_s)
+        free = np.ones(len(meas.z), bool)
+        if self.n_tracks:
+            xc, pc = self._combined()
+            for stage in (True, False):
+                tracks = np.flatnonzero(self._a["confirmed"] == stage)
+                dets = np.flatnonzero(free)
+                if len(tracks) and len(dets):
+                    at, ad = self._associate(tracks, dets, xc, pc, meas)
+                    self._update(at, ad, meas)
+                    free[ad] = False
+        self._spawn(np.flatnonzero(free), meas)
+
+    def _associate(self, tracks, dets, xc, pc, meas: _Meas):
+        """Gate (k-d tree + Mahalanobis) and GNN of a track subset against a detection subset."""
+        gate = self.config.gate
+        ppos = pc[tracks, :3, :3]
+        rmax = float(np.trace(meas.cov_enu_m2[dets], axis1=1, axis2=2).max())
+        margin = 1.0 + 1e-9 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
+        radius = margin * gate * np.sqrt(np.trace(ppos, axis1=1, axis2=2) + rmax)
+        ti, dj = candidate_pairs(xc[tracks, :3], radius, meas.pos_enu_m[dets])
+        if len(ti) == 0:
+            return ti, dj
+        if meas.radar_pos_enu_m is None:
+            resid = meas.z[dets[dj]] - xc[tracks[ti], :3]
+            hph = ppos
+        else:
+            zhat, h = radar_measurement(xc[tracks], meas.radar_pos_enu_m, meas.z.shape[1] == 4)
+            resid = radar_residual(meas.z[dets[dj]], zhat[ti])
+            hph = h @ pc[tracks] @ np.swapaxes(h, -1, -2)
+        d2 = mahalanobis_sq(resid, hph[ti] + meas.r[dets[dj]])
+        ok = d2 < gate * gate
+        ti, dj, d2 = ti[ok], dj[ok], d2[ok]
+        at, ad = associate_gnn(ti, dj, np.sqrt(d2), self._miss_cost, len(tracks), len(dets))
+        return tracks[at], dets[ad]
+
+    def _update(self, at: np.ndarray, ad: np.ndarray, meas: _Meas) -> None:
+        """Kalman/EKF update of tracks ``at`` with detections ``ad``, every model of each track."""
+        if len(at) == 0:
+            return
+        a = self._a
+        x, p = a["x"][at], a["p"][at]  # (k, r, d), (k, r, d, d)
+        z = meas.z[ad][:, None, :]
+        if meas.radar_pos_enu_m is None:
+            h, resid = self._h_pos, z - x[..., :3]
+        else:
+            zhat, h = radar_measurement(x, meas.radar_pos_enu_m, z.shape[-1] == 4)
+            resid = radar_residual(z, zhat)
+        x_post, p_post, s = kf_update(x, p, resid, h, meas.r[ad][:, None])
+        if len(self.models) > 1:
+            a["mu"][at] = imm_mode_update(a["mu"][at], gaussian_loglik(resid, s))
+        a["x"][at], a["p"][at] = x_post, p_post
+        a["hit"][at] = True
+        a["radar_mask"][at] |= np.int64(1) << meas.radar_id
+
+    def _spawn(self, dets: np.ndarray, meas: _Meas) -> None:
+        """Start one tentative track per detection: position from the measurement, zero velocity."""
+        k, d, c = len(dets), self.dim, self.config
+        if k == 0:
+            return
+        x = np.zeros((k, d))
+        p = np.zeros((k, d, d))
+        x[:, :3] = meas.pos_enu_m[dets]
+        p[:, :3, :3] = meas.cov_enu_m2[dets]
+        p[:, 3:6, 3:6] = c.init_vel_sigma_mps**2 * np.eye(3)
+        if meas.vel_init is not None:  # radial velocity known from range rate
+            u = meas.los[dets]
+            x[:, 3:6] = meas.vel_init[dets]
+            uu = u[:, :, None] * u[:, None, :]
+            p[:, 3:6, 3:6] += (meas.vel_var_los[dets][:, None, None] - c.init_vel_sigma_mps**2) * uu
+        if d == 9:
+            p[:, 6:, 6:] = c.init_acc_sigma_mps2**2 * np.eye(3)
+        n_models = len(self.models)
+        new = dict(id=self._next_id + np.arange(k, dtype=np.int64),
+                   x=np.repeat(x[:, None], n_models, 1), p=np.repeat(p[:, None], n_models, 1),
+                   mu=np.tile(self._mu0, (k, 1)), hist=np.zeros(k, np.uint64), misses=np.zeros(k, np.int64),
+                   confirmed=np.zeros(k, bool), hit=np.ones(k, bool),
+                   radar_mask=np.full(k, np.int64(1) << meas.radar_id))
+        self._next_id += k
+        for name in _FIELDS:
+            self._a[name] = np.concatenate([self._a[name], new[name]])
+
+    def _predict_to(self, t_s: float) -> None:
+        """Predict every track (IMM: mix, then every model) from ``self.t_s`` to ``t_s``."""
+        dt = t_s - self.t_s
+        self.t_s = t_s
+        if not (dt > 0 and self.n_tracks and np.isfinite(dt)):
+            return
+        a = self._a
+        if len(self.models) == 1:
+            f, q = self.models[0].matrices(dt)
+            a["x"], a["p"] = kf_predict(a["x"], a["p"], f, q)
+            return
+        x0, p0, a["mu"] = imm_mix(a["x"], a["p"], a["mu"], self._transition(dt))
+        for j, model in enumerate(self.models):
+            f, q = model.matrices(dt)
+            a["x"][:, j], a["p"][:, j] = kf_predict(x0[:, j], p0[:, j], f, q)
+
+    def _transition(self, dt_s: float) -> np.ndarray:
+        """Markov model-switch matrix over ``dt_s`` from mean sojourn times, cached per dt."""
+        m = self._trans_cache.get(dt_s)
+        if m is None:
+            m = self._trans_cache[dt_s] = expm(self._gen * dt_s)
+        return m
+
+    def _combined(self) -> tuple[np.ndarray, np.ndarray]:
+        a = self._a
+        if len(self.models) == 1:
+            return a["x"][:, 0], a["p"][:, 0]
+        return imm_combine(a["x"], a["p"], a["mu"])
+
+    def _manage(self, t_s: float) -> ConfirmedTracks:
+        """Record hits, confirm (M of N), delete, and report the confirmed tracks."""
+        a, c = self._a, self.config
+        a["hist"], a["misses"] = record_scan(a["hist"], a["misses"], a["hit"])
+        newly = confirm_mask(a["hist"], a["confirmed"], c.confirm_m, c.confirm_n)
+        a["confirmed"] = a["confirmed"] | newly
+        xc, pc = self._combined()
+        trace = np.trace(pc[:, :3, :3], axis1=1, axis2=2)
+        dead = delete_mask(a["misses"], a["confirmed"], trace, c.delete_tentative_misses,
+                           c.delete_confirmed_misses, c.max_pos_var_trace_m2)
+        new_ids, dropped = a["id"][newly & ~dead], a["id"][dead & a["confirmed"]]
+        if dead.any():
+            keep = ~dead
+            for name in _FIELDS:
+                a[name] = a[name][keep]
+            xc, pc = xc[keep], pc[keep]
+        out = a["confirmed"]
+        return ConfirmedTracks(t_s=t_s, id=a["id"][out], pos_enu_m=xc[out, :3], vel_enu_mps=xc[out, 3:6],
+                               cov=pc[out], radar_mask=a["radar_mask"][out], mode_prob=a["mu"][out],
+                               new_ids=new_ids, dropped_ids=dropped)
+
+    def _measurements(self, dets: Detections | CartesianDetections, sel: np.ndarray) -> _Meas:
+        """Measurement vectors, noise and position estimates of the rows ``sel`` (one sub-scan)."""
+        radar_id = int(dets.radar_id[sel[0]])
+        if isinstance(dets, CartesianDetections):
+            pos, cov = dets.pos_enu_m[sel], dets.cov_enu_m2[sel]
+            return _Meas(z=pos, r=cov, pos_enu_m=pos, cov_enu_m2=cov, radar_id=radar_id)
+        rng, az, el = dets.range_m[sel], dets.az_rad[sel], dets.el_rad[sel]
+        s_r, s_a, s_e = dets.sigma_range_m[sel], dets.sigma_az_rad[sel], dets.sigma_el_rad[sel]
+        radar_pos = dets.radar_pos_enu_m[sel[0]]
+        los = rae_to_enu(np.ones_like(rng), az, el)
+        cols, sig = [rng, az, el], [s_r, s_a, s_e]
+        meas = _Meas(z=None, r=None, pos_enu_m=radar_pos + rng[:, None] * los,
+                     cov_enu_m2=converted_covariance(rng, az, el, s_r, s_a, s_e), radar_id=radar_id,
+                     radar_pos_enu_m=radar_pos)
+        if self.config.use_range_rate and dets.range_rate_mps is not None:
+            rr, s_rr = dets.range_rate_mps[sel], dets.sigma_range_rate_mps[sel]
+            cols.append(rr)
+            sig.append(s_rr)
+            meas.vel_init, meas.vel_var_los, meas.los = rr[:, None] * los, s_rr**2, los
+        meas.z = np.stack(cols, -1)
+        sig = np.stack(sig, -1)
+        meas.r = sig[:, :, None] ** 2 * np.eye(sig.shape[1])
+        return meas
+
+
+def _subscans(t_s: np.ndarray, radar_id: np.ndarray):
+    """Yield (time, row indices) per (time, radar) group, in time order (ties by radar id)."""
+    if (t_s == t_s[0]).all() and (radar_id == radar_id[0]).all():
+        yield float(t_s[0]), np.arange(len(t_s))
+        return
+    order = np.lexsort((radar_id, t_s))
+    ts, rs = t_s[order], radar_id[order]
+    bounds = np.flatnonzero((np.diff(ts) != 0) | (np.diff(rs) != 0)) + 1
+    for grp in np.split(order, bounds):
+        yield float(t_s[grp[0]]), grp
