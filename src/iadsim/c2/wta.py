@@ -5,7 +5,8 @@ x_ij ≥ 0 with Σ_j x_ij ≤ W_i (Manne 1958; den Broeder et al. 1959), optiona
 rounds per target (salvo doctrine), targets engaged at once (target channels) and rounds
 engaged at once (missile-guidance channels). See ``reference/wta.md``.
 
-Methods: ``"heuristic"`` (default; Ahuja et al. 2007 target-slot assignment + local search),
+Methods: ``"heuristic"`` (default; Ahuja et al. 2007 iterated target-slot assignment, then
+single-round moves and a random cyclic-exchange neighbourhood),
 ``"mmr"`` (maximum marginal return greedy, a baseline) and ``"exact"`` (outer-approximation MILP
 on HiGHS, which proves optimality or reports its best bound when out of time).
 """
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim.c2.wta_exact import solve_exact
-from iadsim.c2.wta_heuristic import flow_assign, improve_local, mmr_assign
+from iadsim.c2.wta_heuristic import flow_assign, improve_layers, improve_local, mmr_assign
 
 METHODS = ("heuristic", "mmr", "exact")
 
@@ -128,6 +129,7 @@ def solve(values, pk, rounds, method="heuristic", time_limit_s=None, *, max_per_
         x = mmr_assign(values, pk, rounds, cap, k, r)
     else:
         x = improve_local(values, pk, flow_assign(values, pk, rounds, cap, k, r), rounds, cap, k, r)
+        x = improve_local(values, pk, improve_layers(values, pk, x, rounds, cap, k, r), rounds, cap, k, r)
         if method == "exact":
             x, _, lower_bound, optimal = solve_exact(values, pk, rounds, cap, k, r, x, time_limit_s, rel_gap)
     x.flags.writeable = False

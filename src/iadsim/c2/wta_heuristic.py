@@ -50,59 +50,103 @@ def mmr_assign(values, pk, rounds, cap, max_targets, max_total):
     return x
 
 
-def _slot_assignment(s, pk, left, room, budget, is_open, n_slots):
-    """One linear assignment of ready rounds to target slots; returns added rounds (n, m).
+def _layer(s, pk, left, room, budget, is_open):
+    """One layer: ready rounds to open targets, at most one per target, gain s_j p_ij; (n, m).
 
-    Slot k (0-based) of target j is worth s_j p_ij qbar_j^k to a round of type i, qbar_j being
-    the mean miss probability of the types that still have rounds: Ahuja et al.'s slot costs,
-    which make filling slots in order optimal. ``is_open`` marks targets that may take rounds.
+    With one new round per target the gain is exact given the current assignment, so the
+    linear assignment is the best layer. ``budget`` caps the rounds placed (blocking columns).
     """
     n, m = pk.shape
+    cols = np.flatnonzero(is_open & (room > 0) & (s > 0))
     types = np.flatnonzero(left > 0)
-    tgts = np.flatnonzero(is_open & (room > 0) & (s > 0))
-    if types.size == 0 or tgts.size == 0 or budget <= 0:
-        return np.zeros((n, m), np.int64)
-    k_slot = np.minimum(room[tgts], n_slots)
-    slot_tgt = np.repeat(tgts, k_slot)
-    slot_k = np.arange(slot_tgt.size) - np.repeat(np.cumsum(k_slot) - k_slot, k_slot)
-    n_rows = np.minimum(left[types], slot_tgt.size)
-    row_type = np.repeat(types, n_rows)
-    qbar = 1.0 - pk[types][:, tgts].mean(axis=0)
-    slot_w = s[tgts] * qbar ** np.arange(n_slots)[:, None]  # (n_slots, |tgts|)
-    idx_t = np.searchsorted(tgts, slot_tgt)
-    gain = pk[row_type][:, slot_tgt] * slot_w[slot_k, idx_t][None, :]
-    n_block = row_type.size - budget
-    if n_block > 0:  # at most ``budget`` rows may take a real slot
-        gain = np.hstack([gain, np.full((row_type.size, n_block), _BIG_GAIN)])
-    rows, cols = linear_sum_assignment(gain, maximize=True)
-    ok = (cols < slot_tgt.size)
-    ok[ok] = gain[rows[ok], cols[ok]] > 0.0
     added = np.zeros((n, m), np.int64)
-    np.add.at(added, (row_type[rows[ok]], slot_tgt[cols[ok]]), 1)
+    if cols.size == 0 or types.size == 0 or budget <= 0:
+        return added
+    row_type = np.repeat(types, np.minimum(left[types], cols.size))
+    gain = pk[row_type][:, cols] * s[cols][None, :]
+    n_block = row_type.size - budget
+    if n_block > 0:
+        gain = np.hstack([gain, np.full((row_type.size, n_block), _BIG_GAIN)])
+    r, c = linear_sum_assignment(gain, maximize=True)
+    ok = c < cols.size
+    ok[ok] = gain[r[ok], c[ok]] > 0.0
+    added[row_type[r[ok]], cols[c[ok]]] = 1
     return added
 
 
-def flow_assign(values, pk, rounds, cap, max_targets, max_total, n_slots=None):
-    """Target-slot linear-assignment construction (Ahuja et al. 2007), then limits enforced.
+def flow_assign(values, pk, rounds, cap, max_targets, max_total):
+    """Iterated target-slot linear assignment (Ahuja et al. 2007 network-flow construction).
 
-    Rounds go to slots in one assignment; if that engages more than ``max_targets`` targets,
-    the targets with the least kill value are closed and the assignment is solved again.
+    Layer after layer, the remaining rounds are assigned to one new slot per target, valued by
+    the marginal decrease in surviving value given the layers already placed. A layer that would
+    engage more than ``max_targets`` targets keeps only its best new targets.
     """
     n, m = pk.shape
-    total = int(min(max_total, rounds.sum()))
-    if n_slots is None:
-        n_slots = int(min(total, max(2, -(-2 * total // max(m, 1)) + 1)))
-    is_open = values > 0
-    for _ in range(m + 1):
-        x = _slot_assignment(values.astype(np.float64), pk, rounds, cap, total, is_open, n_slots)
+    x = np.zeros((n, m), np.int64)
+    s = values.astype(np.float64).copy()
+    for _ in range(int(min(max_total, rounds.sum()))):
         engaged = x.sum(axis=0) > 0
-        if engaged.sum() <= max_targets:
-            return x
-        kill_value = values - survival(values, 1.0 - pk, x)
-        order = np.argsort(np.where(engaged, -kill_value, np.inf), kind="stable")
-        is_open = np.zeros(m, bool)
-        is_open[order[:max_targets]] = True
-    return np.zeros((n, m), np.int64)
+        n_new = max_targets - int(engaged.sum())
+        is_open = (engaged | (n_new > 0)) & (values > 0)
+        add = _layer(s, pk, rounds - x.sum(axis=1), cap - x.sum(axis=0), max_total - int(x.sum()), is_open)
+        new = np.flatnonzero((add.sum(axis=0) > 0) & ~engaged)
+        if new.size > n_new:
+            gain = (add[:, new] * pk[:, new]).sum(axis=0) * s[new]
+            add[:, new[np.argsort(-gain, kind="stable")[n_new:]]] = 0
+        if not add.any():
+            break
+        x += add
+        s = s * np.prod((1.0 - pk) ** add, axis=0)
+    return x
+
+
+def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=6, seed=0):
+    """Large-neighbourhood search: lift one round off every engaged target and re-place them.
+
+    With at most one lifted round re-placed per target, the gain s_j p_ij of each placement is
+    exact given the rounds left in place, so one linear assignment (with the spare rounds as
+    extra rows) finds the best re-placement, a cyclic exchange through all targets at once
+    (Ahuja et al. 2007 §5, very large-scale neighbourhood search). Lifted rounds are drawn at
+    random (fixed ``seed``); the search stops after ``n_fail`` draws in a row without gain.
+    """
+    rng = np.random.default_rng(seed)
+    qc = np.maximum(1.0 - pk, Q_MIN)
+    x = x0.copy()
+    s = survival(values, qc, x)
+    f = s.sum()
+    tol = 1e-12 * max(float(values.sum()), 1e-300)
+    n_miss = 0
+    while n_miss < n_fail:
+        cnt = x.sum(axis=0)
+        tg = np.flatnonzero(cnt > 0)
+        pick = np.argmax(np.cumsum(x[:, tg], axis=0) > (rng.random(tg.size) * cnt[tg])[None, :], axis=0)
+        xr = x.copy()
+        xr[pick, tg] -= 1
+        s_rest = s.copy()
+        s_rest[tg] = s[tg] / qc[pick, tg]
+        left = rounds - xr.sum(axis=1)
+        cnt_r = xr.sum(axis=0)
+        engaged = cnt_r > 0
+        is_open = (engaged | (engaged.sum() < max_targets)) & (values > 0) & (cnt_r < cap)
+        cols = np.flatnonzero(is_open)
+        spare = np.flatnonzero(left > 0)
+        row_type = np.repeat(spare, np.minimum(left[spare], cols.size))
+        gain = pk[row_type][:, cols] * s_rest[cols][None, :]
+        n_block = row_type.size - (max_total - int(xr.sum()))
+        if n_block > 0:
+            gain = np.hstack([gain, np.full((row_type.size, n_block), _BIG_GAIN)])
+        r, c = linear_sum_assignment(gain, maximize=True)
+        ok = c < cols.size
+        ok[ok] = gain[r[ok], c[ok]] > 0.0
+        xn = xr
+        np.add.at(xn, (row_type[r[ok]], cols[c[ok]]), 1)
+        s_new = s_rest.copy()
+        s_new[cols[c[ok]]] *= qc[row_type[r[ok]], cols[c[ok]]]
+        if s_new.sum() < f - tol and (xn.sum(axis=0) > 0).sum() <= max_targets:
+            x, s, f, n_miss = xn, survival(values, qc, xn), s_new.sum(), 0
+        else:
+            n_miss += 1
+    return x
 
 
 def improve_local(values, pk, x0, rounds, cap, max_targets, max_total, max_iter=10_000):
