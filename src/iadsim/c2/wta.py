@@ -130,6 +130,9 @@ def solve(values, pk, rounds, method="heuristic", time_limit_s=None, *, max_per_
     else:
         x = improve_local(values, pk, flow_assign(values, pk, rounds, cap, k, r), rounds, cap, k, r)
         x = improve_local(values, pk, improve_layers(values, pk, x, rounds, cap, k, r), rounds, cap, k, r)
+        x_mmr = mmr_assign(values, pk, rounds, cap, k, r)  # cheap insurance: never worse than MMR
+        if surviving_value(values, pk, x_mmr) < surviving_value(values, pk, x):
+            x = improve_local(values, pk, x_mmr, rounds, cap, k, r)
         if method == "exact":
             x, _, lower_bound, optimal = solve_exact(values, pk, rounds, cap, k, r, x, time_limit_s, rel_gap)
     x.flags.writeable = False

@@ -72,6 +72,7 @@ def solve_exact(values, pk, rounds, cap, max_targets, max_total, x_start, time_l
     lo = np.zeros(n_col)
     hi = np.concatenate([ub[ii, jj].astype(float), np.full(tgts.size, np.inf), np.ones(tgts.size if need_y else 0)])
     h.addCols(n_col, cost, lo, hi, 0, np.zeros(n_col, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    h.changeObjectiveOffset(float(values.sum() - values[tgts].sum()))  # targets no round can reach
     is_int = np.ones(n_col, np.uint8)
     is_int[nx:nx + tgts.size] = 0
     h.changeColsIntegrality(n_col, np.arange(n_col, dtype=np.int32), is_int)

@@ -31,6 +31,8 @@ def mmr_assign(values, pk, rounds, cap, max_targets, max_total):
     gain = s[None, :] * pk
     gain[left <= 0, :] = -1.0
     gain[:, room <= 0] = -1.0
+    if max_targets <= 0:
+        gain[:] = -1.0
     for _ in range(int(min(max_total, left.sum()))):
         k = int(np.argmax(gain))
         i, j = divmod(k, m)
@@ -100,15 +102,18 @@ def flow_assign(values, pk, rounds, cap, max_targets, max_total):
     return x
 
 
-def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=6, seed=0):
+def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=None, seed=0):
     """Large-neighbourhood search: lift one round off every engaged target and re-place them.
 
     With at most one lifted round re-placed per target, the gain s_j p_ij of each placement is
     exact given the rounds left in place, so one linear assignment (with the spare rounds as
     extra rows) finds the best re-placement, a cyclic exchange through all targets at once
     (Ahuja et al. 2007 §5, very large-scale neighbourhood search). Lifted rounds are drawn at
-    random (fixed ``seed``); the search stops after ``n_fail`` draws in a row without gain.
+    random (fixed ``seed``); the search stops after ``n_fail`` draws in a row without gain
+    (default: more draws for fewer targets, since each draw costs about m² operations).
     """
+    if n_fail is None:
+        n_fail = int(np.clip(600 // max(pk.shape[1], 1), 6, 40))
     rng = np.random.default_rng(seed)
     qc = np.maximum(1.0 - pk, Q_MIN)
     x = x0.copy()
@@ -119,6 +124,8 @@ def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=6
     while n_miss < n_fail:
         cnt = x.sum(axis=0)
         tg = np.flatnonzero(cnt > 0)
+        if tg.size == 0:
+            break
         pick = np.argmax(np.cumsum(x[:, tg], axis=0) > (rng.random(tg.size) * cnt[tg])[None, :], axis=0)
         xr = x.copy()
         xr[pick, tg] -= 1

@@ -1,0 +1,217 @@
+"""Weapon-target assignment: exact solver against brute force and the wta.md optima, heuristic
+quality, limits honoured by every method, bad input rejected."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iadsim.c2.wta import generate_instance, solve, surviving_value
+
+METHODS = ("heuristic", "mmr", "exact")
+TOL_VALUE = 1e-6  # absolute tolerance on surviving value (value units)
+
+# Proven optima from reference/wta.md.
+OPTIMA = {
+    (10, 0): 86.979146, (10, 1): 86.504778, (10, 2): 77.233305,
+    (20, 0): 144.524045, (20, 1): 142.642908, (20, 2): 140.613910,
+    (50, 0): 348.626387, (50, 1): 348.127610, (50, 2): 343.253870,
+}
+
+
+def brute_force(values, pk, rounds, cap=None, max_targets=None, max_total=None):
+    """Best surviving value by enumerating every assignment (tiny instances only)."""
+    n, m = pk.shape
+    per_type = []
+    for w in rounds:
+        per_type.append([c for c in itertools.product(range(w + 1), repeat=m) if sum(c) <= w])
+    best = np.inf
+    for combo in itertools.product(*per_type):
+        x = np.array(combo, dtype=int).reshape(n, m)
+        cnt = x.sum(axis=0)
+        if cap is not None and np.any(cnt > cap):
+            continue
+        if max_targets is not None and np.count_nonzero(cnt) > max_targets:
+            continue
+        if max_total is not None and x.sum() > max_total:
+            continue
+        best = min(best, surviving_value(values, pk, x))
+    return best
+
+
+@st.composite
+def instances(draw, n_max=5, m_max=5, w_max=3):
+    n = draw(st.integers(1, n_max))
+    m = draw(st.integers(1, m_max))
+    seed = draw(st.integers(0, 2**31))
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.0, 100.0, m)
+    pk = rng.uniform(0.0, 1.0, (n, m))
+    pk[rng.random((n, m)) < 0.15] = 0.0
+    pk[rng.random((n, m)) < 0.05] = 1.0
+    rounds = rng.integers(0, w_max + 1, n)
+    return values, pk, rounds
+
+
+def check_limits(res, rounds, cap=None, max_targets=None, max_total=None):
+    x = np.asarray(res.assignment)
+    assert x.dtype.kind == "i" and np.all(x >= 0)
+    assert np.all(x.sum(axis=1) <= rounds)
+    if cap is not None:
+        assert np.all(x.sum(axis=0) <= cap)
+    if max_targets is not None:
+        assert np.count_nonzero(x.sum(axis=0)) <= max_targets
+    if max_total is not None:
+        assert x.sum() <= max_total
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exact_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n, m = rng.integers(1, 5), rng.integers(1, 4)
+    values = rng.uniform(1.0, 100.0, m)
+    pk = rng.uniform(0.0, 1.0, (n, m))
+    rounds = rng.integers(0, 3, n)
+    res = solve(values, pk, rounds, "exact")
+    assert res.optimal
+    assert res.surviving_value == pytest.approx(brute_force(values, pk, rounds), abs=TOL_VALUE)
+    assert res.lower_bound <= res.surviving_value + TOL_VALUE
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_exact_matches_brute_force_with_limits(seed):
+    rng = np.random.default_rng(100 + seed)
+    n, m = rng.integers(2, 5), rng.integers(2, 4)
+    values = rng.uniform(1.0, 100.0, m)
+    pk = rng.uniform(0.3, 1.0, (n, m))
+    rounds = rng.integers(1, 3, n)
+    cap, k, r = rng.integers(1, 3, m), int(rng.integers(1, m + 1)), int(rng.integers(1, rounds.sum() + 1))
+    res = solve(values, pk, rounds, "exact", max_per_target=cap, max_targets=k, max_total_rounds=r)
+    assert res.optimal
+    check_limits(res, rounds, cap, k, r)
+    assert res.surviving_value == pytest.approx(brute_force(values, pk, rounds, cap, k, r), abs=TOL_VALUE)
+
+
+@pytest.mark.parametrize("size,seed", [(10, 0), (10, 1), (10, 2), (20, 0), (20, 1), (20, 2)])
+def test_exact_reproduces_wta_md_optima(size, seed):
+    res = solve(*generate_instance(size, size, seed), method="exact")
+    assert res.optimal
+    assert res.surviving_value == pytest.approx(OPTIMA[(size, seed)], abs=TOL_VALUE)
+    assert res.lower_bound == pytest.approx(OPTIMA[(size, seed)], abs=TOL_VALUE)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exact_reproduces_wta_md_optima_50(seed):
+    res = solve(*generate_instance(50, 50, seed), method="exact")
+    assert res.optimal
+    assert res.surviving_value == pytest.approx(OPTIMA[(50, seed)], abs=TOL_VALUE)
+
+
+@pytest.mark.parametrize("n,m,seed", [(20, 20, 3), (30, 15, 0), (40, 20, 1)])
+def test_heuristic_close_to_exact_on_generator(n, m, seed):
+    values, pk, rounds = generate_instance(n, m, seed)
+    exact = solve(values, pk, rounds, "exact")
+    heur = solve(values, pk, rounds)
+    assert heur.surviving_value >= exact.lower_bound - TOL_VALUE
+    assert heur.surviving_value <= exact.surviving_value * 1.005
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(n_max=8, m_max=8, w_max=3))
+def test_heuristic_never_worse_than_mmr(inst):
+    values, pk, rounds = inst
+    assert solve(*inst).surviving_value <= solve(*inst, method="mmr").surviving_value + 1e-9 * (1 + values.sum())
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(n_max=4, m_max=3, w_max=2), st.data())
+def test_limits_never_exceeded(inst, data):
+    values, pk, rounds = inst
+    m = values.size
+    cap = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
+    k = data.draw(st.integers(0, m))
+    r = data.draw(st.integers(0, 6))
+    best = brute_force(values, pk, rounds, cap, k, r)
+    for method in METHODS:
+        res = solve(values, pk, rounds, method, max_per_target=cap, max_targets=k, max_total_rounds=r)
+        check_limits(res, rounds, cap, k, r)
+        assert res.surviving_value >= best - TOL_VALUE
+        assert res.surviving_value == pytest.approx(surviving_value(values, pk, res.assignment), rel=1e-12)
+        if method == "exact":
+            assert res.optimal and res.surviving_value == pytest.approx(best, abs=TOL_VALUE)
+
+
+@settings(max_examples=30, deadline=None)
+@given(instances(n_max=12, m_max=12, w_max=4))
+def test_result_consistent(inst):
+    values, pk, rounds = inst
+    for method in ("heuristic", "mmr"):
+        res = solve(values, pk, rounds, method, max_per_target=2)
+        check_limits(res, rounds, cap=2)
+        x = np.asarray(res.assignment)
+        formula = np.sum(values * np.prod((1.0 - pk) ** x, axis=0))
+        assert res.surviving_value == pytest.approx(formula, rel=1e-12)
+        assert res.method == method and not res.optimal and np.isnan(res.lower_bound)
+        assert not res.assignment.flags.writeable
+
+
+def test_certain_kill_and_zero_pk():
+    values = np.array([10.0, 5.0, 0.0])
+    pk = np.array([[1.0, 0.0, 0.5], [0.0, 0.0, 0.9]])
+    for method in METHODS:
+        res = solve(values, pk, [1, 2], method)
+        assert res.surviving_value == pytest.approx(5.0, abs=TOL_VALUE)
+        assert res.assignment[0, 0] == 1 and res.assignment[:, 1:].sum() == 0
+
+
+def test_empty_and_multi_round_types():
+    res = solve(np.array([3.0, 4.0]), np.zeros((0, 2)), np.zeros(0, int), "exact")
+    assert res.surviving_value == 7.0 and res.assignment.shape == (0, 2)
+    values, pk, _ = generate_instance(5, 12, 4)
+    rounds = np.array([4, 3, 2, 3, 2])
+    exact = solve(values, pk, rounds, "exact")
+    heur = solve(values, pk, rounds)
+    assert exact.optimal and heur.surviving_value <= exact.surviving_value * 1.005
+    check_limits(heur, rounds)
+
+
+def test_exact_time_limit_returns_bound():
+    values, pk, rounds = generate_instance(60, 60, 7)
+    res = solve(values, pk, rounds, "exact", time_limit_s=0.05)
+    assert res.lower_bound <= res.surviving_value + TOL_VALUE
+    assert res.wall_s < 5.0
+    if not res.optimal:
+        assert res.surviving_value > res.lower_bound or np.isinf(res.lower_bound)
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(pk=[[1.2, 0.5]]), "pk"),
+    (dict(pk=[[-0.1, 0.5]]), "pk"),
+    (dict(pk=[[0.5, 0.5, 0.5]]), "pk"),
+    (dict(values=[-1.0, 2.0]), "values"),
+    (dict(rounds=[-1]), "rounds"),
+    (dict(rounds=[1.5]), "rounds"),
+    (dict(rounds=[1, 1]), "rounds"),
+    (dict(method="best"), "method"),
+    (dict(max_per_target=[1, 2, 3]), "max_per_target"),
+    (dict(max_per_target=-1), "max_per_target"),
+    (dict(max_targets=1.5), "max_targets"),
+    (dict(max_total_rounds=-2), "max_total_rounds"),
+    (dict(time_limit_s=0.0), "time_limit_s"),
+])
+def test_bad_input_names_argument(kwargs, name):
+    args = dict(values=[1.0, 2.0], pk=[[0.5, 0.5]], rounds=[1])
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        solve(**args)
+
+
+def test_generator_matches_wta_md():
+    values, pk, rounds = generate_instance(3, 4, 0)
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(values, rng.uniform(25.0, 100.0, size=4))
+    np.testing.assert_array_equal(pk, rng.uniform(0.60, 0.90, size=(3, 4)))
+    np.testing.assert_array_equal(rounds, np.ones(3, int))
