@@ -23,6 +23,17 @@ DENSE_PAIRS_MAX = 20_000  # below this many track × detection pairs, brute forc
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
+def gate_radius_m(pos_cov_m2: np.ndarray, meas_cov_trace_max_m2: float, gate: float, margin: float = 1.0) -> np.ndarray:
+    """Per-track search radius (n,) that contains every detection inside the Mahalanobis gate.
+
+    With innovation covariance S = P_pos + R, ``νᵀ S⁻¹ ν ≥ |ν|² / λmax(S)`` and
+    ``λmax(S) ≤ trace(P_pos) + trace(R)``, so ``|ν| > gate · sqrt(trace(P_pos) + max trace(R))``
+    implies the pair is outside the gate (exact for linear position measurements; ``margin`` > 1
+    covers linearisation slack for polar ones). pos_cov_m2 (n, 3, 3).
+    """
+    return margin * (1.0 + 1e-9) * gate * np.sqrt(np.trace(pos_cov_m2, axis1=-2, axis2=-1) + meas_cov_trace_max_m2)
+
+
 def candidate_pairs(
     track_pos_enu_m: np.ndarray, radius_m: np.ndarray, det_pos_enu_m: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

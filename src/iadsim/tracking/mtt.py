@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import expm
 
-from iadsim.tracking.association import associate_gnn, candidate_pairs
+from iadsim.tracking.association import associate_gnn, candidate_pairs, gate_radius_m
 from iadsim.tracking.detections import CartesianDetections, Detections
 from iadsim.tracking.imm import imm_combine, imm_mix, imm_mode_update
 from iadsim.tracking.kalman import (
@@ -192,8 +192,7 @@ class Tracker:
         gate = self.config.gate
         ppos = pc[tracks, :3, :3]
         rmax = float(np.trace(meas.cov_enu_m2[dets], axis1=1, axis2=2).max())
-        margin = 1.0 + 1e-9 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
-        radius = margin * gate * np.sqrt(np.trace(ppos, axis1=1, axis2=2) + rmax)
+        radius = gate_radius_m(ppos, rmax, gate, 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN)
         ti, dj = candidate_pairs(xc[tracks, :3], radius, meas.pos_enu_m[dets])
         if len(ti) == 0:
             return ti, dj
