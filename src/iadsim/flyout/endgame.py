@@ -20,18 +20,22 @@ import numpy as np
 def cpa_in_step(rel_pos0_m, rel_pos1_m, dt_s):
     """Closest approach within a step of relative positions moving linearly.
 
-    rel_pos0_m, rel_pos1_m: (n, 3) m, missile − target at the step start and end.
-    Returns (tau_s, miss_m, closing0): time of CPA after the step start, clipped to
-    [0, dt_s] (n,); distance at that time (n,); and whether the range was closing at the
-    step start (n,) bool. The CPA lies strictly inside the step, i.e. the range stops
-    closing within it, when ``closing0 & (tau_s < dt_s)``.
+    rel_pos0_m, rel_pos1_m: missile − target at the step start and end, (n, 3) arrays or
+    V3 tuples of (n,) arrays, m. Returns (tau_s, miss_m, closing0): time of CPA after the
+    step start, clipped to [0, dt_s] (n,); distance at that time (n,); and whether the
+    range was closing at the step start (n,) bool. The CPA lies strictly inside the step,
+    i.e. the range stops closing within it, when ``closing0 & (tau_s < dt_s)``.
     """
-    vr = (rel_pos1_m - rel_pos0_m) / dt_s
-    vr2 = np.einsum("ij,ij->i", vr, vr)
-    rv = np.einsum("ij,ij->i", rel_pos0_m, vr)
+    if not isinstance(rel_pos0_m, tuple):
+        rel_pos0_m = tuple(np.asarray(rel_pos0_m, float).T)
+        rel_pos1_m = tuple(np.asarray(rel_pos1_m, float).T)
+    inv_dt = 1.0 / dt_s
+    vr = tuple((b - a) * inv_dt for a, b in zip(rel_pos0_m, rel_pos1_m))
+    vr2 = vr[0] * vr[0] + vr[1] * vr[1] + vr[2] * vr[2]
+    rv = rel_pos0_m[0] * vr[0] + rel_pos0_m[1] * vr[1] + rel_pos0_m[2] * vr[2]
     tau = np.clip(-rv / np.maximum(vr2, 1e-300), 0.0, dt_s)
-    d = rel_pos0_m + vr * tau[:, None]
-    return tau, np.sqrt(np.einsum("ij,ij->i", d, d)), rv < 0.0
+    d2 = sum((a + v * tau) ** 2 for a, v in zip(rel_pos0_m, vr))
+    return tau, np.sqrt(d2), rv < 0.0
 
 
 def p_kill_blast_frag(miss_m, lethal_radius_m, pk_max=1.0):

@@ -1,4 +1,4 @@
-"""Interceptor guidance laws, batched over missiles; pure functions of (n, 3) ENU arrays.
+"""Interceptor guidance laws, batched over missiles; pure functions.
 
 Midcourse: steer the velocity toward a predicted intercept point (PIP) computed from the
 track estimate, raised by a loft that shrinks with the distance to go. Terminal: true
@@ -7,6 +7,9 @@ acceleration normal to the line of sight. Both add gravity compensation. Referen
 Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 (PN), ch. 8 (APN);
 Siouris, *Missile Guidance and Control Systems*, §4.3 (true PN).
 
+Vectors are ``V3`` tuples ``(x, y, z)`` of (n,) arrays in scenario ENU: the flyout hot path
+works on contiguous components, which is 2–3× faster in NumPy than (n, 3) rows. Use
+:func:`v3` / :func:`rows` to convert from and to the (n, 3) layout of the state.
 The commanded acceleration is returned unlimited; :func:`limit_lateral` projects it normal
 to the missile velocity (an aerodynamic lift cannot act along it) and clips its magnitude.
 """
@@ -14,45 +17,68 @@ to the missile velocity (an aerodynamic lift cannot act along it) and clips its 
 import numpy as np
 
 
-def _dot(a, b):
-    return np.einsum("ij,ij->i", a, b)
+def v3(a):
+    """(n, 3) array -> V3 tuple of contiguous (n,) components."""
+    c = np.ascontiguousarray(np.asarray(a, float).T)
+    return c[0], c[1], c[2]
 
 
-def _cross(a, b):
-    """Row-wise cross product of (n, 3) arrays (faster than np.cross for small n)."""
-    ax, ay, az = a[:, 0], a[:, 1], a[:, 2]
-    bx, by, bz = b[:, 0], b[:, 1], b[:, 2]
-    return np.stack([ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx], axis=1)
+def rows(v):
+    """V3 tuple -> new (n, 3) array."""
+    return np.stack(v, axis=1)
+
+
+def dot(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def cross(a, b):
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def sub(a, b):
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+def add(a, b):
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+def scale(a, s):
+    return (a[0] * s, a[1] * s, a[2] * s)
+
+
+def axpy(s, x, y):
+    """s·x + y."""
+    return (s * x[0] + y[0], s * x[1] + y[1], s * x[2] + y[2])
 
 
 def time_to_intercept_s(rel_pos_m, tgt_vel_mps, speed_mps):
     """Time t > 0 at which a missile flying straight at *speed_mps* meets the target.
 
-    Solves |rel_pos + tgt_vel·t| = speed·t (target at constant velocity, relative position
-    target − missile). Where no positive root exists (target too fast) returns
-    |rel_pos| / speed, i.e. a chase toward the present position. Shapes (n, 3), (n, 3), (n,).
+    Solves |rel_pos + tgt_vel·t| = speed·t (target at constant velocity; relative position
+    target − missile, V3). Where no positive root exists (target too fast) returns
+    |rel_pos| / speed, a chase toward the present position. Returns (n,) s.
     """
-    a = _dot(tgt_vel_mps, tgt_vel_mps) - speed_mps**2
-    b = 2.0 * _dot(rel_pos_m, tgt_vel_mps)
-    c = _dot(rel_pos_m, rel_pos_m)
-    fallback = np.sqrt(c) / speed_mps
+    a = dot(tgt_vel_mps, tgt_vel_mps) - speed_mps * speed_mps
+    b = 2.0 * dot(rel_pos_m, tgt_vel_mps)
+    c = dot(rel_pos_m, rel_pos_m)
     disc = b * b - 4.0 * a * c
-    sq = np.sqrt(np.maximum(disc, 0.0))
-    small_a = np.abs(a) < 1e-9 * speed_mps**2
-    safe_a = np.where(small_a, 1.0, a)
-    t1 = (-b - sq) / (2.0 * safe_a)
-    t2 = (-b + sq) / (2.0 * safe_a)
-    lin = np.where(b < 0.0, -c / np.where(b < 0.0, b, -1.0), np.inf)
-    big = np.where(t1 > 0.0, np.where(t2 > 0.0, np.minimum(t1, t2), t1),
-                   np.where(t2 > 0.0, t2, np.inf))
-    t = np.where(small_a, lin, np.where(disc >= 0.0, big, np.inf))
-    return np.where(np.isfinite(t), t, fallback)
+    # Stable root (Numerical Recipes §5.6): q = -(b + sign(b)·√disc)/2, roots q/a and c/q.
+    q = -0.5 * (b + np.copysign(np.sqrt(np.maximum(disc, 0.0)), b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r1 = q / a
+        r2 = c / q
+    r1 = np.where(r1 > 0.0, r1, np.inf)
+    r2 = np.where(r2 > 0.0, r2, np.inf)
+    t = np.where(disc >= 0.0, np.minimum(r1, r2), np.inf)
+    return np.where(np.isfinite(t), t, np.sqrt(c) / speed_mps)
 
 
 def predicted_intercept_point(pos_enu_m, est_pos_enu_m, est_vel_enu_mps, speed_mps):
-    """PIP (n, 3) m ENU and time to go (n,) s for missiles at *pos_enu_m* (straight-line model)."""
-    t_go = time_to_intercept_s(est_pos_enu_m - pos_enu_m, est_vel_enu_mps, speed_mps)
-    return est_pos_enu_m + est_vel_enu_mps * t_go[:, None], t_go
+    """PIP (V3, m ENU) and time to go (n,) s, straight-line missile at *speed_mps*."""
+    t_go = time_to_intercept_s(sub(est_pos_enu_m, pos_enu_m), est_vel_enu_mps, speed_mps)
+    return axpy(t_go, est_vel_enu_mps, est_pos_enu_m), t_go
 
 
 def midcourse_accel(pos_enu_m, vel_enu_mps, aim_enu_m, gain, tau_max_s, grav_enu_mps2):
@@ -61,47 +87,49 @@ def midcourse_accel(pos_enu_m, vel_enu_mps, aim_enu_m, gain, tau_max_s, grav_enu
     a = (V / τ)·(û_aim)⊥v − g⊥v with τ = min(R / (gain·V), tau_max_s): for large R this is
     PN against a stationary point (a = gain·V²·sin ε / R, Zarchan ch. 2); τ ≤ tau_max_s makes
     a vertically launched missile turn over promptly. If the aim is behind the missile the
-    turn direction is normalised to a full-rate turn. Returns (n, 3) m/s², unlimited.
+    turn direction is normalised to a full-rate turn. V3 in, V3 out (m/s², unlimited).
     """
-    speed = np.sqrt(_dot(vel_enu_mps, vel_enu_mps))
-    u_v = vel_enu_mps / np.maximum(speed, 1e-9)[:, None]
-    los = aim_enu_m - pos_enu_m
-    rng_m = np.sqrt(_dot(los, los))
-    u_aim = los / np.maximum(rng_m, 1e-9)[:, None]
-    cos_err = _dot(u_aim, u_v)
-    perp = u_aim - cos_err[:, None] * u_v
-    pn = np.sqrt(_dot(perp, perp))
-    perp = np.where((cos_err < 0.0)[:, None], perp / np.maximum(pn, 1e-12)[:, None], perp)
+    speed = np.sqrt(dot(vel_enu_mps, vel_enu_mps))
+    u_v = scale(vel_enu_mps, 1.0 / np.maximum(speed, 1e-9))
+    los = sub(aim_enu_m, pos_enu_m)
+    rng_m = np.sqrt(dot(los, los))
+    u_aim = scale(los, 1.0 / np.maximum(rng_m, 1e-9))
+    cos_err = dot(u_aim, u_v)
+    perp = axpy(-cos_err, u_v, u_aim)
+    behind = cos_err < 0.0
+    norm = np.where(behind, 1.0 / np.maximum(np.sqrt(dot(perp, perp)), 1e-12), 1.0)
     tau_s = np.minimum(rng_m / (gain * np.maximum(speed, 1.0)), tau_max_s)
-    g_perp = grav_enu_mps2 - _dot(grav_enu_mps2, u_v)[:, None] * u_v
-    return (speed / np.maximum(tau_s, 1e-3))[:, None] * perp - g_perp
+    k = speed * norm / np.maximum(tau_s, 1e-3)
+    g_along = dot(grav_enu_mps2, u_v)
+    return tuple(k * p - (g - g_along * u) for p, g, u in zip(perp, grav_enu_mps2, u_v))
 
 
 def true_pn_accel(rel_pos_m, rel_vel_mps, nav_constant, tgt_acc_mps2=None, grav_enu_mps2=None):
     """True proportional navigation, optionally augmented, with gravity compensation.
 
-    rel_pos_m, rel_vel_mps: (n, 3) target minus missile. a = N'·Vc·(Ω × û_los), with the
+    rel_pos_m, rel_vel_mps: V3, target minus missile. a = N'·Vc·(Ω × û_los), with the
     line-of-sight rate Ω = (r × ṙ)/|r|² and closing speed Vc = −ṙ·û_los. APN adds
-    (N'/2)·a_T⊥los (Zarchan eq. 8.1); gravity compensation subtracts g⊥los. (n, 3) m/s².
+    (N'/2)·a_T⊥los (Zarchan eq. 8.1); gravity compensation subtracts g⊥los. V3 m/s².
     """
-    r2 = np.maximum(_dot(rel_pos_m, rel_pos_m), 1e-12)
-    r = np.sqrt(r2)
-    u_los = rel_pos_m / r[:, None]
-    omega = _cross(rel_pos_m, rel_vel_mps) / r2[:, None]
-    vc = -_dot(rel_vel_mps, u_los)
-    acc = (nav_constant * vc)[:, None] * _cross(omega, u_los)
+    r2 = np.maximum(dot(rel_pos_m, rel_pos_m), 1e-12)
+    inv_r = 1.0 / np.sqrt(r2)
+    u_los = scale(rel_pos_m, inv_r)
+    omega = scale(cross(rel_pos_m, rel_vel_mps), 1.0 / r2)
+    vc = -dot(rel_vel_mps, u_los)
+    acc = scale(cross(omega, u_los), nav_constant * vc)
     if tgt_acc_mps2 is not None:
-        at_perp = tgt_acc_mps2 - _dot(tgt_acc_mps2, u_los)[:, None] * u_los
-        acc = acc + (0.5 * nav_constant)[:, None] * at_perp
+        along = dot(tgt_acc_mps2, u_los)
+        half_n = 0.5 * nav_constant
+        acc = tuple(a + half_n * (t - along * u) for a, t, u in zip(acc, tgt_acc_mps2, u_los))
     if grav_enu_mps2 is not None:
-        acc = acc - (grav_enu_mps2 - _dot(grav_enu_mps2, u_los)[:, None] * u_los)
+        along = dot(grav_enu_mps2, u_los)
+        acc = tuple(a - (g - along * u) for a, g, u in zip(acc, grav_enu_mps2, u_los))
     return acc
 
 
 def limit_lateral(acc_cmd_mps2, vel_enu_mps, a_max_mps2):
     """Component of the command normal to the velocity, magnitude clipped to a_max (n,) m/s²."""
-    speed2 = np.maximum(_dot(vel_enu_mps, vel_enu_mps), 1e-12)
-    a_perp = acc_cmd_mps2 - (_dot(acc_cmd_mps2, vel_enu_mps) / speed2)[:, None] * vel_enu_mps
-    mag = np.sqrt(_dot(a_perp, a_perp))
-    scale = np.minimum(1.0, a_max_mps2 / np.maximum(mag, 1e-12))
-    return a_perp * scale[:, None]
+    speed2 = np.maximum(dot(vel_enu_mps, vel_enu_mps), 1e-12)
+    a_perp = axpy(-dot(acc_cmd_mps2, vel_enu_mps) / speed2, vel_enu_mps, acc_cmd_mps2)
+    mag = np.sqrt(dot(a_perp, a_perp))
+    return scale(a_perp, np.minimum(1.0, a_max_mps2 / np.maximum(mag, 1e-12)))

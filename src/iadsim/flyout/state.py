@@ -56,6 +56,8 @@ class Interceptors:
     kind_idx: (n,) int64 row of the :class:`~iadsim.flyout.params.InterceptorTable`.
     is_terminal: (n,) bool, seeker (or TVM) homing has started; latched.
     min_range_m: (n,) closest distance to the target seen so far (diagnostic).
+    prm_kn: (len(params.COL), n) per-row copy of the missile's table scalars, gathered
+    once at launch so that the step does no per-step gathers (rows contiguous).
     """
 
     id: np.ndarray
@@ -67,6 +69,7 @@ class Interceptors:
     t_flight_s: np.ndarray
     is_terminal: np.ndarray
     min_range_m: np.ndarray
+    prm_kn: np.ndarray
 
     @property
     def n(self) -> int:
@@ -74,18 +77,23 @@ class Interceptors:
 
     @classmethod
     def empty(cls) -> "Interceptors":
+        from iadsim.flyout.params import COL
+
         z = np.zeros(0)
         return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool),
-                   np.zeros((0, 3)), np.zeros((0, 3)), z, z.copy(), np.zeros(0, bool), z.copy())
+                   np.zeros((0, 3)), np.zeros((0, 3)), z, z.copy(), np.zeros(0, bool), z.copy(),
+                   np.zeros((len(COL), 0)))
 
     def concat(self, other: "Interceptors") -> "Interceptors":
         """New state with *other*'s rows appended."""
-        return Interceptors(*(np.concatenate([getattr(self, f), getattr(other, f)])
+        return Interceptors(*(np.concatenate([getattr(self, f), getattr(other, f)],
+                                             axis=-1 if f == "prm_kn" else 0)
                               for f in self.__slots__))
 
     def take(self, idx) -> "Interceptors":
         """New state with rows *idx* (e.g. ``np.flatnonzero(s.alive)`` to compact)."""
-        return Interceptors(*(getattr(self, f)[idx] for f in self.__slots__))
+        return Interceptors(*(getattr(self, f)[..., idx] if f == "prm_kn" else
+                              getattr(self, f)[idx] for f in self.__slots__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +141,14 @@ def launch_interceptors(table, kind_idx, launcher_pos_enu_m, aim_pos_enu_m, env:
     fallback = np.array([0.0, 1.0, 0.0]) - up[:, 1:2] * up
     horiz = np.where(hn > 1e-6, horiz, fallback)
     horiz /= np.linalg.norm(horiz, axis=-1, keepdims=True)
-    p = [table.params[k] for k in kind_idx]
-    el = np.array([q.launch_elevation_rad for q in p])[:, None]
-    speed = np.array([q.launch_speed_mps for q in p])[:, None]
+    el = np.array([table.params[k].launch_elevation_rad for k in range(len(table.names))])
+    speed = np.array([table.params[k].launch_speed_mps for k in range(len(table.names))])
+    el, speed = el[kind_idx][:, None], speed[kind_idx][:, None]
     vel = speed * (np.cos(el) * horiz + np.sin(el) * up)
-    mass = np.array([q.launch_mass_kg for q in p])
+    from iadsim.flyout.params import COL
+
+    prm_kn = np.ascontiguousarray(table.scalars[kind_idx].T)
     ids = np.arange(n, dtype=np.int64) if ids is None else np.asarray(ids, np.int64)
-    return Interceptors(ids, kind_idx, np.ones(n, bool), pos, vel, mass, np.zeros(n),
-                        np.zeros(n, bool), np.full(n, np.inf))
+    return Interceptors(ids, kind_idx, np.ones(n, bool), pos, vel,
+                        prm_kn[COL["launch_mass_kg"]].copy(), np.zeros(n), np.zeros(n, bool),
+                        np.full(n, np.inf), prm_kn)

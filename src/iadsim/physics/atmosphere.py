@@ -114,9 +114,10 @@ def density_speed_of_sound(alt_m):
 
 # --- tabulated fast path -------------------------------------------------------------------
 # ln(density) and speed of sound sampled every 50 m of geometric altitude from -1 km to
-# 200 km and interpolated linearly by index arithmetic (no search). Against the exact
-# layer formulas the relative density error is below 2e-6 and the speed-of-sound error
-# below 1e-3 m/s (checked in tests/flyout/test_atmosphere.py); above 200 km density is 0.
+# 200 km and interpolated linearly by index arithmetic (no search). Against the exact layer
+# formulas the relative density error is typically below 2e-6 and at most 5e-4, and the
+# speed-of-sound error at most 0.05 m/s, both worst in the cells that straddle a layer base
+# (checked in tests/flyout/test_atmosphere.py); above 200 km density is 0.
 _FAST_STEP_M = 50.0
 _FAST_ALT0_M = -1_000.0
 _FAST_ALT_M = np.arange(_FAST_ALT0_M, 200_000.0 + _FAST_STEP_M, _FAST_STEP_M)
@@ -139,3 +140,22 @@ def density_speed_of_sound_fast(alt_m):
     a = _FAST_A[i] + f * (_FAST_A[i + 1] - _FAST_A[i])
     rho = np.exp(lnrho)
     return np.where(x >= _FAST_LAST + 1.0, 0.0, rho), a
+
+
+_FAST_DLNRHO = np.diff(_FAST_LNRHO) / _FAST_STEP_M
+
+
+def density_fast_with_slope(alt_m):
+    """(density kg/m³, speed of sound m/s, d ln(density)/d altitude 1/m), tabulated.
+
+    The slope lets a caller extrapolate density over a small altitude change without a
+    second table look-up: ρ(h + δ) ≈ ρ(h)·exp(slope·δ).
+    """
+    x = (np.asarray(alt_m, dtype=float) - _FAST_ALT0_M) * (1.0 / _FAST_STEP_M)
+    x = np.clip(x, 0.0, _FAST_LAST + 1.0)
+    i = np.minimum(x.astype(np.intp), _FAST_LAST)
+    f = x - i
+    slope = _FAST_DLNRHO[i]
+    rho = np.exp(_FAST_LNRHO[i] + (f * _FAST_STEP_M) * slope)
+    a = _FAST_A[i] + f * (_FAST_A[i + 1] - _FAST_A[i])
+    return rho, a, slope
