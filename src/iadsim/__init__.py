@@ -26,4 +26,11 @@ def simulate(scenario, seed=None, progress=None):
     return _simulate(scenario, seed=seed, progress=progress)
 
 
-__all__ = ["__version__", "load_scenario", "simulate"]
+def monte_carlo(scenario, runs, workers=None, store=None, seed=None, scheduler=None, **options):
+    """Run a seeded Monte Carlo study (resumable); returns a :class:`iadsim.study.Study`."""
+    from iadsim.study import monte_carlo as _monte_carlo
+
+    return _monte_carlo(scenario, runs, workers=workers, store=store, seed=seed, scheduler=scheduler, **options)
+
+
+__all__ = ["__version__", "load_scenario", "monte_carlo", "simulate"]

@@ -1,0 +1,201 @@
+"""Study statistics with 95 % intervals, and the paired differences used by comparisons.
+
+Three kinds of metric, each reduced to one value per run:
+
+- *mean* (leakers, interceptors fired): Student-t interval, x̄ ± t(n-1) s/√n;
+- *proportion* (raid annihilated, asset survives): Wilson score interval (Wilson 1927;
+  Brown, Cai & DasGupta 2001, "Interval estimation for a binomial proportion", Stat. Sci. 16);
+- *ratio* of totals over runs (interceptors per kill = Σ fired / Σ kills; exchange ratio = Σ kills
+  / Σ fired, threats killed per interceptor fired): ratio estimator R = Σy/Σx with the delta-method
+  (linearisation) variance Σ(yᵢ − R xᵢ)² / (n(n−1) x̄²) and a t interval (Cochran 1977, Sampling
+  Techniques, §6.4).
+
+Each metric also gives per-run *influence values* zᵢ whose mean is the estimate to first order;
+paired differences between alternatives run with common random numbers are t intervals on
+z_B − z_A over the shared runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats as sps
+
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric's per-run data: ``values`` (mean/proportion), or ``num``/``den`` (ratio of totals)."""
+
+    name: str
+    kind: str  # "mean" | "proportion" | "ratio"
+    values: np.ndarray | None = None
+    num: np.ndarray | None = None
+    den: np.ndarray | None = None
+    unit: str = ""
+
+    @property
+    def n(self) -> int:
+        return len(self.values if self.values is not None else self.num)
+
+    def estimate(self) -> float:
+        if self.kind == "ratio":
+            total = self.den.sum()
+            return float(self.num.sum() / total) if total > 0 else float("nan")
+        return float(np.mean(self.values)) if self.n else float("nan")
+
+    def influence(self) -> np.ndarray:
+        """Per-run values whose mean equals the estimate to first order (for paired differences)."""
+        if self.kind != "ratio":
+            return np.asarray(self.values, float)
+        r, mean_den = self.estimate(), self.den.mean() if self.n else 0.0
+        if not mean_den > 0:
+            return np.full(self.n, np.nan)
+        return r + (self.num - r * self.den) / mean_den
+
+    def interval(self, level: float = LEVEL) -> tuple[float, float]:
+        if self.kind == "proportion":
+            return wilson_interval(int(np.sum(self.values)), self.n, level)
+        return t_interval(self.influence(), level)
+
+    def summary(self, level: float = LEVEL) -> dict:
+        lo, hi = self.interval(level)
+        method = {"mean": "t", "proportion": "Wilson", "ratio": "ratio, delta method"}[self.kind]
+        return dict(metric=self.name, kind=self.kind, estimate=self.estimate(), lo=lo, hi=hi,
+                    half_width=(hi - lo) / 2, n=self.n, method=method, unit=self.unit)
+
+    def head(self, n: int) -> "Metric":
+        """The metric over the first ``n`` runs (convergence)."""
+        cut = lambda a: None if a is None else a[:n]
+        return Metric(self.name, self.kind, cut(self.values), cut(self.num), cut(self.den), self.unit)
+
+
+def t_interval(x, level: float = LEVEL) -> tuple[float, float]:
+    """Student-t interval for the mean of ``x`` (NaN bounds with fewer than two values)."""
+    x = np.asarray(x, float)
+    n = x.size
+    if n < 2 or not np.all(np.isfinite(x)):
+        m = float(np.mean(x)) if n and np.all(np.isfinite(x)) else float("nan")
+        return (m, m) if n >= 2 else (float("nan"), float("nan"))
+    m, s = x.mean(), x.std(ddof=1)
+    h = sps.t.ppf(0.5 + level / 2, n - 1) * s / np.sqrt(n)
+    return float(m - h), float(m + h)
+
+
+def wilson_interval(successes: int, n: int, level: float = LEVEL) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (Brown, Cai & DasGupta 2001, eq. 4)."""
+    if n <= 0:
+        return float("nan"), float("nan")
+    z = sps.norm.ppf(0.5 + level / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+@dataclass
+class PerRun:
+    """Per-run outcome arrays of a study's successful runs, in run-index order."""
+
+    run_index: np.ndarray
+    leakers: np.ndarray
+    killed: np.ndarray
+    n_threats: np.ndarray
+    rounds_fired: np.ndarray
+    leakers_by_raid: dict = field(default_factory=dict)
+    leakers_by_asset: dict = field(default_factory=dict)
+
+    def subset(self, run_indices) -> "PerRun":
+        """The same outcomes restricted to ``run_indices`` (sorted; each must be present)."""
+        k = np.searchsorted(self.run_index, np.sort(np.asarray(run_indices, int)))
+        return PerRun(self.run_index[k], self.leakers[k], self.killed[k], self.n_threats[k], self.rounds_fired[k],
+                      {r: v[k] for r, v in self.leakers_by_raid.items()}, {a: v[k] for a, v in self.leakers_by_asset.items()})
+
+
+def per_run(runs, threats, units, raids=(), assets=()) -> PerRun:
+    """Per-run outcomes from the store's ``runs``, ``threats`` and ``units`` tables (pyarrow)."""
+    ok = np.asarray(runs.column("status").to_pylist()) == "ok"
+    idx = np.sort(np.asarray(runs.column("run_index").to_numpy(zero_copy_only=False))[ok])
+    pos = {int(i): k for k, i in enumerate(idx)}
+    t_run = np.asarray(threats.column("run_index").to_numpy(zero_copy_only=False))
+    keep = np.array([int(i) in pos for i in t_run], bool)
+    row = np.array([pos[int(i)] for i in t_run[keep]], int)
+    fate = np.asarray(threats.column("fate").to_pylist(), object)[keep]
+    leaked, killed = fate == "leaked", fate == "killed"
+    count = lambda mask: np.bincount(row[mask], minlength=idx.size)
+    raid = np.asarray(threats.column("raid").to_pylist(), object)[keep]
+    target = np.asarray(threats.column("target").to_pylist(), object)[keep]
+    raids = list(dict.fromkeys(list(raids) + list(dict.fromkeys(raid))))
+    assets = list(dict.fromkeys(list(assets) + list(dict.fromkeys(target))))
+    u_run = np.asarray(units.column("run_index").to_numpy(zero_copy_only=False))
+    u_keep = np.array([int(i) in pos for i in u_run], bool)
+    rounds = np.bincount([pos[int(i)] for i in u_run[u_keep]],
+                         weights=np.asarray(units.column("rounds_fired").to_numpy(zero_copy_only=False))[u_keep],
+                         minlength=idx.size)
+    return PerRun(run_index=idx, leakers=count(leaked), killed=count(killed), n_threats=count(np.ones(row.size, bool)),
+                  rounds_fired=rounds, leakers_by_raid={r: count(leaked & (raid == r)) for r in raids},
+                  leakers_by_asset={a: count(leaked & (target == a)) for a in assets})
+
+
+def metrics(pr: PerRun) -> list[Metric]:
+    """The study metrics, in report order."""
+    out = [Metric("leakers (all raids)", "mean", pr.leakers.astype(float), unit="threats per run")]
+    if len(pr.leakers_by_raid) > 1:
+        out += [Metric(f"leakers: raid {r}", "mean", v.astype(float), unit="threats per run")
+                for r, v in pr.leakers_by_raid.items()]
+    out.append(Metric("P(raid annihilation)", "proportion", (pr.killed == pr.n_threats).astype(float)))
+    out += [Metric(f"P(asset {a} survives)", "proportion", (v == 0).astype(float)) for a, v in pr.leakers_by_asset.items()]
+    out += [Metric("interceptors fired", "mean", pr.rounds_fired.astype(float), unit="rounds per run"),
+            Metric("interceptors per kill", "ratio", num=pr.rounds_fired.astype(float), den=pr.killed.astype(float),
+                   unit="rounds / kill"),
+            Metric("exchange ratio", "ratio", num=pr.killed.astype(float), den=pr.rounds_fired.astype(float),
+                   unit="kills / round")]
+    return out
+
+
+CONVERGENCE_METRICS = ("leakers (all raids)", "P(raid annihilation)", "interceptors per kill")
+
+
+def convergence(ms: list[Metric], names=CONVERGENCE_METRICS, n_points: int = 12) -> dict:
+    """Interval half-width against the number of runs (first n runs), for the named metrics."""
+    n = ms[0].n if ms else 0
+    grid = np.unique(np.geomspace(min(n, 5), n, n_points).astype(int)) if n >= 2 else np.array([n])
+    by_name = {m.name: m for m in ms}
+    return {"n": grid.tolist(),
+            **{name: [by_name[name].head(int(k)).summary()["half_width"] for k in grid] for name in names if name in by_name}}
+
+
+@dataclass
+class Statistics:
+    """The statistics of one study: ``rows`` (one dict per metric), ``convergence``, ``per_run``."""
+
+    rows: list[dict]
+    convergence: dict
+    per_run: PerRun
+    n_failed: int = 0
+
+    def table(self):
+        import pyarrow as pa
+
+        return pa.Table.from_pylist(self.rows)
+
+    def row(self, metric: str) -> dict:
+        return next(r for r in self.rows if r["metric"] == metric)
+
+
+def statistics(runs, threats, units, raids=(), assets=()) -> Statistics:
+    pr = per_run(runs, threats, units, raids, assets)
+    ms = metrics(pr)
+    n_failed = int(np.sum(np.asarray(runs.column("status").to_pylist()) != "ok"))
+    return Statistics([m.summary() for m in ms], convergence(ms), pr, n_failed)
+
+
+def paired_difference(base: Metric, other: Metric, level: float = LEVEL) -> dict:
+    """``other − base`` over the same runs (common random numbers), with a t interval on paired influences."""
+    d = other.influence() - base.influence()
+    lo, hi = t_interval(d, level)
+    est = other.estimate() - base.estimate()
+    return dict(metric=base.name, base=base.estimate(), other=other.estimate(), difference=est, lo=lo, hi=hi,
+                half_width=(hi - lo) / 2, n=base.n, unit=base.unit)
