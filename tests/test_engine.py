@@ -70,7 +70,7 @@ def test_low_flyer_first_seen_inside_the_radar_horizon():
                   raids=[raid("cruise_missile", 40.8, alt=50.0)])
     res = iadsim.simulate(sc)
     ev = res.events
-    first = min(i for i, k in enumerate(ev["kind"]) if k == "detect")
+    first = min(i for i, k in enumerate(ev["kind"]) if k == "detect" and ev["threat_id"][i] >= 0)  # not a false alarm
     radar = res.compiled.world.radars.pos_enu_m[0]
     first_range_m = np.linalg.norm(np.array([ev["x_m"][first], ev["y_m"][first], ev["z_m"][first]]) - radar)
     re_m = effective_earth_radius_m()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim import catalog, geo
-from iadsim.sensing import effective_earth_radius_m
+from iadsim.sensing import band_letter, effective_earth_radius_m
 from iadsim.scenario.models import Raid, Scenario, Unit
 from iadsim.state import Assets, Radars, Threats, Units, Weapons, World
 
@@ -145,6 +145,8 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
             mp = prof["missile"][entry["missile"]]
             rails = int(entry.get("rails", prof["launchers"]["rails"]))
             weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * int(entry["launchers"]), p=mp))
+    bands = [band_letter(r["p"]["frequency_hz"]) for r in radar_rows]
+    factors = [threat_profile(raid).get("rcs_band_factor", {}) for raid in scenario.raids]  # X band = 1 reference
     radars = Radars(
         unit_idx=np.array([r["unit_idx"] for r in radar_rows], int),
         name=[r["name"] for r in radar_rows],
@@ -155,6 +157,9 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         facing_rad=np.array([r["facing"] for r in radar_rows]),
         **{key: np.array([r["p"][key] for r in radar_rows], float) for key in Radars.PARAMS},
         next_scan_t_s=np.zeros(len(radar_rows)),
+        band=bands,
+        rcs_factor_by_raid=np.array([[factors[r].get(b, 1.0) for r in range(len(scenario.raids))] for b in bands]).reshape(
+            len(radar_rows), len(scenario.raids)),
     )
     weapons = Weapons(
         unit_idx=np.array([w["unit_idx"] for w in weapon_rows], int),

@@ -42,7 +42,7 @@ class Radars:
     PARAMS = ("frequency_hz", "peak_power_w", "pulse_width_s", "bandwidth_hz", "gain_db", "noise_figure_db",
               "losses_db", "n_pulses", "pfa", "scan_period_s", "beamwidth_az_rad", "beamwidth_el_rad",
               "az_sector_rad", "el_min_rad", "el_max_rad", "min_range_m", "max_range_m",
-              "range_accuracy_floor_m", "angle_accuracy_floor_rad")
+              "range_accuracy_floor_m", "angle_accuracy_floor_rad", "dwell_s", "range_rate_accuracy_floor_mps")
 
     unit_idx: np.ndarray  # (r,) int
     name: list  # (r,) profile names
@@ -70,7 +70,11 @@ class Radars:
     max_range_m: np.ndarray
     range_accuracy_floor_m: np.ndarray
     angle_accuracy_floor_rad: np.ndarray
+    dwell_s: np.ndarray  # (r,) coherent processing time of a dwell (range-rate accuracy)
+    range_rate_accuracy_floor_mps: np.ndarray
     next_scan_t_s: np.ndarray  # (r,) when each radar next looks
+    band: list = field(default_factory=list)  # (r,) IEEE band letter of frequency_hz
+    rcs_factor_by_raid: np.ndarray = None  # (r, raids) band RCS factor of each raid's threat at this radar's band
 
 
 @dataclass(frozen=True)
@@ -120,24 +124,45 @@ class Assets:
 
 @dataclass(frozen=True)
 class Detections:
-    """One step's radar detections (all radars), SI, scenario ENU."""
+    """One step's radar detections (all radars), SI, scenario ENU; false alarms have truth_id -1."""
 
     t_s: np.ndarray  # (d,)
     radar_idx: np.ndarray  # (d,) int
     unit_idx: np.ndarray  # (d,) int
     truth_id: np.ndarray  # (d,) int threat id (-1 for a false alarm); for scoring only
     range_m: np.ndarray  # (d,) measured, in the radar's local frame
-    az_rad: np.ndarray  # (d,)
-    el_rad: np.ndarray  # (d,)
+    az_rad: np.ndarray  # (d,) measured azimuth, clockwise from the site's north
+    el_rad: np.ndarray  # (d,) measured elevation above the site's horizontal
     sigma_range_m: np.ndarray  # (d,)
-    sigma_angle_rad: np.ndarray  # (d,)
+    sigma_angle_rad: np.ndarray  # (d,) azimuth standard deviation
     pos_enu_m: np.ndarray  # (d, 3) measured position converted to scenario ENU
-    snr_db: np.ndarray  # (d,) dwell SNR
+    snr_db: np.ndarray  # (d,) dwell SNR (n_pulses × mean per-pulse SNR)
+    sigma_el_rad: np.ndarray = None  # (d,) elevation standard deviation
+    range_rate_mps: np.ndarray = None  # (d,) measured, positive opening
+    sigma_range_rate_mps: np.ndarray = None  # (d,)
+    is_false_alarm: np.ndarray = None  # (d,) bool, truth_id == -1
+
+    def __post_init__(self):
+        n = len(self.t_s)
+        for name, default in (("sigma_el_rad", self.sigma_angle_rad), ("range_rate_mps", np.zeros(n)),
+                              ("sigma_range_rate_mps", np.full(n, np.inf)), ("is_false_alarm", np.asarray(self.truth_id) < 0)):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, default)
 
     @classmethod
     def empty(cls) -> "Detections":
         z = np.zeros(0)
         return cls(z, z.astype(int), z.astype(int), z.astype(int), z, z, z, z, z, np.zeros((0, 3)), z)
+
+    @classmethod
+    def concat(cls, parts) -> "Detections":
+        """Rows of several Detections, in order."""
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
+        return cls(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__})
 
     def __len__(self) -> int:
         return len(self.t_s)
