@@ -1,0 +1,112 @@
+"""Tacview ACMI 2.2 text export (``replay.acmi``), per the public ACMI 2.x file format.
+
+Layout: the two header lines (``FileType=text/acmi/tacview``, ``FileVersion=2.2``), global
+properties on object ``0`` (``ReferenceTime``, ``Title``, ``DataSource``, ``Comments``), then
+time frames ``#t`` (seconds after ReferenceTime) holding object lines
+``id,T=lon|lat|alt,Type=...,Name=...,Color=...`` (ids in hexadecimal; properties only on the first
+line of an object; later lines carry only ``T``), ``0,Event=...`` lines for kills and leaks,
+and ``-id`` when an object leaves the replay.
+
+Tacview reads ``alt`` as metres above mean sea level; iadsim writes heights above the WGS-84
+ellipsoid (the geoid separation, tens of metres, is not applied).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iadsim.export.replay import Replay
+
+THREAT_TYPES = {"aircraft": "Air+FixedWing", "drone": "Air+FixedWing", "cruise_missile": "Weapon+Missile",
+                "ballistic": "Weapon+Missile"}
+ID_UNIT, ID_RADAR, ID_ASSET, ID_THREAT, ID_INTERCEPTOR = 0x100, 0x200, 0x300, 0x1000, 0x100000
+
+
+def _escape(text: str) -> str:
+    """ACMI text values: commas and backslashes are escaped with a backslash."""
+    return str(text).replace("\\", "\\\\").replace(",", "\\,").replace("\n", " ")
+
+
+def _t(lon, lat, alt) -> str:
+    return f"T={lon:.7f}|{lat:.7f}|{alt:.1f}"
+
+
+def acmi_lines(rep: Replay) -> list[str]:
+    """The ACMI file as a list of lines (no trailing newlines)."""
+    info = rep.info
+    lines = ["FileType=text/acmi/tacview", "FileVersion=2.2",
+             f"0,ReferenceTime={info['epoch_utc']}",
+             f"0,Title={_escape('iadsim ' + info['scenario'] + ' seed ' + str(info['seed']))}",
+             f"0,DataSource={_escape('iadsim ' + info['iadsim_version'])}",
+             "0,Comments=Simulation from public-source figures; heights above the WGS-84 ellipsoid"]
+    frames: dict[float, list[str]] = {}
+
+    def at(t_s: float, line: str):
+        frames.setdefault(round(float(t_s), 3), []).append(line)
+
+    geo_deg = rep.to_geodetic_deg
+    for n, u in enumerate(info["units"]):
+        rng = max((w["max_range_m"] for w in info["weapons"] if w["unit"] == u["name"]), default=0.0)
+        lon, lat, h = geo_deg(np.asarray(u["pos_enu_m"]))
+        at(0.0, f"{ID_UNIT + n:x},{_t(lon, lat, h)},Type=Ground+AntiAircraft,Name={_escape(u['system'])},"
+                f"CallSign={_escape(u['name'])},Color=Blue,Coalition=Defence,EngagementRange={rng:.0f}")
+    for n, r in enumerate(info["radars"]):
+        lon, lat, h = geo_deg(np.asarray(r["pos_enu_m"]))
+        at(0.0, f"{ID_RADAR + n:x},{_t(lon, lat, h)},Type=Ground+Static,Name={_escape(r['name'])},"
+                f"CallSign={_escape(r['unit'] + ' ' + r['name'])},Color=Blue,Coalition=Defence,"
+                f"RadarRange={r['max_range_m']:.0f}")
+    for n, a in enumerate(info["assets"]):
+        lon, lat, h = geo_deg(np.asarray(a["pos_enu_m"]))
+        at(0.0, f"{ID_ASSET + n:x},{_t(lon, lat, h)},Type=Ground+Static+Building,Name={_escape(a['name'])},"
+                f"Color=Blue,Coalition=Defence")
+    _threat_frames(rep, at)
+    _interceptor_frames(rep, at)
+    for e in info["engagements"]:
+        if e["kind"] == "intercept_hit" and _fate(info, e["threat_id"]) == "killed":
+            at(e["t_s"], f"0,Event=Destroyed|{ID_THREAT + e['threat_id']:x}|{_escape('killed by ' + e['unit'])}")
+        elif e["kind"] == "leak":
+            at(e["t_s"], f"0,Event=Message|{ID_THREAT + e['threat_id']:x}|leaked")
+    for t in sorted(frames):
+        lines.append(f"#{t:g}")
+        lines.extend(frames[t])
+    return lines
+
+
+def _fate(info, threat_id):
+    return info["threats"][threat_id]["fate"] if 0 <= threat_id < len(info["threats"]) else ""
+
+
+def _threat_frames(rep: Replay, at) -> None:
+    info = rep.info
+    for i, span in enumerate(rep.threat_spans()):
+        if span is None:
+            continue
+        th = info["threats"][i]
+        k = np.arange(span[0], span[1] + 1)
+        lon, lat, h = rep.to_geodetic_deg(rep.threat_pos_enu_m[k, i])
+        oid = f"{ID_THREAT + i:x}"
+        at(rep.t_s[k[0]], f"{oid},{_t(lon[0], lat[0], h[0])},Type={THREAT_TYPES.get(th['kind'], 'Air')},"
+                          f"Name={_escape(th['threat'])},CallSign={_escape(th['raid'] + ' ' + str(i))},Color=Red,"
+                          f"Coalition=Raid")
+        for j in range(1, k.size):
+            at(rep.t_s[k[j]], f"{oid},{_t(lon[j], lat[j], h[j])}")
+        at(rep.t_s[k[-1]] + 1e-3, f"-{oid}")
+
+
+def _interceptor_frames(rep: Replay, at) -> None:
+    for iid, (t_s, pos, launch) in rep.interceptors().items():
+        lon, lat, h = rep.to_geodetic_deg(pos)
+        oid = f"{ID_INTERCEPTOR + iid:x}"
+        name = launch["missile"] if launch else "interceptor"
+        unit = launch["unit"] if launch else ""
+        at(t_s[0], f"{oid},{_t(lon[0], lat[0], h[0])},Type=Weapon+Missile,Name={_escape(name)},"
+                   f"CallSign={_escape(unit + ' #' + str(iid))},Color=Blue,Coalition=Defence")
+        for j in range(1, t_s.size):
+            at(t_s[j], f"{oid},{_t(lon[j], lat[j], h[j])}")
+        at(t_s[-1] + 1e-3, f"-{oid}")
+
+
+def write_acmi(rep: Replay, path) -> None:
+    """Write ``replay.acmi`` (UTF-8 with BOM, as Tacview writes its own text files)."""
+    with open(path, "w", encoding="utf-8-sig", newline="\n") as fh:
+        fh.write("\n".join(acmi_lines(rep)) + "\n")
