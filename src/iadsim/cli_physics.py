@@ -1,0 +1,87 @@
+"""``iadsim coverage``: what each radar of a scenario sees, from how far (registers itself on ``iadsim.cli.app``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from iadsim.cli import _fail, _load, app, out
+
+DWELL_NOTE = ("Pd of one dwell (the radar's n_pulses non-coherently integrated, its Pfa, Swerling 1), not cumulative "
+              "over scans; 'horizon' is the effective-earth line of sight (k = 1.3306) between the antenna and the "
+              "target altitude; 'range' = min(free space, horizon, instrumented range). The RCS is the one seen in the radar's band "
+              "(threat band factors are not applied here).")
+
+
+def _floats(text: str, what: str, low: float, high: float = np.inf, open_low=True, open_high=True) -> list[float]:
+    try:
+        vals = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        _fail(f"{what}: expected comma-separated numbers, got {text!r}")
+    if not vals:
+        _fail(f"{what}: expected at least one number")
+    for v in vals:
+        bad_low = v <= low if open_low else v < low
+        bad_high = v >= high if open_high else v > high
+        if not np.isfinite(v) or bad_low or bad_high:
+            lo, hi = ("(" if open_low else "[") + f"{low:g}", f"{high:g}" + (")" if open_high else "]")
+            _fail(f"{what}: {v:g} is outside the allowed range {lo}, {hi}")
+    return vals
+
+
+@app.command()
+def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s); two with --compare"),
+             rcs: str = typer.Option("0.001,0.1,2,100", "--rcs", help="target RCS values, m² (> 0)"),
+             alt: str = typer.Option("50,1000,10000", "--alt", help="target altitudes above the ground, m (>= 0)"),
+             pd: str = typer.Option("0.5,0.9", "--pd", help="detection probabilities per dwell, in (0, 1)"),
+             map_rcs: float = typer.Option(2.0, "--map-rcs", help="RCS of the footprint map, m²"),
+             map_alt: float = typer.Option(1000.0, "--map-alt", help="target altitude of the footprint map, m"),
+             compare: bool = typer.Option(False, "--compare", help="also plot detection range vs RCS of two scenarios"),
+             out_dir: Optional[Path] = typer.Option(None, "--out", help="output directory (default runs/coverage_<name>)")):
+    """Detection range of every radar vs RCS and altitude (table), footprint map (PNG, HTML), comparison plot."""
+    from iadsim.compile import compile_scenario
+    from iadsim.report import coverage as cov
+
+    rcs_m2 = _floats(rcs, "--rcs", 0.0)
+    alts_m = _floats(alt, "--alt", 0.0, open_low=False)
+    pds = _floats(pd, "--pd", 0.0, 1.0)
+    _floats(str(map_rcs), "--map-rcs", 0.0)
+    _floats(str(map_alt), "--map-alt", 0.0, open_low=False)
+    if compare and len(files) != 2:
+        _fail(f"--compare needs exactly two scenario files, got {len(files)}")
+    worlds = {}
+    for f in files:
+        sc = _load(f)
+        worlds[sc.name] = compile_scenario(sc).world
+    names = list(worlds)
+    target = out_dir or Path("runs") / ("coverage_" + "_vs_".join(names))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot create {target}: {exc.strerror or exc}", code=1)
+    written = []
+    for name, world in worlds.items():
+        table = Table(title=f"{name}: detection range (km) vs RCS and target altitude")
+        for col in ("unit", "radar", "RCS m²", "alt m", "Pd", "free space km", "horizon km", "range km"):
+            table.add_column(col, justify="right" if col not in ("unit", "radar") else "left")
+        for row in cov.coverage_table(world, rcs_m2, alts_m, pds):
+            limited = row.range_m < row.free_space_m - 1e-6
+            table.add_row(row.unit, row.radar, f"{row.rcs_m2:g}", f"{row.alt_m:g}", f"{row.pd:g}",
+                          f"{row.free_space_m / 1e3:.1f}", f"{row.horizon_m / 1e3:.1f}",
+                          f"[bold]{row.range_m / 1e3:.1f}[/]" + ("*" if limited else ""))
+        out.print(table)
+        suffix = "" if len(worlds) == 1 else f"_{name}"
+        png, html = target / f"coverage_map{suffix}.png", target / f"coverage_map{suffix}.html"
+        cov.map_png(world, png, map_rcs, map_alt, pds, name)
+        cov.map_html(world, html, map_rcs, map_alt, pds, name)
+        written += [png, html]
+    out.print(f"{DWELL_NOTE} * = limited by the horizon or the instrumented range.", highlight=False, soft_wrap=True)
+    if compare:
+        png = target / "compare.png"
+        cov.compare_png(worlds, png, alts_m, pd=pds[0])
+        written.append(png)
+    out.print("Wrote " + ", ".join(str(p) for p in written), highlight=False, soft_wrap=True)
