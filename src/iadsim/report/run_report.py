@@ -2,12 +2,16 @@
 the outcome table, channel and inventory use, and the catalog sources used with their grades.
 
 One HTML file with Plotly's JavaScript embedded once, so it opens offline. The map is drawn on
-longitude/latitude axes with the aspect set by cos(latitude) (no tile server, no CDN).
+longitude/latitude axes with the aspect set by cos(latitude) (no tile server, no CDN). Samples are
+decimated (routes to ``ROUTE_POINTS`` per threat, tracks to ``TRACK_POINTS`` in all) so the page
+stays light; the Blake charts of the radars are PNGs embedded as data URIs.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,6 +19,10 @@ from plotly.offline import get_plotlyjs
 
 from iadsim import catalog, geo
 
+ROUTE_POINTS = 300  # per threat on the map
+TRACK_POINTS = 4000  # confirmed-track samples on the map, all tracks together
+LOW_TARGET_AGL_M = 50.0  # the radar footprint drawn on the map is the line of sight to this height
+BLAKE_RCS_M2 = (1.0, 0.1, 0.01)
 FATE_COLOURS = {"killed": "#2b8a3e", "leaked": "#c92a2a", "in_flight": "#868e96", "not_launched": "#ced4da"}
 
 
@@ -30,32 +38,55 @@ def _ring(centre_enu_m, radius_m, origin, n=120):
     return _lonlat(pts, origin)
 
 
+def _sector(centre_enu_m, radius_m, facing_rad, width_rad, origin, n=60):
+    """A sector radar's wedge (apex at the site) as lon/lat."""
+    a = np.linspace(facing_rad - width_rad / 2, facing_rad + width_rad / 2, n)
+    arc = centre_enu_m + radius_m * np.stack([np.sin(a), np.cos(a), np.zeros_like(a)], axis=-1)
+    return _lonlat(np.vstack([centre_enu_m, arc, centre_enu_m]), origin)
+
+
+def _coverage_traces(fig, w, o) -> None:
+    """Radar instrumented range (sector or ring), line-of-sight footprint to a low flyer, missile rings."""
+    from iadsim.physics.propagation import max_los_range_m
+
+    for i, name in enumerate(w.radars.name):
+        unit = w.units.name[w.radars.unit_idx[i]]
+        sector = w.radars.az_sector_rad[i] < 2 * np.pi - 1e-6
+        for radius, dash, what in ((w.radars.max_range_m[i], "dot", "instrumented range"),
+                                   (min(w.radars.max_range_m[i], float(max_los_range_m(w.radars.height_m[i], LOW_TARGET_AGL_M))),
+                                    "dash", f"horizon vs {LOW_TARGET_AGL_M:.0f} m target")):
+            if sector:
+                lon, lat = _sector(w.radars.pos_enu_m[i], radius, w.radars.facing_rad[i], w.radars.az_sector_rad[i], o)
+            else:
+                lon, lat = _ring(w.radars.pos_enu_m[i], radius, o)
+            fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1, dash=dash, color="#1971c2"),
+                            name=f"{unit} {name} {what} ({radius / 1e3:.0f} km)", legendgroup="rings")
+    for j, name in enumerate(w.weapons.name):
+        lon, lat = _ring(w.units.pos_enu_m[w.weapons.unit_idx[j]], w.weapons.max_range_m[j], o)
+        fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1, color="#e8590c"),
+                        name=f"{name} max range ({w.weapons.max_range_m[j] / 1e3:.0f} km)", legendgroup="rings")
+
+
 def map_figure(result) -> go.Figure:
     comp, w = result.compiled, result.compiled.world
     o = comp.origin
     fig = go.Figure()
-    for i, name in enumerate(w.radars.name):
-        lon, lat = _ring(w.radars.pos_enu_m[i], w.radars.max_range_m[i], o)
-        fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1, dash="dot", color="#1971c2"),
-                        name=f"{w.units.name[w.radars.unit_idx[i]]} {name} instrumented range", legendgroup="rings")
-    for j, name in enumerate(w.weapons.name):
-        lon, lat = _ring(w.units.pos_enu_m[w.weapons.unit_idx[j]], w.weapons.max_range_m[j], o)
-        fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1, color="#e8590c"), name=f"{name} max range",
-                        legendgroup="rings")
+    _coverage_traces(fig, w, o)
     classes = np.array(comp.threat_classes)
     pos = result.threat_pos_enu_m
     for cls in dict.fromkeys(classes):
         xs, ys = [], []
         for i in np.flatnonzero(classes == cls):
-            act = result.threat_active[:, i]
-            if act.any():
+            act = np.flatnonzero(result.threat_active[:, i])
+            if act.size:
+                act = act[np.unique(np.linspace(0, act.size - 1, min(act.size, ROUTE_POINTS)).round().astype(int))]
                 lon, lat = _lonlat(pos[act, i], o)
                 xs += list(lon) + [None]
                 ys += list(lat) + [None]
         fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(width=1.5), name=f"route: {cls}")
     ts = result.track_samples
     if len(ts["t_s"]):
-        every = max(1, len(ts["t_s"]) // 4000)
+        every = max(1, len(ts["t_s"]) // TRACK_POINTS)
         lon, lat = _lonlat(ts["pos_enu_m"][::every], o)
         fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(size=2, color="#495057"), name="confirmed tracks")
     ev = result.events
@@ -79,51 +110,104 @@ def map_figure(result) -> go.Figure:
     return fig
 
 
+def _threat_phases(result):
+    """Per threat: (start, first detection, first track, end) times in s; None where absent."""
+    s = result.summary
+    t = result.t_s
+    phases = []
+    for i, th in enumerate(s["threats"]):
+        act = np.flatnonzero(result.threat_active[:, i]) if result.threat_active.size else np.zeros(0, int)
+        start = float(t[act[0]]) if act.size else None
+        end = th["t_s"] if th["t_s"] is not None else (float(t[act[-1]]) if act.size else None)
+        phases.append((start, th["first_detect_s"], th["first_track_s"], end))
+    return phases
+
+
 def timeline_figure(result) -> go.Figure:
-    """Gantt-like engagement timeline: one row per threat, first detection to fate."""
+    """Gantt-like engagement timeline: one row per threat; undetected, detected and tracked phases,
+    launches at it, and its outcome."""
     s = result.summary
     fig = go.Figure()
     labels = [f"{t['id']:>3} {t['threat']} ({t['raid']})" for t in s["threats"]]
-    for fate, colour in FATE_COLOURS.items():
-        rows = [t for t in s["threats"] if t["fate"] == fate and t["first_detect_s"] is not None]
-        if rows:
-            end = [t["t_s"] if t["t_s"] is not None else s["duration_s"] for t in rows]
-            fig.add_bar(y=[labels[t["id"]] for t in rows], x=[e - t["first_detect_s"] for e, t in zip(end, rows)],
-                        base=[t["first_detect_s"] for t in rows], orientation="h", marker_color=colour, opacity=0.5,
-                        name=f"detected → {fate}")
+    phases = _threat_phases(result)
+    segments = (("in flight, undetected", "#dee2e6", 0, (1, 2, 3)), ("detected, no track", "#ffd8a8", 1, (2, 3)),
+                ("tracked", "#a5d8ff", 2, (3,)))
+    for name, colour, a, ends in segments:
+        y, base, length = [], [], []
+        for i, ph in enumerate(phases):
+            if ph[a] is None:
+                continue
+            stop = next((ph[b] for b in ends if ph[b] is not None), None)
+            if stop is not None and stop > ph[a]:
+                y.append(labels[i]), base.append(ph[a]), length.append(stop - ph[a])
+        if y:
+            fig.add_bar(y=y, x=length, base=base, orientation="h", marker_color=colour, name=name)
     ev = result.events
     kinds, tid, t_s = np.array(ev["kind"]), np.array(ev["threat_id"]), np.array(ev["t_s"])
-    for kind, sym, col in (("track_confirmed", "line-ns-open", "#1971c2"), ("launch", "triangle-right", "#e8590c"),
-                           ("intercept_hit", "x", "#2b8a3e"), ("intercept_miss", "circle-open", "#f08c00"),
-                           ("leak", "star", "#c92a2a")):
-        sel = (kinds == kind) & (tid >= 0)
+    for kind, sym, col in (("launch", "triangle-right", "#e8590c"), ("intercept_hit", "x", "#2b8a3e"),
+                           ("intercept_miss", "circle-open", "#f08c00"), ("leak", "star", "#c92a2a")):
+        sel = (kinds == kind) & (tid >= 0) & (tid < len(labels))
         if sel.any():
             fig.add_scatter(x=t_s[sel], y=[labels[i] for i in tid[sel]], mode="markers",
                             marker=dict(symbol=sym, size=9, color=col, line=dict(width=2, color=col)), name=kind)
     fig.update_layout(title="Engagement timeline (per threat)", barmode="overlay", xaxis_title="time (s)",
-                      height=max(400, 22 * len(labels) + 150), yaxis=dict(autorange="reversed", type="category"))
+                      height=max(400, 22 * len(labels) + 150), yaxis=dict(autorange="reversed", type="category",
+                                                                            categoryorder="array", categoryarray=labels))
     return fig
 
 
 def resources_figure(result) -> go.Figure:
-    """Interceptors in the air and rounds left over time, per unit."""
+    """Per unit over time: interceptors in flight (missile channels used), threats engaged (target
+    channels used), both against their limits, and ready rounds per missile type."""
+    from plotly.subplots import make_subplots
+
     w = result.compiled.world
-    fig = go.Figure()
-    isamp = result.interceptor_samples
-    for u, name in enumerate(w.units.name):
-        counts = np.array([np.sum((isamp["t_s"] == t) & (isamp["unit"] == u)) for t in result.t_s]) if len(isamp["t_s"]) else np.zeros(len(result.t_s))
-        fig.add_scatter(x=result.t_s, y=counts, mode="lines", name=f"{name}: interceptors in flight")
-        fig.add_hline(y=int(w.units.channels_missiles[u]), line_dash="dot", annotation_text=f"{name} missile channels")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("channels in use", "ready rounds"))
+    isamp, t = result.interceptor_samples, np.asarray(result.t_s)
     ev = result.events
-    kinds, t_s, units = np.array(ev["kind"]), np.array(ev["t_s"]), np.array(ev["unit"])
-    total = {n: sum(int(w.weapons.rounds[j]) for j in np.flatnonzero(w.weapons.unit_idx == u)) for u, n in enumerate(w.units.name)}
-    for name in w.units.name:
-        launch_t = np.sort(t_s[(kinds == "launch") & (units == name)])
-        fig.add_scatter(x=np.concatenate([[0.0], launch_t, [result.t_s[-1]]]),
-                        y=np.concatenate([[total[name]], total[name] - np.arange(1, launch_t.size + 1), [total[name] - launch_t.size]]),
-                        mode="lines", line_shape="hv", name=f"{name}: ready rounds")
-    fig.update_layout(title="Channel and inventory use", xaxis_title="time (s)", yaxis_title="count", height=420)
+    kinds, t_ev, units = np.array(ev["kind"]), np.array(ev["t_s"]), np.array(ev["unit"])
+    target_of = {int(i): int(th) for i, th, k in zip(ev["interceptor_id"], ev["threat_id"], ev["kind"]) if k == "launch"}
+    k_of = np.searchsorted(t, np.asarray(isamp["t_s"]))
+    for u, name in enumerate(w.units.name):
+        sel = np.asarray(isamp["unit"]) == u
+        in_flight = np.bincount(k_of[sel], minlength=t.size)[: t.size]
+        pairs = {(int(k), target_of.get(int(i), -1)) for k, i in zip(k_of[sel], np.asarray(isamp["id"])[sel])}
+        engaged = np.bincount(np.array([k for k, _ in pairs], int), minlength=t.size)[: t.size]
+        fig.add_scatter(x=t, y=in_flight, mode="lines", line_shape="hv", name=f"{name}: interceptors in flight",
+                        row=1, col=1)
+        fig.add_scatter(x=t, y=engaged, mode="lines", line_shape="hv", line_dash="dash", name=f"{name}: threats engaged",
+                        row=1, col=1)
+        fig.add_hline(y=int(w.units.channels_missiles[u]), line_dash="dot", row=1, col=1,
+                      annotation_text=f"{name} missile channels ({int(w.units.channels_missiles[u])})")
+        fig.add_hline(y=int(w.units.channels_targets[u]), line_dash="dash", row=1, col=1,
+                      annotation_text=f"{name} target channels ({int(w.units.channels_targets[u])})")
+        for j in np.flatnonzero(w.weapons.unit_idx == u):
+            missile = w.weapons.name[j]
+            launch_t = np.sort(t_ev[(kinds == "launch") & (units == name) & (np.array(ev["missile"]) == missile)])
+            total = int(w.weapons.rounds[j])
+            fig.add_scatter(x=np.concatenate([[0.0], launch_t, [t[-1] if t.size else 0.0]]),
+                            y=np.concatenate([[total], total - np.arange(1, launch_t.size + 1), [total - launch_t.size]]),
+                            mode="lines", line_shape="hv", name=f"{name}: {missile} ready rounds", row=2, col=1)
+    fig.update_layout(title="Channel and inventory use", height=560)
+    fig.update_xaxes(title_text="time (s)", row=2, col=1)
+    fig.update_yaxes(rangemode="tozero")
     return fig
+
+
+def blake_images(result, rcs_m2=BLAKE_RCS_M2) -> list[tuple[str, str]]:
+    """(title, PNG data URI) of the Blake chart of every radar, for the given RCS values."""
+    from iadsim.report.blake import REQUIRED, blake_chart
+
+    w = result.compiled.world
+    out = []
+    for i, name in enumerate(w.radars.name):
+        params = {k: float(getattr(w.radars, k)[i]) for k in REQUIRED}
+        params["name"] = f"{w.units.name[w.radars.unit_idx[i]]} {name}"
+        buf = io.BytesIO()
+        blake_chart(params, rcs_m2, buf, dpi=72)
+        out.append((params["name"], "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()))
+    return out
 
 
 def _table(rows: list[list], header: list[str]) -> str:
@@ -151,6 +235,13 @@ def _sources_rows(result) -> list[list]:
     return rows
 
 
+def _citations(rows) -> list[list]:
+    """[key, citation] for every source key cited in the figure rows."""
+    srcs = catalog.sources()
+    keys = sorted({k for r in rows for k in str(r[5]).split(", ") if k})
+    return [[k, srcs.get(k, "(scenario)")] for k in keys]
+
+
 def _quantity_rows(name, node, prefix=""):
     rows = []
     for key, val in node.items():
@@ -164,7 +255,8 @@ def _quantity_rows(name, node, prefix=""):
 
 CSS = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#212529}table{border-collapse:collapse;font-size:13px;margin:1em 0}
 td,th{border:1px solid #dee2e6;padding:3px 8px;text-align:left}th{background:#f1f3f5}.kpi{display:inline-block;margin:0 1.5em 1em 0}
-.kpi b{font-size:1.6em;display:block}.note{color:#868e96;font-size:12px}"""
+.kpi b{font-size:1.6em;display:block}.note{color:#868e96;font-size:12px}.blake{display:flex;flex-wrap:wrap;gap:1em}
+figure{margin:0}figcaption{font-size:12px;color:#495057}"""
 
 
 def render_run_report(result) -> str:
@@ -178,6 +270,13 @@ def render_run_report(result) -> str:
                   f"{u['targets_engaged_peak']}/{u['channels']['targets']}", f"{u['missiles_guided_peak']}/{u['channels']['missiles']}",
                   u["channels_saturated_s"]] for u in s["units"]]
     figs = [map_figure(result), timeline_figure(result), resources_figure(result)]
+    blakes = "".join(f'<figure><img alt="Blake chart {html.escape(t)}" src="{uri}"><figcaption>{html.escape(t)}</figcaption></figure>'
+                     for t, uri in blake_images(result))
+    sc = result.scenario
+    scen_rows = [["scenario", sc.name], ["seed", s["seed"]], ["origin", f"{sc.origin.lat_deg:.5f} N, {sc.origin.lon_deg:.5f} E, "
+                 f"ground {sc.origin.alt_m:g} m above WGS-84"], ["duration / step", f"{sc.time.duration_s:g} s / {sc.time.step_s:g} s"],
+                 ["units", ", ".join(f"{u.name} ({u.system})" for u in sc.units)],
+                 ["raids", ", ".join(f"{r.name}: {r.count} × {r.threat} → {r.target}" for r in sc.raids)]]
     divs = "\n".join(f.to_html(full_html=False, include_plotlyjs=False, div_id=i)
                      for f, i in zip(figs, ("map", "timeline", "resources")))
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -188,13 +287,21 @@ def render_run_report(result) -> str:
 <p class="note">Simulation from public-source, graded figures (see the sources table). Not a prediction of real performance.</p>
 <div>{kpis}</div>
 {divs}
+<h2>Radar vertical coverage (Blake charts)</h2>
+<p class="note">Free-space detection envelope (Pd 0.5, Swerling 1) for RCS {", ".join(f"{r:g}" for r in BLAKE_RCS_M2)} m², cut at the
+instrumented range and the elevation limits, over an effective earth k = 1.3306; no multipath lobing.</p>
+<div class="blake">{blakes}</div>
 <h2>Outcomes per threat</h2>
 {_table(outcome_rows, ["id", "raid", "threat", "target", "fate", "time (s)", "killed by", "rounds", "first detection (s)", "first track (s)"])}
 <h2>Units</h2>
 {_table(unit_rows, ["unit", "system", "rounds fired", "rounds left", "kills", "targets engaged peak/limit", "missiles guided peak/limit", "channels saturated (s)"])}
+<h2>Scenario</h2>
+{_table(scen_rows, ["", ""])}
 <h2>Catalog figures used, with grades and sources</h2>
 <p class="note">Grade A: two or more independent public sources agree; B: one source; C: recalled, estimated or derived (see note). Keys refer to shared/reference/parameters.md §7.</p>
-{_table(_sources_rows(result), ["profile", "field", "value", "unit", "grade", "sources", "note"])}
+{_table(rows := _sources_rows(result), ["profile", "field", "value", "unit", "grade", "sources", "note"])}
+<h3>Sources cited</h3>
+{_table(_citations(rows), ["key", "source"])}
 </body></html>"""
 
 
