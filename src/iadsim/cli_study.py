@@ -25,6 +25,7 @@ RUNS = typer.Option(..., "--runs", help="number of runs (per alternative or swee
 WORKERS = typer.Option(None, "--workers", help="local worker processes (default: one per CPU)")
 SCHEDULER = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
 SEED = typer.Option(None, "--seed", help="study seed (default: the scenario's seed)")
+LOG_EVERY_S = 0.5  # progress lines when stderr is not a terminal
 
 
 @contextmanager
@@ -34,7 +35,7 @@ def _progress(total: int, what: str):
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
         task = bar.add_task(what, total=total, rate="")
-        state = {"t0": time.perf_counter(), "start": None, "base": 0}
+        state = {"t0": time.perf_counter(), "start": None, "logged": time.perf_counter()}
 
         def update(done: int, offset: int = 0):
             if state["start"] is None:
@@ -42,6 +43,11 @@ def _progress(total: int, what: str):
             dt = time.perf_counter() - state["t0"]
             rate = (done + offset - state["start"]) / dt if dt > 0 else 0.0
             bar.update(task, completed=done + offset, rate=f"{rate:.2f} runs/s" if rate else "")
+            now = time.perf_counter()
+            if not err.is_terminal and done + offset > state["start"] and (now - state["logged"] >= LOG_EVERY_S
+                                                                           or done + offset == total):
+                state["logged"] = now  # plain progress lines for logs and pipes (no live bar there)
+                err.print(f"{what}: {done + offset}/{total} runs committed ({rate:.2f} runs/s)", highlight=False)
 
         yield update
 
@@ -218,10 +224,10 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
         except KeyboardInterrupt:
             _interrupted(done["n"], store)
     table = Table(title=f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)")
-    for col in ["point"] + list(SWEEP_METRICS):
+    for col in [a.name for a in axes] + list(SWEEP_METRICS):
         table.add_column(col)
     for p, s in zip(pts, stats):
-        table.add_row(p.label, *(f"{fmt(s.row(m)['estimate'])} [{fmt(s.row(m)['lo'])}, {fmt(s.row(m)['hi'])}]"
+        table.add_row(*(str(v) for v in p.values), *(f"{fmt(s.row(m)['estimate'])} [{fmt(s.row(m)['lo'])}, {fmt(s.row(m)['hi'])}]"
                                  for m in SWEEP_METRICS))
     out.print(table)
     report = store.parent / "sweep_report.html"

@@ -128,7 +128,7 @@ class DaskCluster:
         window = max(2, 2 * len(client.scheduler_info().get("workers", {})))
         futures = [client.submit(run_one, sc, i, seed, pure=False) for i, seed in tasks[:window]]
         k = len(futures)
-        ac = as_completed(futures)
+        ac = as_completed(futures, loop=client.loop)
         try:
             for fut in ac:
                 row = fut.result()

@@ -58,7 +58,8 @@ class Metric:
     def interval(self, level: float = LEVEL) -> tuple[float, float]:
         if self.kind == "proportion":
             return wilson_interval(int(np.sum(self.values)), self.n, level)
-        return t_interval(self.influence(), level)
+        lo, hi = t_interval(self.influence(), level)
+        return max(lo, 0.0), hi  # every metric here is a count or a ratio of counts: never negative
 
     def summary(self, level: float = LEVEL) -> dict:
         lo, hi = self.interval(level)

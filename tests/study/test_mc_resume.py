@@ -1,0 +1,61 @@
+"""The store: same results for any worker count, and a study killed mid-way resumes without loss or repeats."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pyarrow.compute as pc
+
+import iadsim
+
+RUNS = 10
+
+
+def _results(table):
+    """A study table without its wall-clock column, for equality checks."""
+    return table.drop_columns([c for c in ("wall_s",) if c in table.column_names])
+
+
+def test_one_and_two_workers_give_identical_tables(tiny_scenario, tmp_path):
+    with iadsim.monte_carlo(tiny_scenario, 4, workers=1) as one, \
+            iadsim.monte_carlo(tiny_scenario, 4, workers=2, store=tmp_path / "two.duckdb") as two:
+        assert one.threats.num_rows == 4 * 7
+        assert one.threats.equals(two.threats)
+        assert one.units.equals(two.units)
+        assert _results(one.runs).equals(_results(two.runs))
+        assert pc.all(pc.equal(two.runs["status"], "ok")).as_py()
+
+
+def test_killed_study_resumes_to_the_uninterrupted_result(tiny_yaml, tmp_path):
+    store = tmp_path / "s.duckdb"
+    cmd = [sys.executable, "-m", "iadsim", "mc", str(tiny_yaml), "--runs", str(RUNS), "--workers", "1",
+           "--store", str(store), "--no-report"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    committed = 0
+    deadline = time.monotonic() + 60
+    for line in proc.stderr:  # "mc: k/N runs committed (...)", one every 0.5 s at most
+        if "runs committed" in line:
+            committed = int(line.split(":")[1].split("/")[0])
+            if committed >= 2:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        assert time.monotonic() < deadline
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL and 2 <= committed < RUNS
+    with duckdb.connect(str(store), read_only=True) as con:
+        n_after_kill = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+        threat_runs = con.execute("SELECT count(DISTINCT run_index) FROM threats").fetchone()[0]
+    assert committed <= n_after_kill < RUNS and threat_runs == n_after_kill  # whole runs only
+
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT run_index) FROM runs").fetchone() == (RUNS, RUNS)
+    resumed = iadsim.study.open_study(store)
+    with iadsim.monte_carlo(tiny_yaml, RUNS, workers=1) as reference, resumed:
+        assert resumed.threats.equals(reference.threats)
+        assert resumed.units.equals(reference.units)
+        assert _results(resumed.runs).equals(_results(reference.runs))
