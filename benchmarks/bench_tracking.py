@@ -18,8 +18,8 @@ ID switches count changes of the track assigned to a truth.
 Modes: *like-for-like* (``TrackerConfig.stonesoup_tutorial()`` against Stone Soup's tutorial
 logic: gate 3, confirm on the 3rd hit, delete tentative/confirmed after 2/3 misses, velocity
 sigma 300 m/s) against Stone Soup "default" (``GNNWith2DAssignment``) and "kdtree"
-(``DetectionKDTreeGNN2D``); *best-effort* (our knobs, by default gate 4 and deletion after 5
-misses) against Stone Soup kd-tree re-run with the same knobs. ``--smoke``: N = 10, 50 scans.
+(``DetectionKDTreeGNN2D``); *best-effort* (our knobs, by default gate 4, deletion after 5
+misses, confirmation on the 2nd hit) against Stone Soup kd-tree re-run with the same knobs. ``--smoke``: N = 10, 50 scans.
 """
 
 import os
@@ -119,7 +119,9 @@ def bench_one(n: int, args, sc: Scenario) -> list[dict]:
             cfg = TrackerConfig.stonesoup_tutorial(q_cv_m2ps3=sc.q_m2ps3)
             knobs = dict(gate=3.0, confirm=3, coast=3, tent_coast=2, prior_vel_mps=300.0)
         else:
-            cfg = TrackerConfig(q_cv_m2ps3=sc.q_m2ps3, gate=args.gate, confirm_m=args.confirm, confirm_n=5,
+            # Stone Soup's min_points=M with tentative deletion after K misses is M-of-(M + (M-1)(K-1))
+            window = args.confirm + (args.confirm - 1) * (args.tent_coast - 1)
+            cfg = TrackerConfig(q_cv_m2ps3=sc.q_m2ps3, gate=args.gate, confirm_m=args.confirm, confirm_n=window,
                                 delete_tentative_misses=args.tent_coast, delete_confirmed_misses=args.coast,
                                 init_vel_sigma_mps=args.prior_vel)
             knobs = dict(gate=args.gate, confirm=args.confirm, coast=args.coast, tent_coast=args.tent_coast,
@@ -193,7 +195,7 @@ def parse(argv=None) -> argparse.Namespace:
     ap.add_argument("--mode", choices=["like", "best", "both"], default="both")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--gate", type=float, default=4.0)
-    ap.add_argument("--confirm", type=int, default=3)
+    ap.add_argument("--confirm", type=int, default=2)
     ap.add_argument("--coast", type=int, default=5)
     ap.add_argument("--tent-coast", type=int, default=2)
     ap.add_argument("--prior-vel", type=float, default=300.0)

@@ -26,7 +26,7 @@ def radar_detections(rng, t_s, pos_enu_m, vel_enu_mps, radar_id, radar_pos_enu_m
         range_m=rng_m + rng.normal(0, SIG_R_M, n), az_rad=np.mod(az + rng.normal(0, SIG_ANG_RAD, n), 2 * np.pi),
         el_rad=el + rng.normal(0, SIG_ANG_RAD, n), sigma_range_m=SIG_R_M * ones, sigma_az_rad=SIG_ANG_RAD * ones,
         sigma_el_rad=SIG_ANG_RAD * ones, range_rate_mps=rr + rng.normal(0, SIG_RR_MPS, n) if with_rate else None,
-        sigma_range_rate_mps=SIG_RR_MPS * ones if with_rate else None)
+        sigma_range_rate_mps=SIG_RR_MPS * ones if with_rate else None, truth_id=np.arange(n))
 
 
 def concat(dets):
@@ -53,6 +53,8 @@ def test_radar_tracking_with_two_radars_and_radar_mask():
     assert np.all(err < 150.0)
     assert np.all(np.abs(np.sort(np.linalg.norm(out.vel_enu_mps, axis=1)) - np.sort(np.linalg.norm(vel, axis=1))) < 15)
     assert sorted(out.radar_mask.tolist()) == [0b11] * 3
+    assert sorted(out.truth_id.tolist()) == [0, 1, 2]  # carried for scoring
+    np.testing.assert_array_equal(out.t_last_s, t_s)
     assert out.cov.shape == (3, 6, 6) and out.mode_prob.shape == (3, 1)
 
 

@@ -3,7 +3,9 @@
 Both are small structure-of-arrays dataclasses, validated on construction: every array must be
 finite and have the number of rows of ``t_s``; a violation raises ``ValueError`` naming the
 field. Empty detections (zero rows) are normal. Radar ids must lie in 0..62 so that the
-contributing radars of a track fit an int64 bit mask.
+contributing radars of a track fit an int64 bit mask. The optional ``truth_id`` (the simulated
+origin of each detection, −1 for clutter) is carried to the tracks for scoring only; the tracker
+never uses it to decide anything.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def _check(obj, shapes: dict[str, tuple]) -> None:
         a = getattr(obj, name)
         if a is None:
             continue
-        a = np.asarray(a, dtype=np.int64 if name == "radar_id" else np.float64)
+        a = np.asarray(a, dtype=np.int64 if name in ("radar_id", "truth_id") else np.float64)
         object.__setattr__(obj, name, a)
         if a.shape != (n, *tail):
             raise ValueError(f"{name}: expected shape {(n, *tail)}, got {a.shape}")
@@ -54,6 +56,7 @@ class Detections:
     sigma_el_rad: np.ndarray  # (n,)
     range_rate_mps: np.ndarray | None = None  # (n,)
     sigma_range_rate_mps: np.ndarray | None = None  # (n,)
+    truth_id: np.ndarray | None = None  # (n,) int, scoring only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "t_s", np.asarray(self.t_s, dtype=np.float64))
@@ -85,23 +88,25 @@ class CartesianDetections:
     radar_id: np.ndarray  # (n,) int 0..62
     pos_enu_m: np.ndarray  # (n, 3)
     cov_enu_m2: np.ndarray  # (n, 3, 3)
+    truth_id: np.ndarray | None = None  # (n,) int, scoring only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "t_s", np.asarray(self.t_s, dtype=np.float64))
-        _check(self, {"t_s": (), "radar_id": (), "pos_enu_m": (3,), "cov_enu_m2": (3, 3)})
+        _check(self, {"t_s": (), "radar_id": (), "pos_enu_m": (3,), "cov_enu_m2": (3, 3), "truth_id": ()})
 
     @classmethod
-    def isotropic(cls, t_s, pos_enu_m, sigma_m, radar_id=0) -> CartesianDetections:
+    def isotropic(cls, t_s, pos_enu_m, sigma_m, radar_id=0, truth_id=None) -> CartesianDetections:
         """Detections with covariance ``sigma_m² I``; scalars broadcast to every row."""
         pos = np.asarray(pos_enu_m, dtype=np.float64)
         n = pos.shape[0] if pos.ndim == 2 else -1
         sig = np.broadcast_to(np.asarray(sigma_m, dtype=np.float64), (max(n, 0),))
         return cls(t_s=np.broadcast_to(np.asarray(t_s, np.float64), (max(n, 0),)),
                    radar_id=np.broadcast_to(np.asarray(radar_id), (max(n, 0),)),
-                   pos_enu_m=pos, cov_enu_m2=sig[:, None, None] ** 2 * np.eye(3))
+                   pos_enu_m=pos, cov_enu_m2=sig[:, None, None] ** 2 * np.eye(3), truth_id=truth_id)
 
     def __len__(self) -> int:
         return len(self.t_s)
 
     def take(self, idx: np.ndarray) -> CartesianDetections:
-        return CartesianDetections(self.t_s[idx], self.radar_id[idx], self.pos_enu_m[idx], self.cov_enu_m2[idx])
+        return CartesianDetections(self.t_s[idx], self.radar_id[idx], self.pos_enu_m[idx], self.cov_enu_m2[idx],
+                                   None if self.truth_id is None else self.truth_id[idx])

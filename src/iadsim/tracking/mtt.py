@@ -7,6 +7,7 @@ Usage, once per scan (one tracker per battery, fed by all of its radars)::
     out = trk.step(t_s, detections)       # Detections, CartesianDetections or None (empty scan)
     out.id, out.pos_enu_m, out.vel_enu_mps, out.cov, out.radar_mask   # confirmed tracks at t_s
     out.new_ids, out.dropped_ids          # events: confirmed / dropped during this step
+    out.t_last_s, out.truth_id            # last update time; truth id carried for scoring only
 
 A step takes the detections of every radar with ``t_s_prev ≤ detection time ≤ t_s`` and handles
 them as sub-scans, one per (time, radar), in time order. Each sub-scan: predict every track to
@@ -43,7 +44,7 @@ from iadsim.tracking.kalman import (
 from iadsim.tracking.management import confirm_mask, delete_mask, record_scan
 from iadsim.tracking.motion import MotionModel
 
-_FIELDS = ("id", "x", "p", "mu", "hist", "misses", "confirmed", "hit", "radar_mask")
+_FIELDS = ("id", "x", "p", "mu", "hist", "misses", "confirmed", "hit", "radar_mask", "t_last_s", "truth_id")
 RADAR_GATE_MARGIN = 1.5  # k-d tree radius factor for polar measurements (linearisation slack)
 
 
@@ -59,8 +60,8 @@ class TrackerConfig:
     imm_mu0: tuple[float, ...] = (0.8, 0.2)  # IMM: initial model probabilities
     gate: float = 4.0
     miss_cost: float | None = None  # GNN cost of leaving a gated track unassigned; None -> gate
-    confirm_m: int = 3
-    confirm_n: int = 5
+    confirm_m: int = 2
+    confirm_n: int = 3
     delete_tentative_misses: int = 2
     delete_confirmed_misses: int = 5
     max_pos_var_trace_m2: float = np.inf
@@ -98,6 +99,8 @@ class ConfirmedTracks:
     cov: np.ndarray  # (n, d, d) state covariance, d = 6 (CV, IMM) or 9 (CA), same layout as the state
     radar_mask: np.ndarray  # (n,) int64, bit r set if radar r contributed
     mode_prob: np.ndarray  # (n, r) IMM model probabilities (r = 1 without IMM)
+    t_last_s: np.ndarray  # (n,) time of the last update
+    truth_id: np.ndarray  # (n,) truth id of the last associated detection (−1 if not given); scoring only
     new_ids: np.ndarray  # ids confirmed during this step
     dropped_ids: np.ndarray  # ids of confirmed tracks deleted during this step
 
@@ -111,6 +114,8 @@ class _Meas:
     pos_enu_m: np.ndarray  # (m, 3) position estimate, for gating and initiation
     cov_enu_m2: np.ndarray  # (m, 3, 3)
     radar_id: int
+    t_s: float
+    truth_id: np.ndarray | None = None  # (m,)
     radar_pos_enu_m: np.ndarray | None = None  # (3,) when polar
     vel_init: np.ndarray | None = None  # (m, 3) radial velocity from range rate
     vel_var_los: np.ndarray | None = None  # (m,) range-rate variance along the line of sight
@@ -143,7 +148,8 @@ class Tracker:
         d = self.dim
         self._a = dict(id=np.zeros(0, np.int64), x=np.zeros((0, n_models, d)), p=np.zeros((0, n_models, d, d)),
                        mu=np.zeros((0, n_models)), hist=np.zeros(0, np.uint64), misses=np.zeros(0, np.int64),
-                       confirmed=np.zeros(0, bool), hit=np.zeros(0, bool), radar_mask=np.zeros(0, np.int64))
+                       confirmed=np.zeros(0, bool), hit=np.zeros(0, bool), radar_mask=np.zeros(0, np.int64),
+                       t_last_s=np.zeros(0), truth_id=np.zeros(0, np.int64))
 
     # ----------------------------------------------------------------------------------- public
     @property
@@ -167,7 +173,7 @@ class Tracker:
             if tdet.max() > t_s or tdet.min() < self.t_s:
                 raise ValueError(f"t_s: detection times must lie in [{self.t_s}, {t_s}] s (previous step, this step)")
             for t_sub, sel in _subscans(tdet, detections.radar_id):
-                self._process(t_sub, self._measurements(detections, sel))
+                self._process(t_sub, self._measurements(detections, sel, t_sub))
         self._predict_to(t_s)
         return self._manage(t_s)
 
@@ -227,6 +233,8 @@ class Tracker:
         a["x"][at], a["p"][at] = x_post, p_post
         a["hit"][at] = True
         a["radar_mask"][at] |= np.int64(1) << meas.radar_id
+        a["t_last_s"][at] = meas.t_s
+        a["truth_id"][at] = -1 if meas.truth_id is None else meas.truth_id[ad]
 
     def _spawn(self, dets: np.ndarray, meas: _Meas) -> None:
         """Start one tentative track per detection: position from the measurement, zero velocity."""
@@ -250,7 +258,8 @@ class Tracker:
                    x=np.repeat(x[:, None], n_models, 1), p=np.repeat(p[:, None], n_models, 1),
                    mu=np.tile(self._mu0, (k, 1)), hist=np.zeros(k, np.uint64), misses=np.zeros(k, np.int64),
                    confirmed=np.zeros(k, bool), hit=np.ones(k, bool),
-                   radar_mask=np.full(k, np.int64(1) << meas.radar_id))
+                   radar_mask=np.full(k, np.int64(1) << meas.radar_id), t_last_s=np.full(k, meas.t_s),
+                   truth_id=np.full(k, -1, np.int64) if meas.truth_id is None else meas.truth_id[dets])
         self._next_id += k
         for name in _FIELDS:
             self._a[name] = np.concatenate([self._a[name], new[name]])
@@ -303,14 +312,16 @@ class Tracker:
         out = a["confirmed"]
         return ConfirmedTracks(t_s=t_s, id=a["id"][out], pos_enu_m=xc[out, :3], vel_enu_mps=xc[out, 3:6],
                                cov=pc[out], radar_mask=a["radar_mask"][out], mode_prob=a["mu"][out],
+                               t_last_s=a["t_last_s"][out], truth_id=a["truth_id"][out],
                                new_ids=new_ids, dropped_ids=dropped)
 
-    def _measurements(self, dets: Detections | CartesianDetections, sel: np.ndarray) -> _Meas:
+    def _measurements(self, dets: Detections | CartesianDetections, sel: np.ndarray, t_s: float) -> _Meas:
         """Measurement vectors, noise and position estimates of the rows ``sel`` (one sub-scan)."""
         radar_id = int(dets.radar_id[sel[0]])
+        truth = None if dets.truth_id is None else dets.truth_id[sel]
         if isinstance(dets, CartesianDetections):
             pos, cov = dets.pos_enu_m[sel], dets.cov_enu_m2[sel]
-            return _Meas(z=pos, r=cov, pos_enu_m=pos, cov_enu_m2=cov, radar_id=radar_id)
+            return _Meas(z=pos, r=cov, pos_enu_m=pos, cov_enu_m2=cov, radar_id=radar_id, t_s=t_s, truth_id=truth)
         rng, az, el = dets.range_m[sel], dets.az_rad[sel], dets.el_rad[sel]
         s_r, s_a, s_e = dets.sigma_range_m[sel], dets.sigma_az_rad[sel], dets.sigma_el_rad[sel]
         radar_pos = dets.radar_pos_enu_m[sel[0]]
@@ -318,7 +329,7 @@ class Tracker:
         cols, sig = [rng, az, el], [s_r, s_a, s_e]
         meas = _Meas(z=None, r=None, pos_enu_m=radar_pos + rng[:, None] * los,
                      cov_enu_m2=converted_covariance(rng, az, el, s_r, s_a, s_e), radar_id=radar_id,
-                     radar_pos_enu_m=radar_pos)
+                     t_s=t_s, truth_id=truth, radar_pos_enu_m=radar_pos)
         if self.config.use_range_rate and dets.range_rate_mps is not None:
             rr, s_rr = dets.range_rate_mps[sel], dets.sigma_range_rate_mps[sel]
             cols.append(rr)
