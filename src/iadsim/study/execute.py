@@ -85,8 +85,7 @@ class LocalPool:
         tasks = list(tasks)
         if not tasks:
             return
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=multiprocessing.get_context(method),
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=_context(),
                                    initializer=_init_worker, initargs=(scenario,))
         pending, k = set(), 0
         try:
@@ -103,6 +102,15 @@ class LocalPool:
                     yield fut.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _context():
+    """forkserver with the engine preloaded (workers fork from a server that imported it once), else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["iadsim.engine", "iadsim.study.execute"])
+    return ctx
 
 
 class DaskCluster:

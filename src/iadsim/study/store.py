@@ -105,28 +105,32 @@ class Store:
 
     def finished_runs(self, study_id: str) -> set[int]:
         """Run indices already committed with status 'ok' (failed runs are retried)."""
-        rows = self.con.execute("SELECT run_index FROM runs WHERE study_id = ? AND status = 'ok'", [study_id]).fetchall()
-        return {r[0] for r in rows}
+        return {i for i, status in self.run_status(study_id).items() if status == "ok"}
 
-    def commit_run(self, study_id: str, digest: str, row: dict) -> None:
-        """Write one run's rows (from :func:`iadsim.study.execute.run_one`) in one transaction."""
+    def run_status(self, study_id: str) -> dict[int, str]:
+        rows = self.con.execute("SELECT run_index, status FROM runs WHERE study_id = ?", [study_id]).fetchall()
+        return dict(rows)
+
+    def commit_run(self, study_id: str, digest: str, row: dict, replace: bool = False) -> None:
+        """Write one run's rows (from :func:`iadsim.study.execute.run_one`) in one transaction.
+
+        ``replace``: the run is already in the store (a failed run being retried); its rows are
+        replaced. Otherwise a second commit of the same run fails on the primary key.
+        """
         i = int(row["run_index"])
-        threats = _with_keys(row["threats"], THREAT_COLUMNS, study_id, i)
-        units = _with_keys(row["units"], UNIT_COLUMNS, study_id, i)
+        threats_rows = _with_keys(row["threats"], THREAT_COLUMNS, study_id, i)  # noqa: F841 (scanned by name below)
+        units_rows = _with_keys(row["units"], UNIT_COLUMNS, study_id, i)  # noqa: F841
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            for table in ("threats", "units"):
-                con.execute(f"DELETE FROM {table} WHERE study_id = ? AND run_index = ?", [study_id, i])
-            if threats.num_rows:
-                con.register("threats_rows", threats)
-                con.execute(f"INSERT INTO threats ({', '.join(threats.column_names)}) SELECT * FROM threats_rows")
-                con.unregister("threats_rows")
-            if units.num_rows:
-                con.register("units_rows", units)
-                con.execute(f"INSERT INTO units ({', '.join(units.column_names)}) SELECT * FROM units_rows")
-                con.unregister("units_rows")
-            con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            if replace:
+                for table in ("runs", "threats", "units"):
+                    con.execute(f"DELETE FROM {table} WHERE study_id = ? AND run_index = ?", [study_id, i])
+            if row["threats"]["threat_id"]:
+                con.execute(f"INSERT INTO threats (study_id, run_index, {', '.join(THREAT_COLUMNS)}) SELECT * FROM threats_rows")
+            if row["units"]["unit"]:
+                con.execute(f"INSERT INTO units (study_id, run_index, {', '.join(UNIT_COLUMNS)}) SELECT * FROM units_rows")
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [study_id, i, int(row["seed"]), row["status"], float(row["wall_s"]), digest, row.get("error")])
             con.execute("COMMIT")
         except BaseException:

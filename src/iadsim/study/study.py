@@ -133,7 +133,8 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
             db = Store(store) if own_store else store
             try:
                 db.ensure_study(sid, label or sc.name, sc.name, digest, study_seed, __version__, text)
-                done = db.finished_runs(sid)
+                status = db.run_status(sid)
+                done = {i for i, s in status.items() if s == "ok"}
                 tasks = [(i, run_seed(study_seed, i)) for i in range(runs) if i not in done]
                 if on_executor is not None:
                     on_executor(ex, len(done), len(tasks))
@@ -141,7 +142,7 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
                 if progress is not None:
                     progress(n_done, runs)
                 for row in ex.results(sc, tasks):
-                    db.commit_run(sid, digest, row)
+                    db.commit_run(sid, digest, row, replace=row["run_index"] in status)
                     n_done += 1
                     if progress is not None:
                         progress(n_done, runs)
