@@ -16,10 +16,12 @@ def _pairs_set(ti, dj):
     return set(zip(ti.tolist(), dj.tolist()))
 
 
-@pytest.mark.parametrize("force_tree", [False, True])
-def test_candidate_pairs_equal_brute_force(force_tree, monkeypatch):
-    if force_tree:
+@pytest.mark.parametrize("strategy", ["dense", "sweep", "tree"])
+def test_candidate_pairs_equal_brute_force(strategy, monkeypatch):
+    if strategy != "dense":
         monkeypatch.setattr(association, "DENSE_PAIRS_MAX", 0)
+    if strategy == "tree":
+        monkeypatch.setattr(association, "SWEEP_MAX_PER_POINT", 0)
     rng = np.random.default_rng(1)
     trk, det = rng.uniform(0, 1e4, (150, 3)), rng.uniform(0, 1e4, (120, 3))
     radius = rng.uniform(100, 1500, 150)

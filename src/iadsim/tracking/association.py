@@ -1,7 +1,8 @@
 """Gating and data association over a sparse structure of gated (track, detection) pairs.
 
-The pipeline is: ``candidate_pairs`` (a k-d tree on detection positions, queried with a
-conservative per-track radius, so the cost grows near-linearly with the number of targets) →
+The pipeline is: ``candidate_pairs`` (a spatial index on detection positions — a sorted sweep
+or a k-d tree — queried with a conservative per-track radius, so the cost grows near-linearly
+with the number of targets) →
 an exact Mahalanobis gate computed by the caller for the candidates only → an association
 function over the gated pairs. ``associate_gnn`` solves global nearest neighbour exactly, one
 connected cluster at a time (``scipy.sparse.csgraph.connected_components``), with a
@@ -19,7 +20,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-DENSE_PAIRS_MAX = 20_000  # below this many track × detection pairs, brute force beats the tree
+DENSE_PAIRS_MAX = 8_000  # below this many track × detection pairs, brute force is fastest
+SWEEP_MAX_PER_POINT = 32  # sorted-sweep candidates per point above which the k-d tree is used
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -39,9 +41,11 @@ def candidate_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """All (track, detection) index pairs with ``|det − track| ≤ radius_m[track]``.
 
-    track_pos_enu_m (n, 3), radius_m (n,), det_pos_enu_m (m, 3) -> (track_idx, det_idx) int64,
-    sorted by track. Uses a k-d tree unless n·m is small enough for a dense comparison; both give
-    the same set.
+    track_pos_enu_m (n, 3), radius_m (n,), det_pos_enu_m (m, 3) -> (track_idx, det_idx) int64.
+    Three exact strategies, chosen by size: a dense comparison for small n·m; a sweep over
+    detections sorted by east coordinate (binary search for each track's slab
+    ``|Δe| ≤ radius``, then the exact test), when the slabs hold few candidates; otherwise a
+    k-d tree. All give the same set.
     """
     n, m = len(track_pos_enu_m), len(det_pos_enu_m)
     if n == 0 or m == 0:
@@ -51,6 +55,17 @@ def candidate_pairs(
         ok = np.einsum("ijk,ijk->ij", diff, diff) <= (radius_m * radius_m)[:, None]
         ti, dj = np.nonzero(ok)
         return ti.astype(np.int64), dj.astype(np.int64)
+    order = np.argsort(det_pos_enu_m[:, 0])
+    east = det_pos_enu_m[order, 0]
+    lo = np.searchsorted(east, track_pos_enu_m[:, 0] - radius_m, "left")
+    count = np.searchsorted(east, track_pos_enu_m[:, 0] + radius_m, "right") - lo
+    total = int(count.sum())
+    if total <= SWEEP_MAX_PER_POINT * (n + m):
+        ti = np.repeat(np.arange(n, dtype=np.int64), count)
+        dj = order[np.arange(total) + np.repeat(lo - (np.cumsum(count) - count), count)]
+        diff = track_pos_enu_m[ti] - det_pos_enu_m[dj]
+        ok = np.einsum("ij,ij->i", diff, diff) <= radius_m[ti] ** 2
+        return ti[ok], dj[ok].astype(np.int64)
     lists = cKDTree(det_pos_enu_m).query_ball_point(track_pos_enu_m, radius_m, return_sorted=False)
     lens = np.fromiter(map(len, lists), dtype=np.int64, count=n)
     dj = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
