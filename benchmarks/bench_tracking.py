@@ -4,8 +4,8 @@ Usage::
 
     python benchmarks/bench_tracking.py [--n 10 50 200] [--scans 200] [--seed 1]
         [--smoke] [--no-stonesoup-default] [--mode like|best|both] [--repeats 3]
-        [--gate 4 --confirm 3 --coast 5 --tent-coast 2 --prior-vel 300] [--json out.json]
-        [--save-scenario DIR]
+        [--gate 4 --confirm 2 --coast 5 --tent-coast 2 --prior-vel 300] [--no-stonesoup]
+        [--gospa-timing] [--json out.json] [--save-scenario DIR]
 
 The §3.2 scenario (``tracking_scenario.make_scenario``) is streamed scan by scan to each tracker
 (``step(k, t_s, detections) -> (ids, positions)``), truth withheld, in one process with BLAS
@@ -19,7 +19,8 @@ Modes: *like-for-like* (``TrackerConfig.stonesoup_tutorial()`` against Stone Sou
 logic: gate 3, confirm on the 3rd hit, delete tentative/confirmed after 2/3 misses, velocity
 sigma 300 m/s) against Stone Soup "default" (``GNNWith2DAssignment``) and "kdtree"
 (``DetectionKDTreeGNN2D``); *best-effort* (our knobs, by default gate 4, deletion after 5
-misses, confirmation on the 2nd hit) against Stone Soup kd-tree re-run with the same knobs. ``--smoke``: N = 10, 50 scans.
+misses, confirmation on the 2nd hit) against Stone Soup kd-tree re-run with the same knobs.
+``--smoke``: N = 10, 50 scans.
 """
 
 import os
@@ -93,6 +94,29 @@ def score(sc: Scenario, run: dict) -> dict:
                 n_tracks=int(len(np.unique(all_ids))))
 
 
+def gospa_timing(sc: Scenario, run: dict, n_scans: int = 60) -> dict:
+    """Score the first ``n_scans`` scans of one output with ours and with Stone Soup's GOSPAMetric."""
+    import datetime
+
+    from stonesoup.metricgenerator.ospametric import GOSPAMetric
+    from stonesoup.types.state import State
+
+    k_max = min(n_scans, sc.n_scans)
+    truth = [sc.truth_pos_enu_m[k][sc.alive[k]] for k in range(k_max)]
+    t0 = time.perf_counter()
+    ours = [gospa(truth[k], run["pos"][k], GOSPA_C_M, GOSPA_P).distance for k in range(k_max)]
+    ours_s = time.perf_counter() - t0
+    metric = GOSPAMetric(c=GOSPA_C_M, p=GOSPA_P)
+    ts = datetime.datetime(2025, 1, 1)
+    as_states = lambda a: [State(v[:, None], timestamp=ts) for v in a]  # noqa: E731
+    states = [(as_states(run["pos"][k]), as_states(truth[k])) for k in range(k_max)]
+    t0 = time.perf_counter()
+    ref = [metric.compute_gospa_metric(e, t)[0].value["distance"] if (e or t) else 0.0 for e, t in states]
+    ss_s = time.perf_counter() - t0
+    diff = float(np.max(np.abs(np.subtract(ours, ref))))
+    return dict(scans=k_max, ours_s=ours_s, stonesoup_s=ss_s, max_abs_diff=diff)
+
+
 def environment() -> dict:
     cpu = "?"
     try:
@@ -145,6 +169,11 @@ def bench_one(n: int, args, sc: Scenario) -> list[dict]:
                                                          kdtree=name == "kdtree", **knobs), ss_scans, times_s)
                 row["stonesoup"][name] = dict(wall_s=r["wall_s"], p50_ms=1e3 * float(np.median(r["lat_s"])),
                                               **score(sc, r))
+        if args.gospa_timing and not args.no_stonesoup:
+            row["gospa_timing"] = g = gospa_timing(sc, best)
+            print(f"# GOSPA scoring, {g['scans']} scans: ours {g['ours_s']:.4f} s, "
+                  f"Stone Soup {g['stonesoup_s']:.3f} s, "
+                  f"max |diff| {g['max_abs_diff']:.1e}", flush=True)
         rows.append(row)
         _print_row(row)
     return rows
@@ -173,7 +202,8 @@ def table(rows: list[dict]) -> str:
         d, k = ss.get("default"), ss.get("kdtree")
         ref = k or d
         cells = [r["n"], r["mode"], r["scans"], f"{r['detections']:,}",
-                 fmt(d and d["wall_s"], ".2f") + (" s" if d else ""), fmt(k and k["wall_s"], ".2f") + (" s" if k else ""),
+                 fmt(d and d["wall_s"], ".2f") + (" s" if d else ""),
+                 fmt(k and k["wall_s"], ".2f") + (" s" if k else ""),
                  f"{t:.3f} s", fmt(d and d["wall_s"] / t, ".0f") + ("×" if d else ""),
                  fmt(k and k["wall_s"] / t, ".0f") + ("×" if k else ""), fmt(ref and ref["gospa"], ".1f"),
                  f"{o['gospa']:.1f}", fmt(ref and 100 * abs(o["gospa"] - ref["gospa"]) / ref["gospa"], ".2f"),
@@ -199,6 +229,7 @@ def parse(argv=None) -> argparse.Namespace:
     ap.add_argument("--coast", type=int, default=5)
     ap.add_argument("--tent-coast", type=int, default=2)
     ap.add_argument("--prior-vel", type=float, default=300.0)
+    ap.add_argument("--gospa-timing", action="store_true", help="time our GOSPA against Stone Soup's (60 scans)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--save-scenario", type=Path)
     args = ap.parse_args(argv)
