@@ -47,7 +47,7 @@ def _progress(total: int, what: str):
             if not err.is_terminal and done + offset > state["start"] and (now - state["logged"] >= LOG_EVERY_S
                                                                            or done + offset == total):
                 state["logged"] = now  # plain progress lines for logs and pipes (no live bar there)
-                err.print(f"{what}: {done + offset}/{total} runs committed ({rate:.2f} runs/s)", highlight=False)
+                err.print(f"{what}: {done + offset}/{total} runs committed ({rate:.2f} runs/s)", highlight=False, soft_wrap=True)
 
         yield update
 
@@ -61,14 +61,14 @@ def _check_common(runs: int, workers: Optional[int]) -> None:
 
 def _interrupted(done: int, store: Path):
     err.print(f"interrupted: {done} finished run(s) are committed to {store}; run the same command again to resume",
-              highlight=False)
+              highlight=False, soft_wrap=True)
     raise typer.Exit(130)
 
 
 def _print_metrics(stats, title: str) -> None:
     table = Table(title=title)
     for col in METRIC_HEADER:
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "metric")
     for row in metric_rows(stats):
         table.add_row(*(str(c) for c in row))
     out.print(table)
@@ -137,7 +137,7 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
             written.append(str(report))
         if export:
             written += [str(p) for p in study.store.export_parquet()]
-    out.print("Wrote " + ", ".join(written), highlight=False)
+    out.print("Wrote " + ", ".join(written), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -176,7 +176,7 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
     for label, rows in zip(labels[1:], diffs):
         table = Table(title=f"{label} − {labels[0]} (paired over {rows[0]['n'] if rows else 0} runs, common random numbers)")
         for col in DIFF_HEADER:
-            table.add_column(col)
+            table.add_column(col, no_wrap=col == "metric")
         for r in difference_rows(rows):
             table.add_row(*(str(c) for c in r))
         out.print(table)

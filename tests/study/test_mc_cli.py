@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from iadsim.cli import app
 
-from conftest import write_tiny
+from mc_tiny import write_tiny
 
 runner = CliRunner()
 

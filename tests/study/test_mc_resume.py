@@ -59,3 +59,21 @@ def test_killed_study_resumes_to_the_uninterrupted_result(tiny_yaml, tmp_path):
         assert resumed.threats.equals(reference.threats)
         assert resumed.units.equals(reference.units)
         assert _results(resumed.runs).equals(_results(reference.runs))
+
+
+def test_ctrl_c_stops_cleanly_keeping_finished_runs(tiny_yaml, tmp_path):
+    store = tmp_path / "c.duckdb"
+    cmd = [sys.executable, "-m", "iadsim", "mc", str(tiny_yaml), "--runs", "40", "--workers", "2", "--store", str(store),
+           "--no-report"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    for line in proc.stderr:
+        if "runs committed" in line:
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
+            break
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == 130
+    assert "interrupted:" in rest and "run the same command again to resume" in rest
+    n = int(rest.split("interrupted:")[1].split()[0])
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == n

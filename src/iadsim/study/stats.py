@@ -197,6 +197,8 @@ def paired_difference(base: Metric, other: Metric, level: float = LEVEL) -> dict
     """``other − base`` over the same runs (common random numbers), with a t interval on paired influences."""
     d = other.influence() - base.influence()
     lo, hi = t_interval(d, level)
+    if base.kind == "proportion":
+        lo, hi = max(lo, -1.0), min(hi, 1.0)
     est = other.estimate() - base.estimate()
     return dict(metric=base.name, base=base.estimate(), other=other.estimate(), difference=est, lo=lo, hi=hi,
                 half_width=(hi - lo) / 2, n=base.n, unit=base.unit)

@@ -14,7 +14,7 @@ import yaml
 from iadsim.study import stats as st
 from iadsim.study.execute import executor
 from iadsim.study.seeds import run_seed
-from iadsim.study.store import Store, check_store, scenario_hash, study_id_for, to_arrow
+from iadsim.study.store import Store, check_store, scenario_hash, study_id_for
 
 
 class StudyError(ValueError):
@@ -182,4 +182,4 @@ def open_study(path, study_id: str | None = None) -> Study:
     return Study(db, sid, validate_data(data, lines, f"{path}:{sid}"), seed, label)
 
 
-__all__ = ["Study", "StudyError", "monte_carlo", "open_study", "run_study", "to_arrow"]
+__all__ = ["Study", "StudyError", "monte_carlo", "open_study", "run_study"]
