@@ -19,6 +19,7 @@ from rich.table import Table
 
 from iadsim.cli import _fail, _load, app, err, out
 from iadsim.report.study_report import DIFF_HEADER, METRIC_HEADER, difference_rows, fmt, metric_rows
+from iadsim.study.execute import ExecutionError
 from iadsim.study.study import StudyError, check_counts, run_study
 
 RUNS = typer.Option(..., "--runs", help="number of runs (per alternative or sweep point)")
@@ -120,6 +121,8 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
                               new_study=new_study, progress=progress)
         except StudyError as exc:
             _fail(str(exc))
+        except ExecutionError as exc:
+            _fail(str(exc), code=1)
         except KeyboardInterrupt:
             _interrupted(done["n"], store)
     with study:
@@ -169,6 +172,8 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
                                          new_study=True, label=label, progress=progress))
         except StudyError as exc:
             _fail(str(exc))
+        except ExecutionError as exc:
+            _fail(str(exc), code=1)
         except KeyboardInterrupt:
             _interrupted(done["n"], store)
         stats = [s.statistics() for s in studies]
@@ -221,6 +226,8 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
                 stats.append(st.statistics())
         except StudyError as exc:
             _fail(str(exc))
+        except ExecutionError as exc:
+            _fail(str(exc), code=1)
         except KeyboardInterrupt:
             _interrupted(done["n"], store)
     table = Table(title=f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)")
@@ -244,7 +251,7 @@ def _labels(files: List[Path]) -> list[str]:
 def _check_scheduler(address: Optional[str]) -> None:
     """Fail before any store is written when a scheduler address is given but cannot be reached."""
     if address:
-        from iadsim.study.execute import DaskCluster, ExecutionError
+        from iadsim.study.execute import DaskCluster
 
         try:
             DaskCluster(address).close()

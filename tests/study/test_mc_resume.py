@@ -8,6 +8,7 @@ import time
 
 import duckdb
 import pyarrow.compute as pc
+import pytest
 
 import iadsim
 
@@ -77,3 +78,39 @@ def test_ctrl_c_stops_cleanly_keeping_finished_runs(tiny_yaml, tmp_path):
     n = int(rest.split("interrupted:")[1].split()[0])
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == n
+
+
+def _descendants(pid: int) -> list[int]:
+    """Process ids below ``pid`` (Linux /proc), e.g. the forkserver and the pool workers under it."""
+    out = []
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            kids = [int(k) for k in fh.read().split()]
+    except OSError:
+        return out
+    for k in kids:
+        out += [k] + _descendants(k)
+    return out
+
+
+def test_killed_worker_stops_the_study_keeping_finished_runs(tiny_yaml, tmp_path):
+    store = tmp_path / "w.duckdb"
+    cmd = [sys.executable, "-m", "iadsim", "mc", str(tiny_yaml), "--runs", "30", "--workers", "2", "--store", str(store),
+           "--no-report"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    for line in proc.stderr:
+        if "runs committed" in line:
+            servers = [p for p in _descendants(proc.pid) if "forkserver" in open(f"/proc/{p}/cmdline").read()]
+            workers = [w for s in servers[:1] for w in _descendants(s)]  # the pool's workers fork from the server
+            if not workers:
+                proc.kill()
+                pytest.skip("cannot see the pool's worker processes in /proc")
+            os.kill(workers[-1], signal.SIGKILL)
+            break
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1, rest
+    assert "a worker process died" in rest and "run the same command again to resume" in rest
+    with duckdb.connect(str(store), read_only=True) as con:
+        n, distinct = con.execute("SELECT count(*), count(DISTINCT run_index) FROM runs").fetchone()
+        assert n == distinct and n < 30
+        assert con.execute("SELECT count(DISTINCT run_index) FROM threats").fetchone()[0] == n

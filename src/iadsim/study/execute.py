@@ -20,7 +20,11 @@ SCHEDULER_TIMEOUT_S = 3.0
 
 
 class ExecutionError(RuntimeError):
-    """Runs could not be executed (scheduler unreachable, worker pool broken)."""
+    """Runs could not be executed (worker pool broken mid-study)."""
+
+
+class SchedulerUnreachable(ExecutionError):
+    """The Dask scheduler did not answer (checked before anything is written)."""
 
 
 def run_rows(summary: dict) -> dict:
@@ -122,7 +126,7 @@ class DaskCluster:
 
             self.client = Client(address, timeout=timeout_s, set_as_default=False)
         except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address
-            raise ExecutionError(f"cannot reach the Dask scheduler at {address!r} within {timeout_s:g} s "
+            raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address!r} within {timeout_s:g} s "
                                  f"({type(exc).__name__}: {exc}); nothing was run") from None
         n = len(self.client.scheduler_info().get("workers", {}))
         self.name = f"Dask scheduler {address} ({n} worker(s))"

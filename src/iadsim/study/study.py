@@ -112,7 +112,7 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
               yaml_text: str | None = None, progress=None, on_executor=None) -> Study:
     """Run (or resume) a study; ``progress(done, total)`` after each committed run. See :func:`monte_carlo`."""
     from iadsim import __version__
-    from iadsim.study.execute import ExecutionError
+    from iadsim.study.execute import SchedulerUnreachable
 
     check_counts(runs, workers)
     sc, text = resolve_scenario(scenario)
@@ -150,7 +150,7 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
                 if own_store:
                     db.close()
                 raise
-    except ExecutionError as exc:
+    except SchedulerUnreachable as exc:
         raise StudyError(str(exc)) from None
     return Study(db, sid, sc, study_seed, label)
 
