@@ -1,4 +1,4 @@
-"""Batched multi-target tracker: Kalman/IMM filtering, k-d tree gating, clustered GNN, M-of-N logic.
+"""Batched multi-target tracker: Kalman/IMM filtering, spatially indexed gating, clustered GNN, M-of-N logic.
 
 Usage, once per scan (one tracker per battery, fed by all of its radars)::
 
@@ -11,7 +11,7 @@ Usage, once per scan (one tracker per battery, fed by all of its radars)::
 
 A step takes the detections of every radar with ``t_s_prev ≤ detection time ≤ t_s`` and handles
 them as sub-scans, one per (time, radar), in time order. Each sub-scan: predict every track to
-its time → gate and assign confirmed tracks (k-d tree candidates, exact Mahalanobis gate
+its time → gate and assign confirmed tracks (spatial-index candidates, exact Mahalanobis gate
 ``d < gate``, GNN solved per cluster, missed cost = ``gate``) → the same for tentative tracks
 with the detections left → update → start a tentative track on every detection still free.
 After the sub-scans, tracks are predicted to ``t_s`` and the track logic runs once per step:
@@ -45,7 +45,7 @@ from iadsim.tracking.management import confirm_mask, delete_mask, record_scan
 from iadsim.tracking.motion import MotionModel
 
 _FIELDS = ("id", "x", "p", "mu", "hist", "misses", "confirmed", "hit", "radar_mask", "t_last_s", "truth_id")
-RADAR_GATE_MARGIN = 1.5  # k-d tree radius factor for polar measurements (linearisation slack)
+RADAR_GATE_MARGIN = 1.5  # gate-radius factor for polar measurements (linearisation slack)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,7 +194,7 @@ class Tracker:
         self._spawn(np.flatnonzero(free), meas)
 
     def _associate(self, tracks, dets, xc, pc, meas: _Meas):
-        """Gate (k-d tree + Mahalanobis) and GNN of a track subset against a detection subset."""
+        """Gate (spatial index + Mahalanobis) and GNN of a track subset against a detection subset."""
         gate = self.config.gate
         ppos = pc[tracks, :3, :3]
         rmax = float(np.trace(meas.cov_enu_m2[dets], axis1=1, axis2=2).max())
