@@ -107,3 +107,15 @@ def test_stonesoup_tutorial_config():
         TrackerConfig(confirm_m=4, confirm_n=3)
     with pytest.raises(ValueError, match="motion"):
         TrackerConfig(motion="singer")
+
+
+def test_step_without_a_look_is_not_a_miss():
+    """``None`` = no radar looked (prediction only); an empty scan = looked and missed."""
+    trk = Tracker(TrackerConfig(confirm_m=2, confirm_n=2, delete_confirmed_misses=2))
+    pos = np.array([[5000.0, 0.0, 1000.0]])
+    for k in range(2):
+        trk.step(float(k), CartesianDetections.isotropic(float(k), pos, SIGMA_M))
+    for k in range(2, 12):  # ten steps in which no radar looked
+        assert trk.step(float(k), None).id.tolist() == [0]
+    trk.step(12.0, CartesianDetections.isotropic(12.0, pos[:0], SIGMA_M))
+    assert trk.step(13.0, CartesianDetections.isotropic(13.0, pos[:0], SIGMA_M)).dropped_ids.tolist() == [0]

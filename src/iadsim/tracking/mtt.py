@@ -16,7 +16,8 @@ its time → gate and assign confirmed tracks (spatial-index candidates, exact M
 with the detections left → update → start a tentative track on every detection still free.
 After the sub-scans, tracks are predicted to ``t_s`` and the track logic runs once per step:
 M-of-N confirmation over steps, deletion after K consecutive missed steps (tentative or
-confirmed) or when the position covariance trace exceeds a limit. Track ids are int64,
+confirmed) or when the position covariance trace exceeds a limit; a step called with
+``detections=None`` (no radar looked) only predicts and is not counted. Track ids are int64,
 increasing, never reused. ``radar_mask`` has bit ``radar_id`` set for each radar that updated
 the track.
 
@@ -158,7 +159,12 @@ class Tracker:
         return len(self._a["id"])
 
     def step(self, t_s: float, detections: Detections | CartesianDetections | None = None) -> ConfirmedTracks:
-        """Process every detection up to ``t_s`` and return the confirmed tracks at ``t_s``."""
+        """Process every detection up to ``t_s`` and return the confirmed tracks at ``t_s``.
+
+        ``detections=None`` means that no radar looked during this step: tracks are predicted to
+        ``t_s`` and the step does not count as a scan for M-of-N or misses. An empty
+        ``Detections`` means the radars looked and saw nothing: a miss for every track.
+        """
         t_s = float(t_s)
         if not np.isfinite(t_s):
             raise ValueError(f"t_s: expected a finite time, got {t_s}")
@@ -175,7 +181,7 @@ class Tracker:
             for t_sub, sel in _subscans(tdet, detections.radar_id):
                 self._process(t_sub, self._measurements(detections, sel, t_sub))
         self._predict_to(t_s)
-        return self._manage(t_s)
+        return self._manage(t_s, count_scan=detections is not None)
 
     # ------------------------------------------------------------------------------- internals
     def _process(self, t_s: float, meas: _Meas) -> None:
@@ -293,11 +299,14 @@ class Tracker:
             return a["x"][:, 0], a["p"][:, 0]
         return imm_combine(a["x"], a["p"], a["mu"])
 
-    def _manage(self, t_s: float) -> ConfirmedTracks:
+    def _manage(self, t_s: float, count_scan: bool) -> ConfirmedTracks:
         """Record hits, confirm (M of N), delete, and report the confirmed tracks."""
         a, c = self._a, self.config
-        a["hist"], a["misses"] = record_scan(a["hist"], a["misses"], a["hit"])
-        newly = confirm_mask(a["hist"], a["confirmed"], c.confirm_m, c.confirm_n)
+        if count_scan:
+            a["hist"], a["misses"] = record_scan(a["hist"], a["misses"], a["hit"])
+            newly = confirm_mask(a["hist"], a["confirmed"], c.confirm_m, c.confirm_n)
+        else:
+            newly = np.zeros(self.n_tracks, bool)
         a["confirmed"] = a["confirmed"] | newly
         xc, pc = self._combined()
         trace = np.trace(pc[:, :3, :3], axis1=1, axis2=2)
