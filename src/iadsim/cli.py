@@ -104,7 +104,7 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
     out.print(table)
     for a in summary["assets"]:
         out.print(f"  asset {a['name']}: {a['leakers']} leaker(s)", highlight=False)
-    out.print(f"Wrote {run_dir}/events.parquet, summary.json, report.html", highlight=False)
+    out.print(f"Wrote {run_dir}/: summary.json, events.parquet, report.html, replay.czml, replay.acmi, replay.kml", highlight=False)
 
 
 @app.command()
