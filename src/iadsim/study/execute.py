@@ -14,6 +14,7 @@ import signal
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 SCHEDULER_TIMEOUT_S = 3.0
@@ -95,17 +96,24 @@ class LocalPool:
         try:
             while k < len(tasks) or pending:
                 while k < len(tasks) and len(pending) < 2 * self.workers:  # a small window: quick stop on Ctrl-C
-                    pending.add(pool.submit(_run_in_worker, *tasks[k]))
+                    try:
+                        pending.add(pool.submit(_run_in_worker, *tasks[k]))
+                    except BrokenProcessPool as exc:  # a worker died between two submissions
+                        raise _worker_died(exc) from exc
                     k += 1
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in sorted(done, key=lambda f: f.result()["run_index"] if not f.exception() else -1):
                     exc = fut.exception()
                     if exc is not None:
-                        raise ExecutionError(f"a worker process died ({type(exc).__name__}: {exc}); finished runs are "
-                                             "saved, run the same command again to resume") from exc
+                        raise _worker_died(exc) from exc
                     yield fut.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_died(exc: BaseException) -> "ExecutionError":
+    return ExecutionError(f"a worker process died ({type(exc).__name__}: {exc}); finished runs are saved, "
+                          "run the same command again to resume")
 
 
 def _context():
