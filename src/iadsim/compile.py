@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim import catalog, geo
+from iadsim.c2.stage import POLICIES
+from iadsim.c2.threat_eval import THREAT_CLASSES
 from iadsim.sensing import band_letter, effective_earth_radius_m
 from iadsim.scenario.models import Raid, Scenario, Unit
 from iadsim.state import Assets, Radars, Threats, Units, Weapons, World
@@ -141,10 +143,15 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
             radar_rows.append(dict(unit_idx=u_idx, name=name, pos=_enu(origin, unit.lat_deg, unit.lon_deg, ground_m + h),
                                    height_m=h, rot=rot, facing=np.radians(unit.facing_deg), p=rp,
                                    engagement=(name == prof["engagement_radar"])))
+        reload_s = _reload_time_s(unit, prof)
+        sets = prof["launchers"].get("reload_sets", 0.0) if reload_s > 0 else 0.0
         for entry in prof["loadout"]:
             mp = prof["missile"][entry["missile"]]
             rails = int(entry.get("rails", prof["launchers"]["rails"]))
-            weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * int(entry["launchers"]), p=mp))
+            n_l = int(entry["launchers"])
+            stock = int(round(sets * rails * n_l))
+            weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * n_l + stock, p=mp,
+                                    n_launchers=n_l, rails=rails, reload_rounds=stock))
     bands = [band_letter(r["p"]["frequency_hz"]) for r in radar_rows]
     factors = [threat_profile(raid).get("rcs_band_factor", {}) for raid in scenario.raids]  # X band = 1 reference
     radars = Radars(
@@ -165,8 +172,13 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         unit_idx=np.array([w["unit_idx"] for w in weapon_rows], int),
         name=[w["name"] for w in weapon_rows],
         rounds=np.array([w["rounds"] for w in weapon_rows], int),
-        **{key: np.array([w["p"][key] for w in weapon_rows], float) for key in Weapons.PARAMS},
+        **{key: np.array([w["p"].get(key, 1.0) if key == "unit_cost" else w["p"][key] for w in weapon_rows], float)
+           for key in Weapons.PARAMS},
+        n_launchers=np.array([w["n_launchers"] for w in weapon_rows], int),
+        rails=np.array([w["rails"] for w in weapon_rows], int),
+        reload_rounds=np.array([w["reload_rounds"] for w in weapon_rows], int),
     )
+    docs = [_doctrine(u, p) for u, p in zip(scenario.units, profiles)]
     units = Units(
         name=[u.name for u in scenario.units],
         system=[u.system for u in scenario.units],
@@ -174,12 +186,44 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         channels_targets=np.array([int(p["channels"]["targets"]) for p in profiles], int),
         channels_missiles=np.array([int(p["channels"]["missiles"]) for p in profiles], int),
         reaction_time_s=np.array([p["reaction_time_s"] for p in profiles]),
-        c2_cycle_s=np.array([p["c2_cycle_s"] for p in profiles]),
-        salvo=np.array([u.doctrine.salvo or int(p["salvo"]) for u, p in zip(scenario.units, profiles)], int),
+        c2_cycle_s=np.array([u.doctrine.c2_cycle_s or p["c2_cycle_s"] for u, p in zip(scenario.units, profiles)]),
+        salvo=np.array([d["salvo"] for d in docs], int),
         weapons_free=np.array([u.doctrine.weapons_free for u in scenario.units], bool),
         reserve_rounds=np.array([u.doctrine.reserve_rounds for u in scenario.units], int),
+        mode=[u.doctrine.mode for u in scenario.units],
+        salvo_spacing_s=np.array([d["salvo_spacing_s"] for d in docs], float),
+        wta_method=[u.doctrine.wta for u in scenario.units],
+        assessment_looks=np.array([d["assessment_looks"] for d in docs], int),
+        reload_time_s=np.array([_reload_time_s(u, p) for u, p in zip(scenario.units, profiles)], float),
+        reload_vehicles=np.array([int(p["launchers"].get("reload_vehicles", 1)) for p in profiles], int),
+        class_weight=np.array([d["class_weight"] for d in docs], float).reshape(-1, len(THREAT_CLASSES)),
+        class_salvo=np.array([d["class_salvo"] for d in docs], int).reshape(-1, len(THREAT_CLASSES)),
+        class_policy=np.array([d["class_policy"] for d in docs], int).reshape(-1, len(THREAT_CLASSES)),
     )
     return units, radars, weapons, profiles
+
+
+def _reload_time_s(unit: Unit, prof: dict) -> float:
+    """A unit's launcher reload time, 0 when it does not reload (no figure, 0, or doctrine reload: false)."""
+    return float(prof["launchers"].get("reload_time_s") or 0.0) if unit.doctrine.reload else 0.0
+
+
+def _doctrine(unit: Unit, prof: dict) -> dict:
+    """Scenario doctrine over the catalog's defaults, one value per threat class where per class."""
+    cat = prof.get("doctrine", {})
+    d = unit.doctrine
+    salvo = d.salvo or (2 if d.mode == "salvo" else int(prof["salvo"]))
+    rules = [d.class_rules.get(c) for c in THREAT_CLASSES]
+    weight = [r.weight if r and r.weight is not None else cat.get("class_weight", {}).get(c, 1.0)
+              for c, r in zip(THREAT_CLASSES, rules)]
+    c_salvo = [r.salvo if r and r.salvo else (0 if d.salvo else int(cat.get("class_salvo", {}).get(c, 0)))
+               for c, r in zip(THREAT_CLASSES, rules)]
+    engage = [r.engage if r and r.engage else cat.get("class_engage", {}).get(c, "any")
+              for c, r in zip(THREAT_CLASSES, rules)]
+    return dict(salvo=salvo, class_weight=weight, class_salvo=c_salvo,
+                class_policy=[POLICIES.index(e) for e in engage],
+                salvo_spacing_s=d.salvo_spacing_s if d.salvo_spacing_s is not None else cat.get("salvo_spacing_s", 0.0),
+                assessment_looks=d.assessment_looks or int(cat.get("assessment_looks", 1)))
 
 
 def compile_scenario(scenario: Scenario) -> Compiled:

@@ -11,7 +11,7 @@ from iadsim import __version__
 EVENT_COLUMNS = ("t_s", "kind", "unit", "radar", "threat_id", "track_id", "interceptor_id", "missile",
                  "x_m", "y_m", "z_m", "detail")
 EVENT_KINDS = ("detect", "track_confirmed", "track_dropped", "assign", "hold", "launch", "intercept_hit",
-               "intercept_miss", "leak")
+               "intercept_miss", "leak", "reassess", "reload")
 
 
 @dataclass
@@ -89,14 +89,30 @@ class Recorder:
             self._add(len(dropped), t_s=t, kind="track_dropped", unit=self.unit_names[u], track_id=np.asarray(dropped))
 
     def orders(self, t, u, orders):
+        """C2 decisions of unit ``u``: assign (one row per track and missile), hold (with the reason),
+        reassess (the kill-assessment verdict) and reload (a launcher reloaded)."""
         if len(orders.track_id):
+            detail = orders.detail or [f"rounds={n} time_to_go_s={g:.0f}" for n, g in zip(orders.n_rounds, orders.time_to_go_s)]
             self._add(len(orders.track_id), t_s=t, kind="assign", unit=self.unit_names[u], track_id=orders.track_id,
                       threat_id=orders.truth_id, missile=[self.missile_names[w] for w in orders.weapon_idx],
-                      detail=[f"rounds={n} time_to_go_s={g:.0f}" for n, g in zip(orders.n_rounds, orders.time_to_go_s)],
-                      **self._pos(orders.pip_enu_m))
+                      detail=list(detail), **self._pos(orders.pip_enu_m))
         if len(orders.hold_track_id):
+            truth = getattr(orders, "hold_truth_id", None)
             self._add(len(orders.hold_track_id), t_s=t, kind="hold", unit=self.unit_names[u],
-                      track_id=orders.hold_track_id, detail=list(orders.hold_reason))
+                      track_id=orders.hold_track_id, threat_id=truth if truth is not None else -1,
+                      detail=list(orders.hold_reason))
+        self.reassess(t, u, getattr(orders, "reassess_track_id", None), getattr(orders, "reassess_truth_id", None),
+                      getattr(orders, "reassess_verdict", []))
+        reload_w = getattr(orders, "reload_weapon_idx", None)
+        if reload_w is not None and len(reload_w):
+            self._add(len(reload_w), t_s=t, kind="reload", unit=self.unit_names[u],
+                      missile=[self.missile_names[w] for w in reload_w], detail=list(orders.reload_detail))
+
+    def reassess(self, t, u, track_id, truth_id, verdict):
+        """Kill assessment after the look: ``verdict`` says survived (re-engage) or killed (closed)."""
+        if track_id is not None and len(track_id):
+            self._add(len(track_id), t_s=t, kind="reassess", unit=self.unit_names[u], track_id=np.asarray(track_id),
+                      threat_id=np.asarray(truth_id), detail=list(verdict))
 
     def launches(self, t, launch, ids, start):
         n = len(ids)

@@ -82,11 +82,11 @@ class Weapons:
     """Weapon types: one row per (unit, missile) pair of the loadout."""
 
     PARAMS = ("max_range_m", "max_range_ballistic_m", "min_range_m", "max_altitude_m", "min_altitude_m",
-              "mean_speed_mps", "max_flight_time_s", "max_target_speed_mps", "pk")
+              "mean_speed_mps", "max_flight_time_s", "max_target_speed_mps", "pk", "unit_cost")
 
     unit_idx: np.ndarray  # (w,) int
     name: list  # (w,) missile names
-    rounds: np.ndarray  # (w,) int ready rounds
+    rounds: np.ndarray  # (w,) int inventory at the start: loaded (n_launchers × rails) + reload stock
     max_range_m: np.ndarray
     max_range_ballistic_m: np.ndarray
     min_range_m: np.ndarray
@@ -96,6 +96,10 @@ class Weapons:
     max_flight_time_s: np.ndarray
     max_target_speed_mps: np.ndarray
     pk: np.ndarray
+    unit_cost: np.ndarray  # (w,) notional relative cost of one round (cheapest-interceptor rules)
+    n_launchers: np.ndarray  # (w,) int launchers carrying this missile
+    rails: np.ndarray  # (w,) int rounds per launcher
+    reload_rounds: np.ndarray  # (w,) int reload stock (rounds on the reload vehicles)
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,15 @@ class Units:
     salvo: np.ndarray  # (u,) rounds per engagement
     weapons_free: np.ndarray  # (u,) bool
     reserve_rounds: np.ndarray  # (u,) rounds kept back per weapon type
+    mode: list  # (u,) "shoot_look_shoot" | "salvo"
+    salvo_spacing_s: np.ndarray  # (u,) time between the rounds of one salvo
+    wta_method: list  # (u,) "heuristic" | "mmr" | "exact"
+    assessment_looks: np.ndarray  # (u,) int engagement-radar looks before the kill assessment
+    reload_time_s: np.ndarray  # (u,) one launcher reloaded by one vehicle; 0 = no reload
+    reload_vehicles: np.ndarray  # (u,) int launchers reloaded at once
+    class_weight: np.ndarray  # (u, 4) threat weight per class (iadsim.c2.threat_eval.THREAT_CLASSES)
+    class_salvo: np.ndarray  # (u, 4) int rounds per engagement per class, 0 = the unit's salvo
+    class_policy: np.ndarray  # (u, 4) int 0 any interceptor, 1 the cheapest only, 2 none
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,40 @@
-"""The engine's command-and-control stage: decisions each C2 cycle, launches after the reaction
-time, and the bookkeeping of what is engaged (shoot-look-shoot: a track is free again once its
-rounds have resolved).
+"""The engine's command-and-control stage: threat evaluation → feasibility → WTA under doctrine.
 
-The engine sees only :meth:`C2Stage.decide`, :meth:`C2Stage.due_launches` and
-:meth:`C2Stage.resolved`.
+Each C2 cycle (``c2_cycle_s``) of a unit, on its confirmed, fresh tracks that are not engaged:
+
+1. threat evaluation (:mod:`iadsim.c2.threat_eval`): class, time to go, CPA, value V_j;
+2. feasibility (:mod:`iadsim.c2.feasibility`): PIP, time of flight, Pk p_ij per weapon type,
+   0 where out of envelope or without line of sight; per-class rules zero more (drones: only the
+   cheapest interceptor, or none);
+3. weapon-target assignment (:func:`iadsim.c2.wta.solve`, method from doctrine) with
+   rounds W_i = ready rounds above the reserve, ``max_per_target`` = the class's salvo,
+   ``max_targets`` = free target channels, ``max_total_rounds`` = free missile channels.
+   Engaged tracks are not re-planned until their engagement is assessed (dynamic WTA: every
+   cycle re-plans with the rounds still ready and the channels still free);
+4. orders: each round of a salvo is launched after the reaction time, ``salvo_spacing_s`` apart,
+   if the track is still held at that moment (look before launch).
+
+After the last round of an engagement resolves the unit waits ``assessment_looks`` looks of its
+engagement radar; a track updated since then survived (``reassess`` verdict ``survived``: free
+for re-engagement), otherwise the engagement is closed (verdict ``killed``). Hold reasons:
+``hold fire``, ``class rule``, ``no line of sight``, ``out of envelope``, ``reserve``,
+``no round``, ``no channel`` (recorded when a track's reason changes).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from iadsim.c2 import greedy
+from iadsim.c2 import feasibility, threat_eval, wta
+from iadsim.c2.doctrine import ACTIVE, Engagement, EngagementState, Magazines
 from iadsim.state import World
+
+POLICY_ANY, POLICY_CHEAPEST, POLICY_NONE = 0, 1, 2
+POLICIES = ("any", "cheapest", "none")
 
 
 @dataclass(frozen=True)
@@ -28,62 +47,254 @@ class Launch:
     truth_id: int
     weapon: int
     n: int
+    launchers: tuple = ()  # launcher of each round (returned there if the launch is cancelled)
+
+
+@dataclass(frozen=True)
+class Orders:
+    """What one unit decided in one step (parallel arrays per group)."""
+
+    track_id: np.ndarray
+    truth_id: np.ndarray
+    weapon_idx: np.ndarray
+    n_rounds: np.ndarray
+    pip_enu_m: np.ndarray
+    time_to_go_s: np.ndarray
+    hold_track_id: np.ndarray
+    hold_reason: list
+    detail: list = field(default_factory=list)  # per assign row
+    hold_truth_id: np.ndarray = None
+    reassess_track_id: np.ndarray = None
+    reassess_truth_id: np.ndarray = None
+    reassess_verdict: list = field(default_factory=list)
+    reload_weapon_idx: np.ndarray = None
+    reload_detail: list = field(default_factory=list)
+
+
+def _ints(x):
+    return np.asarray(x, int).reshape(-1)
 
 
 class C2Stage:
     def __init__(self, world: World):
         n_units = len(world.units.name)
-        self.engaged = [dict() for _ in range(n_units)]  # track id -> rounds assigned, not yet resolved
+        self.world = world
         self.next_cycle_s = np.zeros(n_units)
-        self.rounds = world.weapons.rounds.copy()
+        self.rounds = world.weapons.rounds.copy()  # inventory left (loaded + reload stock), ordered rounds removed
+        self.mags = Magazines(world.weapons, world.units)
+        self.engagements: list[dict[int, Engagement]] = [dict() for _ in range(n_units)]
+        self.closed: list[dict[int, float]] = [dict() for _ in range(n_units)]  # track id -> assessed-killed time
+        self.last_hold: list[dict[int, str]] = [dict() for _ in range(n_units)]
+        self.finished: list[Engagement] = []
         self._heap: list = []
         self._seq = itertools.count()
+        self._t_s = 0.0
 
+    # -- what the engine and the recorder ask -------------------------------------------------
     def in_use(self, u: int) -> tuple[int, int]:
-        """(targets engaged, missiles assigned or in flight) of unit ``u``."""
-        return len(self.engaged[u]), int(sum(self.engaged[u].values()))
+        """(targets engaged, missiles ordered or in flight) of unit ``u``."""
+        eng = self.engagements[u].values()
+        return sum(1 for e in eng if e.state in ACTIVE), sum(e.missiles_in_use for e in eng)
 
-    def decide(self, t_s: float, world: World, tracking) -> list[tuple[int, greedy.Orders]]:
-        """Run the C2 cycle of every unit due at ``t_s``; queue launches after the reaction time."""
+    @property
+    def engaged(self) -> list[dict[int, int]]:
+        """Per unit: track id -> missiles in use (compatibility view)."""
+        return [{t: e.missiles_in_use for t, e in d.items()} for d in self.engagements]
+
+    def decide(self, t_s: float, world: World, tracking) -> list[tuple[int, Orders]]:
+        """Reloads and kill assessment every step; the C2 cycle of every unit due at ``t_s``."""
+        self._t_s = t_s
         out = []
-        for u in np.flatnonzero(self.next_cycle_s <= t_s + 1e-9):
-            self.next_cycle_s[u] = t_s + world.units.c2_cycle_s[u]
-            trk = tracking.tracks(u, t_s)
-            _, n_missiles = self.in_use(u)
-            orders = greedy.decide(world, u, trk.id, trk.truth_id, trk.pos_enu_m, trk.vel_enu_mps,
-                                   list(self.engaged[u]), n_missiles, self.rounds)
-            for i in range(len(orders.track_id)):
-                self.engaged[u][int(orders.track_id[i])] = int(orders.n_rounds[i])
-                self.rounds[orders.weapon_idx[i]] -= orders.n_rounds[i]
-                launch = Launch(t_s + float(world.units.reaction_time_s[u]), int(u), int(orders.track_id[i]),
-                                int(orders.truth_id[i]), int(orders.weapon_idx[i]), int(orders.n_rounds[i]))
-                heapq.heappush(self._heap, (launch.t_s, next(self._seq), launch))
-            out.append((int(u), orders))
+        for u in range(len(world.units.name)):
+            reloads = self.mags.step_reload(t_s, u)
+            reassess = self._assess(t_s, world, u, tracking)
+            due = self.next_cycle_s[u] <= t_s + 1e-9
+            if due:
+                self.next_cycle_s[u] = t_s + world.units.c2_cycle_s[u]
+                orders = self._cycle(t_s, world, u, tracking)
+            else:
+                orders = _empty_orders()
+            if due or reassess[0] or reloads:
+                orders = _with_extras(orders, reassess, reloads, self.mags)
+                out.append((u, orders))
         return out
 
     def due_launches(self, t_s: float, tracking) -> tuple[list[Launch], list[Launch]]:
-        """Launches due by ``t_s``: (fired, cancelled). The look before launch cancels an order
-        whose track is no longer held, and the rounds go back to the launcher."""
+        """Launches due by ``t_s``: (fired, cancelled). The look before launch cancels a round
+        whose track is no longer held; the round goes back to its launcher."""
         fired, cancelled = [], []
         while self._heap and self._heap[0][0] <= t_s + 1e-9:
             launch = heapq.heappop(self._heap)[2]
+            eng = self.engagements[launch.unit].get(launch.track_id)
             if tracking.is_fresh(launch.unit, launch.track_id, t_s):
                 fired.append(launch)
+                eng.launched(launch.n, t_s)
             else:
                 self.rounds[launch.weapon] += launch.n
-                self.engaged[launch.unit].pop(launch.track_id, None)
+                for j in launch.launchers:
+                    self.mags.put_back(launch.weapon, j)
+                eng.cancelled(launch.n, t_s)
+                self._retire(launch.unit, eng)
                 cancelled.append(launch)
         return fired, cancelled
 
     def resolved(self, unit_idx, track_ids) -> None:
-        """Interceptors resolved (hit, miss or self-destruct): free their share of the engagement."""
+        """Interceptors resolved (hit, miss or self-destruct): count them against their engagement."""
         for u, tid in zip(np.asarray(unit_idx).tolist(), np.asarray(track_ids).tolist()):
-            left = self.engaged[u].get(tid, 0) - 1
-            if left > 0:
-                self.engaged[u][tid] = left
-            else:
-                self.engaged[u].pop(tid, None)
+            eng = self.engagements[u].get(tid)
+            if eng is not None and eng.n_resolved < eng.n_launched:
+                eng.resolved(self._t_s)
 
     def dropped(self, u: int, track_ids) -> None:
+        """Tracks dropped by the tracker: pending rounds are cancelled at the look before launch,
+        rounds in flight resolve and the assessment closes the engagement."""
         for tid in np.asarray(track_ids).tolist():
-            self.engaged[u].pop(tid, None)
+            self.last_hold[u].pop(tid, None)
+            self.closed[u].pop(tid, None)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _retire(self, u: int, eng: Engagement) -> None:
+        if eng.state not in ACTIVE:
+            self.engagements[u].pop(eng.track_id, None)
+            self.finished.append(eng)
+
+    def _assess(self, t_s, world, u, tracking):
+        """Kill assessment of engagements whose rounds have all resolved and whose look(s) are done."""
+        units, rd = world.units, world.radars
+        eng_r = np.flatnonzero((rd.unit_idx == u) & rd.is_engagement)
+        period = float(rd.scan_period_s[eng_r[0]]) if eng_r.size else 1.0
+        wait_s = int(units.assessment_looks[u]) * period
+        todo = [e for e in self.engagements[u].values()
+                if e.state is EngagementState.ASSESSING and t_s >= e.t_resolved_s + wait_s - 1e-9]
+        if not todo:
+            return [], [], []
+        trk = tracking.tracks(u, t_s)
+        last = dict(zip(trk.id.tolist(), trk.t_last_s.tolist()))
+        ids, truth, verdicts = [], [], []
+        for e in todo:
+            survived = last.get(e.track_id, -np.inf) > e.t_resolved_s + 1e-9
+            e.to(EngagementState.MISS if survived else EngagementState.KILL, t_s)
+            if not survived:
+                self.closed[u][e.track_id] = t_s
+            self._retire(u, e)
+            ids.append(e.track_id), truth.append(e.truth_id)
+            verdicts.append(f"{'survived: re-engage' if survived else 'killed: engagement closed'}"
+                            f" rounds={e.n_launched} looks={int(units.assessment_looks[u])}")
+        return ids, truth, verdicts
+
+    def _cycle(self, t_s, world, u, tracking) -> Orders:
+        units, wp = world.units, world.weapons
+        trk = tracking.tracks(u, t_s)
+        busy = set(self.engagements[u])
+        closed = self.closed[u]
+        keep = np.array([tid not in busy and trk.t_last_s[i] > closed.get(tid, -np.inf)
+                         for i, tid in enumerate(trk.id.tolist())], bool).reshape(-1)
+        ids, truth = trk.id[keep], trk.truth_id[keep]
+        pos, vel = trk.pos_enu_m[keep], trk.vel_enu_mps[keep]
+        k = len(ids)
+        if k == 0:
+            return _empty_orders()
+        if not units.weapons_free[u]:
+            return self._holds(u, ids, truth, ["hold fire"] * k)
+        w_idx = np.flatnonzero(wp.unit_idx == u)
+        ground_r = float(np.linalg.norm(units.pos_enu_m[u] - world.earth_centre_enu_m))
+        alt, gamma = threat_eval.altitude_and_gamma(pos, vel, world.earth_centre_enu_m, ground_r)
+        te = threat_eval.evaluate(pos, vel, alt, gamma, world.assets.pos_enu_m, world.assets.value,
+                                  world.assets.radius_m, units.class_weight[u])
+        fz = feasibility.assess(world, u, w_idx, pos, vel, te.threat_class, float(units.reaction_time_s[u]))
+        pk = fz.pk.copy()
+        policy = units.class_policy[u][te.threat_class]  # (k,)
+        cheapest = np.arange(len(w_idx)) == np.argmin(wp.unit_cost[w_idx])
+        pk[:, policy == POLICY_CHEAPEST] *= cheapest[:, None]
+        pk[:, policy == POLICY_NONE] = 0.0
+        ready = np.array([self.mags.ready(w) for w in w_idx], int)
+        above_reserve = np.maximum(self.rounds[w_idx] - int(units.reserve_rounds[u]), 0)
+        avail = np.minimum(ready, above_reserve)
+        n_t, n_m = self.in_use(u)
+        free_t = max(int(units.channels_targets[u]) - n_t, 0)
+        free_m = max(int(units.channels_missiles[u]) - n_m, 0)
+        salvo = np.where(units.class_salvo[u][te.threat_class] > 0, units.class_salvo[u][te.threat_class],
+                         units.salvo[u]).astype(int)
+        x = np.zeros((len(w_idx), k), int)
+        if free_t and free_m and avail.sum() and (pk > 0).any():
+            res = wta.solve(te.value, pk, avail, method=str(units.wta_method[u]), time_limit_s=1.0,
+                            max_per_target=salvo, max_targets=free_t, max_total_rounds=free_m)
+            x = np.asarray(res.assignment, int)
+        orders = self._orders(t_s, world, u, w_idx, x, ids, truth, te, fz)
+        held = x.sum(axis=0) == 0
+        reasons = _hold_reasons(fz.code, pk, policy, avail, ready, self.rounds[w_idx], x, free_t, free_m)
+        h = self._holds(u, ids[held], truth[held], [reasons[j] for j in np.flatnonzero(held)])
+        return Orders(orders.track_id, orders.truth_id, orders.weapon_idx, orders.n_rounds, orders.pip_enu_m,
+                      orders.time_to_go_s, h.hold_track_id, h.hold_reason, orders.detail, h.hold_truth_id)
+
+    def _orders(self, t_s, world, u, w_idx, x, ids, truth, te, fz) -> Orders:
+        units = world.units
+        rows = []
+        react, spacing = float(units.reaction_time_s[u]), float(units.salvo_spacing_s[u])
+        for j in np.flatnonzero(x.sum(axis=0) > 0):
+            tid = int(ids[j])
+            n_total = int(x[:, j].sum())
+            eng = Engagement(u, tid, int(truth[j]), n_total, t_s)
+            self.engagements[u][tid] = eng
+            self.last_hold[u].pop(tid, None)
+            shot = 0
+            for a in np.flatnonzero(x[:, j]):
+                w = int(w_idx[a])
+                n = int(x[a, j])
+                self.rounds[w] -= n
+                for _ in range(n):
+                    launch = Launch(t_s + react + shot * spacing, u, tid, int(truth[j]), w, 1, (self.mags.take(w),))
+                    heapq.heappush(self._heap, (launch.t_s, next(self._seq), launch))
+                    shot += 1
+                cls = threat_eval.THREAT_CLASSES[te.threat_class[j]]
+                rows.append((tid, int(truth[j]), w, n, fz.pip_enu_m[a, j], te.min_time_to_go_s[j],
+                             f"rounds={n} class={cls} value={te.value[j]:.1f} pk={fz.pk[a, j]:.2f} "
+                             f"tof_s={fz.tof_s[a, j]:.0f} time_to_go_s={te.min_time_to_go_s[j]:.0f}"))
+        if not rows:
+            return _empty_orders()
+        c = list(zip(*rows))
+        return Orders(_ints(c[0]), _ints(c[1]), _ints(c[2]), _ints(c[3]), np.array(c[4]).reshape(-1, 3),
+                      np.array(c[5], float), np.zeros(0, int), [], list(c[6]))
+
+    def _holds(self, u, ids, truth, reasons) -> Orders:
+        """Hold events only when a track's reason changes."""
+        keep = [i for i, (tid, r) in enumerate(zip(ids.tolist(), reasons)) if self.last_hold[u].get(tid) != r]
+        for i in keep:
+            self.last_hold[u][int(ids[i])] = reasons[i]
+        o = _empty_orders()
+        return Orders(o.track_id, o.truth_id, o.weapon_idx, o.n_rounds, o.pip_enu_m, o.time_to_go_s,
+                      _ints(ids[keep]), [reasons[i] for i in keep], [], _ints(truth[keep]))
+
+
+def _hold_reasons(code, pk, policy, avail, ready, inventory, x, free_t, free_m) -> list[str]:
+    """Why each track got no round (first matching reason, most fundamental first)."""
+    used_t, used_m = int((x.sum(axis=0) > 0).sum()), int(x.sum())
+    out = []
+    for j in range(code.shape[1]):
+        usable = pk[:, j] > 0
+        if policy[j] == POLICY_NONE:
+            out.append("class rule")
+        elif not (code[:, j] == feasibility.FEASIBLE).any():
+            out.append("no line of sight" if (code[:, j] == feasibility.NO_LOS).any() else "out of envelope")
+        elif not usable.any():
+            out.append("class rule")
+        elif not (avail[usable] > 0).any():
+            out.append("reserve" if ((ready[usable] > 0) & (inventory[usable] > 0)).any() else "no round")
+        elif used_t >= free_t or used_m >= free_m:
+            out.append("no channel")
+        else:
+            out.append("no round")
+    return out
+
+
+def _empty_orders() -> Orders:
+    z = np.zeros(0, int)
+    return Orders(z, z, z, z, np.zeros((0, 3)), np.zeros(0), z, [], [], z)
+
+
+def _with_extras(o: Orders, reassess, reloads, mags) -> Orders:
+    ids, truth, verdicts = reassess
+    return Orders(o.track_id, o.truth_id, o.weapon_idx, o.n_rounds, o.pip_enu_m, o.time_to_go_s, o.hold_track_id,
+                  o.hold_reason, o.detail, o.hold_truth_id, _ints(ids), _ints(truth), list(verdicts),
+                  _ints([w for w, _, _ in reloads]),
+                  [f"launcher={j} rounds={n} stock_left={int(mags.stock[w])}" for w, j, n in reloads])

@@ -151,16 +151,31 @@ def check_references(scenario: Scenario) -> list[PathError]:
 
 
 def doctrine_problems(unit, prof: dict) -> list[tuple[tuple, str]]:
-    """Doctrine that cannot be executed with this unit's launchers."""
+    """Doctrine that cannot be executed with this unit's launchers, channels and inventory.
+
+    Returns (loc inside the unit, message) pairs; the caller prefixes ``("units", i)`` so the
+    error names the file line of the offending doctrine field.
+    """
     out = []
-    salvo = unit.doctrine.salvo or int(prof["salvo"])
+    d = unit.doctrine
     rails = [int(entry.get("rails", prof["launchers"]["rails"])) for entry in prof["loadout"]]
-    reload_s = prof["launchers"].get("reload_time_s")
-    if salvo > max(rails) and not reload_s:
-        out.append((("doctrine", "salvo"), f"a salvo of {salvo} needs launchers of at least {salvo} rails or a reload; "
-                                           f"this unit has at most {max(rails)} rails and no reload"))
-    if salvo > int(prof["channels"]["missiles"]):
-        out.append((("doctrine", "salvo"), f"a salvo of {salvo} exceeds the {int(prof['channels']['missiles'])} missile-guidance channels"))
+    rounds = [r * int(entry["launchers"]) for r, entry in zip(rails, prof["loadout"])]
+    reload_s = prof["launchers"].get("reload_time_s") if d.reload else 0.0
+    missiles = int(prof["channels"]["missiles"])
+    salvo = d.salvo or (2 if d.mode == "salvo" else int(prof["salvo"]))
+    checks = [(("doctrine", "salvo"), salvo)]
+    checks += [(("doctrine", "class_rules", c, "salvo"), r.salvo) for c, r in d.class_rules.items() if r.salvo]
+    for loc, n in checks:
+        if n > max(rails) and not reload_s:
+            out.append((loc, f"a salvo of {n} needs launchers of at least {n} rails or a reload; "
+                             f"this unit has at most {max(rails)} rails and no reload"))
+        if n > missiles:
+            out.append((loc, f"a salvo of {n} exceeds the {missiles} missile-guidance channels"))
+    if d.reserve_rounds and d.reserve_rounds >= max(rounds):
+        out.append((("doctrine", "reserve_rounds"),
+                    f"a reserve of {d.reserve_rounds} keeps back every round (the largest load is {max(rounds)} rounds)"))
+    if d.class_rules and all(r.engage == "none" for r in d.class_rules.values()) and len(d.class_rules) == 4 and d.weapons_free:
+        out.append((("doctrine", "class_rules"), "every threat class has engage: none; use weapons_free: false to hold fire"))
     return out
 
 

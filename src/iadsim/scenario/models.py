@@ -41,13 +41,36 @@ class Asset(Strict):
     radius_m: float = Field(1000.0, gt=0.0, description="a threat within this distance has reached it")
 
 
+ThreatClass = Literal["aircraft", "cruise_missile", "ballistic", "drone"]
+
+
+class ClassRule(Strict):
+    """Doctrine for one threat class (classes from kinematics, iadsim.c2.threat_eval)."""
+
+    salvo: int | None = Field(None, ge=1, le=4, description="rounds per engagement of this class")
+    weight: float | None = Field(None, ge=0.0, le=100.0, description="threat weight: value = asset value × weight")
+    engage: Literal["any", "cheapest", "none"] | None = Field(
+        None, description="which interceptors may engage: any, only the cheapest of the unit, or none")
+
+
 class Doctrine(Strict):
-    """Firing doctrine of one unit; catalog defaults fill what is not given."""
+    """Firing doctrine of one unit; catalog defaults (systems.yaml ``doctrine``) fill what is not given.
+
+    Every engagement fires ``salvo`` rounds ``salvo_spacing_s`` apart, then waits for
+    ``assessment_looks`` looks of the engagement radar; a survivor is engaged again.
+    ``mode`` sets the default salvo: shoot_look_shoot 1 (the catalog's), salvo 2.
+    """
 
     salvo: int | None = Field(None, ge=1, le=4, description="rounds fired at a threat per engagement")
     mode: Literal["shoot_look_shoot", "salvo"] = "shoot_look_shoot"
-    weapons_free: bool = True
-    reserve_rounds: int = Field(0, ge=0)
+    salvo_spacing_s: float | None = Field(None, ge=0.0, le=60.0, description="time between rounds of a salvo, s")
+    weapons_free: bool = Field(True, description="false = hold fire: track, evaluate, never launch")
+    reserve_rounds: int = Field(0, ge=0, description="rounds of each missile type never fired")
+    wta: Literal["heuristic", "mmr", "exact"] = Field("heuristic", description="weapon-target assignment solver")
+    c2_cycle_s: float | None = Field(None, gt=0.0, le=60.0, description="C2 decision period, s")
+    assessment_looks: int | None = Field(None, ge=1, le=10, description="engagement-radar looks before kill assessment")
+    reload: bool = Field(True, description="false = no reloads (launchers stay empty)")
+    class_rules: dict[ThreatClass, ClassRule] = Field(default_factory=dict, description="per-threat-class rules")
 
 
 class Unit(Strict):
