@@ -21,20 +21,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from iadsim.constants import DNDH_STANDARD_PER_M, EARTH_MEAN_RADIUS_M
+from iadsim.physics.checks import nonneg as _nonneg, positive as _positive
 
 
-def _nonneg(name, x):
-    x = np.asarray(x, dtype=float)
-    if np.any(~(x >= 0.0)):
-        raise ValueError(f"{name} must be >= 0 (allowed range [0, inf)), got {x}")
-    return x
-
-
-def _positive(name, x):
-    x = np.asarray(x, dtype=float)
-    if np.any(~(x > 0.0)):
-        raise ValueError(f"{name} must be > 0 (allowed range (0, inf)), got {x}")
-    return x
 
 
 def k_factor(dndh_per_m=DNDH_STANDARD_PER_M, earth_radius_m=EARTH_MEAN_RADIUS_M):

@@ -20,22 +20,11 @@ import numpy as np
 from scipy import special, stats
 
 from iadsim.constants import BOLTZMANN_J_PER_K, SPEED_OF_LIGHT_MPS, T0_K, db, undb
+from iadsim.physics.checks import nonneg as _nonneg, positive as _positive
 
 _FOUR_PI = 4.0 * np.pi
 
 
-def _nonneg(name, x):
-    x = np.asarray(x, dtype=float)
-    if np.any(~(x >= 0.0)):
-        raise ValueError(f"{name} must be >= 0 (allowed range [0, inf)), got {x}")
-    return x
-
-
-def _positive(name, x):
-    x = np.asarray(x, dtype=float)
-    if np.any(~(x > 0.0)):
-        raise ValueError(f"{name} must be > 0 (allowed range (0, inf)), got {x}")
-    return x
 
 
 def _out(x):
