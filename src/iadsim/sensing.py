@@ -123,8 +123,10 @@ def detection_probability(snr_per_pulse, pfa, n_pulses, swerling) -> np.ndarray:
     if out.size == 0:
         return out
     keys = np.stack([pfa, n_pulses.astype(float)], axis=-1).reshape(-1, 2)
-    uniq, inv = np.unique(keys, axis=0, return_inverse=True) if len(keys) > 1 and np.ptp(keys, axis=0).any() \
-        else (keys[:1], np.zeros(len(keys), int))
+    if (keys == keys[0]).all():  # one radar, or radars alike: a single group, no sort
+        uniq, inv = keys[:1], np.zeros(len(keys), int)
+    else:
+        uniq, inv = np.unique(keys, axis=0, return_inverse=True)
     inv = inv.reshape(snr_per_pulse.shape)
     for g, (p, n) in enumerate(uniq):
         m = inv == g

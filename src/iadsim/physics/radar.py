@@ -254,14 +254,14 @@ def _open01(name, x):
 
 def _n_pulses(n_pulses):
     n = np.asarray(n_pulses)
-    if np.any(~(n >= 1)) or np.any(n != np.floor(n)):
+    if not ((n >= 1).all() and (n == np.floor(n)).all()):
         raise ValueError(f"n_pulses must be an integer >= 1 (allowed range [1, inf)), got {n}")
     return n.astype(np.int64)
 
 
 def _swerling(swerling):
     sw = np.asarray(swerling)
-    if np.any(~np.isin(sw, (0, 1, 2, 3, 4))):
+    if not ((sw >= 0) & (sw <= 4) & (sw == np.floor(sw))).all():  # 0..4; cheaper than np.isin
         raise ValueError(f"swerling must be one of 0, 1, 2, 3, 4, got {sw}")
     return sw.astype(np.int64)
 
