@@ -1,8 +1,9 @@
 """Compile a validated Scenario into the engine's structure-of-arrays World.
 
 Here catalog profiles are resolved (with scenario overrides) and turned into SI numbers,
-geodetic positions go to scenario ENU, and routes become dense polylines so that threats can be
-advanced for all raiders at once with one interpolation. Nothing here runs per step.
+geodetic positions go to scenario ENU, and every raid's trajectory is flown once into a template
+of knots (:mod:`iadsim.threats`) so that threats can be advanced for all raiders at once with
+one interpolation. Nothing here runs per step.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import numpy as np
 from iadsim import catalog, geo
 from iadsim.c2.stage import POLICIES
 from iadsim.c2.threat_eval import THREAT_CLASSES
+from iadsim.constants import G0_MPS2
 from iadsim.sensing import band_letter, effective_earth_radius_m
+from iadsim.threats import ballistic as threat_ballistic, routes
 from iadsim.scenario.models import Raid, Scenario, Unit
 from iadsim.state import Assets, Radars, Threats, Units, Weapons, World
 
-ROUTE_SEGMENT_M = 5_000.0  # great-circle legs are cut into chords no longer than this
-DIVING_KINDS = ("cruise_missile", "drone", "ballistic")  # their last leg ends on the asset
+DIVING_KINDS = ("cruise_missile", "drone", "ballistic")  # their route ends in a dive on the asset
 
 
 def unit_profile(unit: Unit) -> dict:
@@ -56,80 +58,75 @@ def _enu(origin: geo.Origin, lat_deg, lon_deg, alt_hae_m) -> np.ndarray:
     return geo.geodetic_to_enu(np.radians(lat_deg), np.radians(lon_deg), alt_hae_m, origin)
 
 
-def _great_circle_points(lat_deg, lon_deg, alt_m, segment_m):
-    """Densify a geodetic polyline along great circles; altitude linear in distance."""
-    lat = np.radians(np.asarray(lat_deg, float))
-    lon = np.radians(np.asarray(lon_deg, float))
-    xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
-    out_lat, out_lon, out_alt = [lat[:1]], [lon[:1]], [np.asarray(alt_m[:1], float)]
-    for i in range(len(lat) - 1):
-        dist_m = geo.great_circle_distance_m(lat[i], lon[i], lat[i + 1], lon[i + 1])
-        n = max(1, int(np.ceil(dist_m / segment_m)))
-        f = np.arange(1, n + 1) / n
-        omega = np.arccos(np.clip(xyz[i] @ xyz[i + 1], -1.0, 1.0))
-        if omega < 1e-12:
-            p = np.repeat(xyz[i][None], n, axis=0)
-        else:
-            p = (np.sin((1 - f) * omega)[:, None] * xyz[i] + np.sin(f * omega)[:, None] * xyz[i + 1]) / np.sin(omega)
-        out_lat.append(np.arcsin(np.clip(p[:, 2], -1, 1)))
-        out_lon.append(np.arctan2(p[:, 1], p[:, 0]))
-        out_alt.append(alt_m[i] + f * (alt_m[i + 1] - alt_m[i]))
-    return np.concatenate(out_lat), np.concatenate(out_lon), np.concatenate(out_alt)
+def _route_spec(raid: Raid, prof: dict, asset, origin: geo.Origin, ground_m: float) -> routes.RouteSpec:
+    """A route raid's waypoints (then its target) in scenario ENU, for the route autopilot."""
+    wps = list(raid.route)
+    agl = [w.alt_agl_m for w in wps] + [wps[-1].alt_agl_m]  # the last leg holds the last height
+    lat = [w.lat_deg for w in wps] + [asset.lat_deg]
+    lon = [w.lon_deg for w in wps] + [asset.lon_deg]
+    pts = _enu(origin, np.array(lat), np.array(lon), ground_m + np.array(agl))
+    term = raid.terminal
+    kw = {}
+    if term is not None:
+        kw = dict(dive_angle_rad=np.radians(term.dive_angle_deg))
+        if term.popup_alt_agl_m is not None:
+            kw.update(popup_agl_m=term.popup_alt_agl_m, popup_range_m=term.popup_range_m)
+        if term.weave_g is not None and term.weave_range_m is not None:
+            kw.update(weave_acc_mps2=min(term.weave_g, prof["turn_g"]) * G0_MPS2, weave_period_s=term.weave_period_s,
+                      weave_range_m=term.weave_range_m)
+    return routes.RouteSpec(
+        points_enu_m=pts, agl_m=np.array(agl, float), speed_mps=np.array([w.speed_mps or prof["speed_mps"] for w in wps]),
+        target_enu_m=_enu(origin, asset.lat_deg, asset.lon_deg, ground_m + asset.alt_agl_m),
+        target_agl_m=asset.alt_agl_m, turn_acc_mps2=prof["turn_g"] * G0_MPS2, diving=prof["kind"] in DIVING_KINDS, **kw)
+
+
+def _ballistic_knots(raid: Raid, prof: dict, asset, origin: geo.Origin, ground_m: float):
+    start, aim, centre, radius = threat_ballistic.geometry(origin, ground_m, raid.ballistic, asset.lat_deg, asset.lon_deg,
+                                                          asset.alt_agl_m, prof["burnout_alt_m"])
+    man = threat_ballistic.terminal_manoeuvre(raid.terminal, prof["turn_g"], ground_m)
+    return threat_ballistic.template(start, aim, centre, radius, raid.ballistic, prof["ballistic_coefficient_kgpm2"], man)
 
 
 def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, assets: Assets):
-    routes, times, rows = [], [], []
-    classes: list[str] = []
-    for r_idx, raid in enumerate(scenario.raids):
-        prof = threat_profile(raid)
-        a_idx = [a.name for a in scenario.assets].index(raid.target)
-        asset = scenario.assets[a_idx]
-        wps = list(raid.route)
-        lat = [w.lat_deg for w in wps] + [asset.lat_deg]
-        lon = [w.lon_deg for w in wps] + [asset.lon_deg]
-        alt = [w.alt_agl_m for w in wps] + [wps[-1].alt_agl_m]  # the last leg holds the last altitude
-        speeds = [w.speed_mps or prof["speed_mps"] for w in wps]
-        # dense polyline, and the time at each point from the leg speeds
-        pts_lat, pts_lon, pts_alt, pts_t = [], [], [], []
-        t0 = 0.0
-        for leg in range(len(wps)):
-            la, lo, al = _great_circle_points(lat[leg:leg + 2], lon[leg:leg + 2], np.array(alt[leg:leg + 2]), ROUTE_SEGMENT_M)
-            if leg == len(wps) - 1 and prof["kind"] in DIVING_KINDS:
-                al[-1] = asset.alt_agl_m  # terminal dive over the last chord (at most ROUTE_SEGMENT_M)
-            pos = _enu(origin, np.degrees(la), np.degrees(lo), al + ground_m)
-            seg_m = np.linalg.norm(np.diff(pos, axis=0), axis=1)
-            t = t0 + np.concatenate([[0.0], np.cumsum(seg_m) / speeds[leg]])
-            if leg:
-                pos, t = pos[1:], t[1:]
-            pts_lat.append(pos), pts_t.append(t)
-            t0 = t[-1]
-        route = np.concatenate(pts_lat)
-        t_route = np.concatenate(pts_t)
-        for k in range(raid.count):
-            start = raid.start_s + k * raid.spacing_s
-            routes.append(route)
-            times.append(t_route + start)
-            classes.append(raid.threat)
-            rows.append((r_idx, a_idx, prof["kind"], prof["rcs_front_m2"], prof["rcs_side_m2"], prof["rcs_rear_m2"],
-                         prof["swerling"], prof["weight"]))
-    n, p_max = len(routes), max(len(r) for r in routes)
-    route_pos = np.empty((n, p_max, 3))
-    route_t = np.empty((n, p_max))
-    for i, (r, t) in enumerate(zip(routes, times)):
-        route_pos[i, : len(r)], route_pos[i, len(r):] = r, r[-1]
-        route_t[i, : len(t)], route_t[i, len(t):] = t, t[-1] + 1e-3 * np.arange(1, p_max - len(t) + 1)
-    cols = list(zip(*rows))
-    kinds = np.array(cols[2])
+    """One trajectory template per raid (routes flown together, ballistic arcs one by one);
+    the raiders of a raid fly it ``spacing_s`` apart."""
+    names = [a.name for a in scenario.assets]
+    profs = [threat_profile(raid) for raid in scenario.raids]
+    specs, knots, dt = {}, {}, {}
+    for r_idx, (raid, prof) in enumerate(zip(scenario.raids, profs)):
+        asset = scenario.assets[names.index(raid.target)]
+        if raid.ballistic is not None:
+            knots[r_idx], dt[r_idx] = _ballistic_knots(raid, prof, asset, origin, ground_m), threat_ballistic.KNOT_DT_S
+        else:
+            specs[r_idx] = _route_spec(raid, prof, asset, origin, ground_m)
+    for r_idx, (p, v) in zip(specs, routes.fly_routes(list(specs.values()), origin, ground_m)):
+        knots[r_idx], dt[r_idx] = (p, v, routes.KNOT_DT_S * (len(p) - 1)), routes.KNOT_DT_S
+    m = len(scenario.raids)
+    n_knots = np.array([len(knots[r][0]) for r in range(m)])
+    k_max = int(n_knots.max())
+    knot_pos, knot_vel = np.empty((m, k_max, 3)), np.zeros((m, k_max, 3))
+    for r in range(m):
+        p, v, _ = knots[r]
+        knot_pos[r, : len(p)], knot_pos[r, len(p):] = p, p[-1]
+        knot_vel[r, : len(v)], knot_vel[r, len(v):] = v, v[-1]
+    knot_dt = np.array([dt[r] for r in range(m)])
+    duration = np.array([knots[r][2] for r in range(m)])
+    rows = [(r, names.index(raid.target), raid.start_s + k * raid.spacing_s)
+            for r, raid in enumerate(scenario.raids) for k in range(raid.count)]
+    raid_idx = np.array([r[0] for r in rows])
+    col = lambda key: np.array([profs[r][key] for r in raid_idx])  # noqa: E731
+    n = len(rows)
     threats = Threats(
-        id=np.arange(n), raid_idx=np.array(cols[0]), target_idx=np.array(cols[1]),
-        kind=kinds, rcs_front_m2=np.array(cols[3]), rcs_side_m2=np.array(cols[4]), rcs_rear_m2=np.array(cols[5]),
-        swerling=np.array(cols[6], int), weight=np.array(cols[7]),
-        route_pos_enu_m=route_pos, route_t_s=route_t,
-        pos_enu_m=route_pos[:, 0].copy(), vel_enu_mps=np.zeros((n, 3)),
+        id=np.arange(n), raid_idx=raid_idx, target_idx=np.array([r[1] for r in rows]),
+        kind=col("kind"), rcs_front_m2=col("rcs_front_m2"), rcs_side_m2=col("rcs_side_m2"), rcs_rear_m2=col("rcs_rear_m2"),
+        swerling=col("swerling").astype(int), weight=col("weight"),
+        route_idx=raid_idx.copy(), t_start_s=np.array([r[2] for r in rows], float),
+        knot_pos_enu_m=knot_pos, knot_vel_enu_mps=knot_vel, knot_dt_s=knot_dt, route_duration_s=duration, n_knots=n_knots,
+        pos_enu_m=knot_pos[raid_idx, 0].copy(), vel_enu_mps=np.zeros((n, 3)),
         active=np.zeros(n, bool), alive=np.ones(n, bool), fate=np.full(n, "", dtype=object),
         fate_t_s=np.full(n, np.nan),
     )
-    return threats, classes
+    return threats, [scenario.raids[r].threat for r in raid_idx]
 
 
 def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):

@@ -14,7 +14,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Threats:
-    """Raiders. Truth state plus the compiled route each one flies."""
+    """Raiders. Truth state plus the compiled trajectory each one flies (:mod:`iadsim.threats`)."""
 
     id: np.ndarray  # (n,) int, stable
     raid_idx: np.ndarray  # (n,) int index into scenario.raids
@@ -25,14 +25,24 @@ class Threats:
     rcs_rear_m2: np.ndarray  # (n,)
     swerling: np.ndarray  # (n,) int 0-4
     weight: np.ndarray  # (n,) threat weight for threat evaluation
-    route_pos_enu_m: np.ndarray  # (n, p, 3) dense polyline
-    route_t_s: np.ndarray  # (n, p) time at each polyline point, strictly increasing
+    route_idx: np.ndarray  # (n,) int: the trajectory template the raider flies (raiders of a raid share one)
+    t_start_s: np.ndarray  # (n,) when the raider starts its template
+    knot_pos_enu_m: np.ndarray  # (m, K, 3) template knots (padded with the last knot)
+    knot_vel_enu_mps: np.ndarray  # (m, K, 3) velocity at each knot
+    knot_dt_s: np.ndarray  # (m,) knot spacing; knot k is at min(k * knot_dt_s, route_duration_s)
+    route_duration_s: np.ndarray  # (m,) time from the template's start to its end (leak or impact)
+    n_knots: np.ndarray  # (m,) int knots used by each template (>= 2)
     pos_enu_m: np.ndarray  # (n, 3)
     vel_enu_mps: np.ndarray  # (n, 3)
     active: np.ndarray  # (n,) bool: launched and not yet finished
     alive: np.ndarray  # (n,) bool: not killed, not leaked
     fate: np.ndarray  # (n,) object: "" | killed | leaked
     fate_t_s: np.ndarray  # (n,) time of the fate, NaN while none
+
+    @property
+    def route_t_s(self) -> np.ndarray:
+        """(n, 2) start and end time of each raider's trajectory."""
+        return np.stack([self.t_start_s, self.t_start_s + self.route_duration_s[self.route_idx]], axis=1)
 
 
 @dataclass(frozen=True)

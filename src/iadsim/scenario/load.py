@@ -147,6 +147,33 @@ def check_references(scenario: Scenario) -> list[PathError]:
             errors.append(PathError(("units", i, "overrides") + exc.loc, exc.message))
             continue
         errors += [PathError(("units", i) + loc, msg) for loc, msg in doctrine_problems(unit, prof)]
+    if not errors:
+        errors += ballistic_problems(scenario)
+    return errors
+
+
+def ballistic_problems(scenario: Scenario) -> list[PathError]:
+    """Ballistic raids that cannot fly: target beyond the threat's range, or no arc for the given
+    apogee or burnout speed (closed-form check, :mod:`iadsim.threats.ballistic`)."""
+    from iadsim import geo
+    from iadsim.compile import threat_profile
+    from iadsim.threats import ballistic
+
+    origin = geo.Origin.from_deg(scenario.origin.lat_deg, scenario.origin.lon_deg, scenario.origin.alt_m)
+    assets = {a.name: a for a in scenario.assets}
+    errors = []
+    for i, raid in enumerate(scenario.raids):
+        if raid.ballistic is None:
+            continue
+        prof = threat_profile(raid)
+        if "max_range_m" not in prof or "burnout_alt_m" not in prof:
+            errors.append(PathError(("raids", i, "ballistic"), f"threat {raid.threat!r} is not a ballistic missile "
+                                                               "(its catalog profile has no max_range / burnout_alt)"))
+            continue
+        a = assets[raid.target]
+        geom = ballistic.geometry(origin, scenario.origin.alt_m, raid.ballistic, a.lat_deg, a.lon_deg, a.alt_agl_m,
+                                  prof["burnout_alt_m"])
+        errors += [PathError(("raids", i) + loc, msg) for loc, msg in ballistic.check(raid.ballistic, prof, *geom)]
     return errors
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, degrees north")]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, degrees east")]
@@ -91,6 +91,50 @@ class Waypoint(Strict):
     speed_mps: float | None = Field(None, gt=0.0, le=10_000.0, description="speed on the leg that starts here; catalog speed if absent")
 
 
+class Terminal(Strict):
+    """End-of-flight manoeuvre of a raid: flown as given, nothing searches for one.
+
+    Route raids: pop up to ``popup_alt_agl_m`` within ``popup_range_m`` (ground distance) of the
+    target, then dive on it at ``dive_angle_deg``; weave (sinusoidal heading, peak lateral
+    acceleration ``weave_g``) within ``weave_range_m``. Ballistic raids: weave below
+    ``weave_below_alt_agl_m``. Every manoeuvre stays inside the threat's catalog ``turn_g``.
+    """
+
+    popup_alt_agl_m: AltAgl | None = Field(None, description="pop-up height above the ground, m")
+    popup_range_m: float | None = Field(None, gt=0.0, le=200_000.0, description="ground distance to the target where the pop-up starts, m")
+    dive_angle_deg: float = Field(30.0, gt=0.0, le=90.0, description="terminal dive angle below the horizon (diving threats), deg")
+    weave_g: float | None = Field(None, gt=0.0, le=40.0, description="peak lateral acceleration of the weave, in g")
+    weave_period_s: float = Field(4.0, ge=1.0, le=120.0, description="period of the weave, s")
+    weave_range_m: float | None = Field(None, gt=0.0, le=500_000.0, description="route raids: weave within this ground distance of the target, m")
+    weave_below_alt_agl_m: float | None = Field(None, gt=0.0, le=200_000.0, description="ballistic raids: weave below this height, m")
+
+    @model_validator(mode="after")
+    def _pairs(self):
+        if (self.popup_alt_agl_m is None) != (self.popup_range_m is None):
+            raise ValueError("give both popup_alt_agl_m and popup_range_m, or neither")
+        if self.weave_g is not None and self.weave_range_m is None and self.weave_below_alt_agl_m is None:
+            raise ValueError("weave_g needs weave_range_m (route raids) or weave_below_alt_agl_m (ballistic raids)")
+        return self
+
+
+class BallisticLaunch(Strict):
+    """A ballistic raid's launch: the raider appears at burnout, at the catalog's burnout height
+    above (lat_deg, lon_deg), and flies a ballistic arc onto the raid's target asset."""
+
+    lat_deg: Lat
+    lon_deg: Lon
+    apogee_alt_m: float | None = Field(None, gt=0.0, le=1_500_000.0, description="apogee height above the sphere, m")
+    burnout_speed_mps: float | None = Field(None, gt=0.0, le=7_000.0, description="speed at burnout, m/s")
+    lofted: bool = Field(False, description="with burnout_speed_mps: the high (lofted) root instead of the depressed one")
+    drag: bool = Field(True, description="ISA drag with the catalog ballistic coefficient; false: vacuum arc")
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.apogee_alt_m is None) == (self.burnout_speed_mps is None):
+            raise ValueError("give exactly one of apogee_alt_m or burnout_speed_mps")
+        return self
+
+
 class Raid(Strict):
     name: str = Field(min_length=1)
     threat: str = Field(description="catalog threat name, e.g. cruise_missile")
@@ -98,8 +142,16 @@ class Raid(Strict):
     start_s: float = Field(0.0, ge=0.0)
     spacing_s: float = Field(0.0, ge=0.0, description="time between successive raiders on the route")
     target: str = Field(description="name of the defended asset the raid flies to")
-    route: list[Waypoint] = Field(min_length=1, description="waypoints flown in order; the last leg goes to the target")
+    route: list[Waypoint] = Field(default_factory=list, description="waypoints flown in order; the last leg goes to the target")
+    ballistic: BallisticLaunch | None = Field(None, description="a ballistic raid (instead of a route)")
+    terminal: Terminal | None = Field(None, description="end-of-flight manoeuvre")
     overrides: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _route_or_ballistic(self):
+        if bool(self.route) == (self.ballistic is not None):
+            raise ValueError("give either route (waypoints) or ballistic (a launch point), not both or neither")
+        return self
 
 
 class Scenario(Strict):
