@@ -60,9 +60,9 @@ def run_compiled(scenario: Scenario, comp: Compiled, seed: int, progress=None) -
         for launch in cancelled:
             rec.cancel(t, launch, "track lost before launch")
         for launch in fired:
-            ids, start = flyout.launch(t, launch)
+            ids, start = flyout.launch(t, launch, tracking)
             rec.launches(t, launch, ids, start)
-        out = flyout.advance(t, dt, world.threats, rng["flyout"])                   # 6. flyout
+        out = flyout.advance(t, dt, world.threats, rng["flyout"], tracking)         # 6. flyout
         if out.hit.size or out.miss.size:
             icpt = flyout.icpt
             world = replace(world, threats=apply_kills(world.threats, icpt.truth_id[out.hit], out.t_cpa_s[: out.hit.size]))

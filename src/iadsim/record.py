@@ -127,14 +127,19 @@ class Recorder:
                   threat_id=launch.truth_id, missile=self.missile_names[launch.weapon], detail=reason)
 
     def intercepts(self, icpt, out, th):
+        """Resolved interceptors: a hit or a miss at the closest approach (miss distance and Pk), or a
+        miss that ended otherwise (self-destruct, ground, target lost; closest range seen)."""
         idx = np.concatenate([out.hit, out.miss])
         kinds = ["intercept_hit"] * out.hit.size + ["intercept_miss"] * out.miss.size
+        reasons = ["cpa"] * out.hit.size + list(out.reason if len(out.reason) == out.miss.size else
+                                                np.where(out.reached, "cpa", "self_destruct"))
+        pk = out.p_kill if len(out.p_kill) == idx.size else np.full(idx.size, np.nan)
+        detail = [f"miss_distance_m={m:.1f} p_kill={p:.2f}" if r == "cpa" else
+                  (f"{r} closest_m={m:.0f}" if np.isfinite(m) else r) for m, p, r in zip(out.miss_distance_m, pk, reasons)]
+        pos = out.pos_enu_m if len(out.pos_enu_m) == idx.size else icpt.pos_enu_m[idx]
         self._add(idx.size, t_s=out.t_cpa_s, kind=kinds, unit=[self.unit_names[u] for u in icpt.unit_idx[idx]],
                   track_id=icpt.track_id[idx], threat_id=icpt.truth_id[idx], interceptor_id=icpt.id[idx],
-                  missile=[self.missile_names[w] for w in icpt.weapon_idx[idx]],
-                  detail=[f"miss_distance_m={m:.1f}" + ("" if ok else " self_destruct")
-                          for m, ok in zip(out.miss_distance_m, np.concatenate([np.ones(out.hit.size, bool), out.reached]))],
-                  **self._pos(icpt.pos_enu_m[idx]))
+                  missile=[self.missile_names[w] for w in icpt.weapon_idx[idx]], detail=detail, **self._pos(pos))
         for i in out.hit:
             tid = icpt.truth_id[i]
             if self.killed_by[tid] < 0 and th.fate[tid] == "killed":
