@@ -1,0 +1,40 @@
+"""``iadsim envelope``: table, JSON with max_range_km near the public figure, PNG, and exit 2 on
+unknown names."""
+
+import json
+
+from typer.testing import CliRunner
+
+from iadsim.cli import app
+from iadsim.flyout.params import load_interceptor_params
+
+runner = CliRunner()
+
+
+def test_48n6e3_max_range_within_10_percent_of_the_public_figure(tmp_path):
+    path = tmp_path / "env.json"
+    res = runner.invoke(app, ["envelope", "s400", "--missile", "48N6E3", "--json", str(path)])
+    assert res.exit_code == 0, res.output
+    assert "appr. max" in res.output and "max range" in res.output
+    doc = json.loads(path.read_text())
+    public_km = load_interceptor_params("48N6E3").public_max_range_m / 1000.0
+    assert doc["public_max_range_km"] == public_km == 250.0
+    assert abs(doc["max_range_km"] - public_km) <= 0.1 * public_km
+    n_alt, n_asp = len(doc["altitudes_m"]), len(doc["aspects"])
+    assert len(doc["table"]["max_range_km"]) == n_alt and len(doc["table"]["min_range_km"][0]) == n_asp
+
+
+def test_plot_is_a_png(tmp_path):
+    path = tmp_path / "env.png"
+    res = runner.invoke(app, ["envelope", "patriot", "--missile", "PAC-3-MSE", "--target-speed", "600", "--plot", str(path)])
+    assert res.exit_code == 0, res.output
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_names_exit_2_with_suggestions():
+    res = runner.invoke(app, ["envelope", "s40", "--missile", "48N6E3"])
+    assert res.exit_code == 2 and "s400" in res.output and "unknown system" in res.output
+    res = runner.invoke(app, ["envelope", "s400", "--missile", "48N6"])
+    assert res.exit_code == 2 and "did you mean" in res.output and "48N6E3" in res.output
+    res = runner.invoke(app, ["envelope", "patriot", "--missile", "40N6"])
+    assert res.exit_code == 2 and "PAC-3-MSE" in res.output
