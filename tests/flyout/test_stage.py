@@ -95,3 +95,30 @@ def test_flyout_altitude_matches_the_ellipsoid_height_near_the_origin(north_km, 
         tol_m = 2.0
         assert abs(env.altitude_m(pos) - h) <= tol_m
     assert env.ground_alt_m < 843.0
+
+
+class _OneTrack:
+    """A tracking stage holding one track (id 7) at a fixed estimate, for the stage alone."""
+
+    def __init__(self, pos_enu_m, vel_enu_mps):
+        self.pos, self.vel = np.asarray(pos_enu_m, float), np.asarray(vel_enu_mps, float)
+
+    def tracks(self, u, t_s):
+        from iadsim.tracking.stage import UnitTracks
+        return UnitTracks(np.array([7]), np.array([-1]), self.pos[None] + self.vel * (t_s - 20.0), self.vel[None],
+                          np.array([t_s]))
+
+
+def test_a_round_at_a_false_track_flies_on_the_estimate_and_never_kills():
+    stage, th, world = _stage_and_threats(20.0)
+    tracking = _OneTrack([0.0, 30_000.0, 6_000.0], [0.0, -200.0, 0.0])
+    stage.launch(20.0, Launch(20.0, 0, 7, -1, world.weapons.name.index("48N6E3"), 1), tracking)
+    rng, t_s, ended = np.random.default_rng(2), 20.0, None
+    while stage.flying.n and t_s < 200.0:
+        out = stage.advance(t_s, 1.0, th, rng, tracking)
+        assert out.hit.size == 0
+        ended = out if out.miss.size else ended
+        t_s += 1.0
+    assert ended.reason.tolist() == ["false_target"] and ended.miss_distance_m[0] < 10.0
+    phantom = np.array([0.0, 30_000.0 - 200.0 * (ended.t_cpa_s[0] - 20.0), 6_000.0])
+    assert np.linalg.norm(ended.pos_enu_m[0] - phantom) < 50.0

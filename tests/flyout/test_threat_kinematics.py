@@ -186,6 +186,9 @@ def test_unreachable_burnout_speed_names_the_field():
           terminal=dict(popup_alt_agl_m=300.0)), "popup_range_m"),
     (dict(name="b", threat="fighter", target="base", ballistic=dict(lat_deg=38.0, lon_deg=34.0, apogee_alt_m=9e4)),
      "not a ballistic missile"),
+    (srbm_raid(apogee_alt_m=9e4) | dict(terminal=dict(weave_g=5.0, weave_range_m=1e4)), "apply to route raids"),
+    (dict(name="c", threat="cruise_missile", target="base", route=[dict(lat_deg=40.5, lon_deg=32.5, alt_agl_m=50)],
+          terminal=dict(weave_g=2.0, weave_below_alt_agl_m=1e3)), "applies to ballistic raids"),
 ])
 def test_malformed_raids_are_rejected(raid, words):
     problems = _problems(raid)

@@ -25,7 +25,8 @@ The engine sees only :meth:`FlyoutStage.launch`, :meth:`FlyoutStage.advance` and
 * **Outcomes**: a kill draw at the closest approach (Pk from the miss distance per warhead,
   :mod:`iadsim.flyout.endgame`), or a miss: passed (CPA) without a kill, self-destruct
   (``timeout``, ``low_speed``), ``ground`` impact, or ``target_lost`` (its threat was killed or
-  leaked, or its route ended).
+  leaked, or its route ended). A round fired at a false-alarm track flies on the track estimate
+  and ends as a ``false_target`` miss (or self-destructs).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ GROUND_MARGIN_M = 10.0  # sphere vs ellipsoid: < 2 m within 100 km of the origin
 SUBSTEP_LADDER_S = (0.5, 0.25, 0.1, 0.05)  # each divides 1 s and 0.5 s
 SUBSTEPS_PER_TIME_TO_GO = 10.0
 REASON_TARGET_LOST = "target_lost"
+REASON_FALSE_TARGET = "false_target"  # closest approach to a false-alarm track's predicted position
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,9 @@ class FlyoutStage:
         start = base + LAUNCHER_HEIGHT_M * self.env.up_enu(base)
         truth = np.array([launch.truth_id])
         est_p, est_v, held = self._estimates(t_s, np.array([u]), np.array([launch.track_id]), tracking)
-        tp, tv, _, _ = threat_motion.kinematics(self.world.threats, t_s, truth)
-        est_p, est_v = np.where(held[:, None], est_p, tp), np.where(held[:, None], est_v, tv)
+        if not held[0]:  # no estimate: the truth, or (a false track) straight up
+            tp, tv, _, _ = threat_motion.kinematics(self.world.threats, t_s, np.maximum(truth, 0))
+            est_p, est_v = (tp, tv) if launch.truth_id >= 0 else (start[None] + [0.0, 0.0, 10_000.0], np.zeros((1, 3)))
         kind = np.full(n, self.kind_of_weapon[launch.weapon])
         speed = self.table.scalars[kind[:1], COL["midcourse_speed_mps"]]
         pip, _ = predicted_intercept_point(v3(start[None]), v3(est_p), v3(est_v), speed)
@@ -135,7 +138,8 @@ class FlyoutStage:
         rec = self.icpt
         ids = self.flying.id
         tgt = rec.truth_id[ids]
-        lost = ~(threats.alive[tgt] & threats.active[tgt])
+        real = np.maximum(tgt, 0)
+        lost = (tgt >= 0) & ~(threats.alive[real] & threats.active[real])
         results = [self._lost(ids[lost], t_s)] if lost.any() else []
         if lost.any():
             self.flying = self.flying.take(np.flatnonzero(~lost))
@@ -176,8 +180,8 @@ class FlyoutStage:
 
     def _substep(self, t_sub, t_end):
         """Longest ladder step ≤ time-to-go / 10 that starts on its own grid and ends by t_end."""
-        rec, st = self.icpt, self.flying
-        tp, tv, _, _ = threat_motion.kinematics(self.world.threats, t_sub, rec.truth_id[st.id])
+        st = self.flying
+        tp, tv, _ = self._target_truth(t_sub)
         rel = tp - st.pos_enu_m
         rng_m = np.linalg.norm(rel, axis=1)
         closing = -np.sum(rel * (tv - st.vel_enu_mps), axis=1) / np.maximum(rng_m, 1e-9)
@@ -190,10 +194,8 @@ class FlyoutStage:
 
     def _fly(self, t_sub, h, rng):
         rec, st = self.icpt, self.flying
-        tgt = rec.truth_id[st.id]
-        tp, tv, ta, _ = threat_motion.kinematics(self.world.threats, t_sub, tgt)
-        age = (t_sub - rec.est_t_s[st.id])[:, None]
-        est_p = rec.est_pos_enu_m[st.id] + age * rec.est_vel_enu_mps[st.id]
+        tp, tv, ta = self._target_truth(t_sub)
+        est_p = self._estimate_at(t_sub)
         new, out = advance_interceptors(st, self.table, TargetStates(tp, tv, ta, est_p, rec.est_vel_enu_mps[st.id]),
                                         t_sub, h, rng, self.env, augmented=False)
         done = np.flatnonzero(out.resolved)
@@ -203,10 +205,30 @@ class FlyoutStage:
         ids = st.id[done]
         rec.alive[ids] = False
         cpa = out.reason[done] == REASON_CPA
+        false_target = rec.truth_id[ids] < 0  # a track on a false alarm: nothing there to kill
         rec.pos_enu_m[ids] = np.where(cpa[:, None], out.pos_cpa_enu_m[done], new.pos_enu_m[done])
-        return dict(id=ids, killed=out.killed[done], reason=np.array([REASON_NAMES[r] for r in out.reason[done]], object),
+        reason = np.array([REASON_NAMES[r] for r in out.reason[done]], object)
+        reason[cpa & false_target] = REASON_FALSE_TARGET
+        return dict(id=ids, killed=out.killed[done] & ~false_target, reason=reason,
                     miss_m=np.where(cpa, out.miss_m[done], new.min_range_m[done]),
                     t_s=np.where(cpa, out.t_cpa_s[done], t_sub + h), pos=rec.pos_enu_m[ids], p_kill=out.p_kill[done])
+
+    def _estimate_at(self, t_s):
+        """Midcourse estimate of every flying row at t_s: the last held estimate, extrapolated."""
+        rec, ids = self.icpt, self.flying.id
+        return rec.est_pos_enu_m[ids] + (t_s - rec.est_t_s[ids])[:, None] * rec.est_vel_enu_mps[ids]
+
+    def _target_truth(self, t_s):
+        """Truth (pos, vel, acc) of every flying row's target at t_s; a false track's target is its
+        own extrapolated estimate (a phantom that can be approached but not killed)."""
+        tgt = self.icpt.truth_id[self.flying.id]
+        tp, tv, ta, _ = threat_motion.kinematics(self.world.threats, t_s, np.maximum(tgt, 0))
+        phantom = tgt < 0
+        if phantom.any():
+            tp[phantom] = self._estimate_at(t_s)[phantom]
+            tv[phantom] = self.icpt.est_vel_enu_mps[self.flying.id[phantom]]
+            ta[phantom] = 0.0
+        return tp, tv, ta
 
     def _lost(self, ids, t_s):
         self.icpt.alive[ids] = False

@@ -151,6 +151,13 @@ class Raid(Strict):
     def _route_or_ballistic(self):
         if bool(self.route) == (self.ballistic is not None):
             raise ValueError("give either route (waypoints) or ballistic (a launch point), not both or neither")
+        term = self.terminal
+        if term is not None and self.ballistic is not None and (term.popup_alt_agl_m is not None or term.weave_range_m is not None):
+            raise ValueError("terminal: popup_* and weave_range_m apply to route raids; a ballistic raid weaves below "
+                             "weave_below_alt_agl_m")
+        if term is not None and self.route and term.weave_below_alt_agl_m is not None:
+            raise ValueError("terminal: weave_below_alt_agl_m applies to ballistic raids; a route raid weaves within "
+                             "weave_range_m of its target")
         return self
 
 
