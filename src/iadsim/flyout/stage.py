@@ -146,8 +146,9 @@ class FlyoutStage:
         self._update_estimates(t_s, tracking)
         t_sub, t_end = t_s, t_s + dt_s
         while self.flying.n and t_sub < t_end - 1e-9:
-            h = self._substep(t_sub, t_end)
-            results.append(self._fly(t_sub, h, rng))
+            truth = self._target_truth(t_sub)
+            h = self._substep(t_sub, t_end, truth)
+            results.append(self._fly(t_sub, h, rng, truth))
             t_sub += h
         rec.pos_enu_m[self.flying.id] = self.flying.pos_enu_m
         return _merge(results)
@@ -178,10 +179,10 @@ class FlyoutStage:
         sel = ids[held]
         rec.est_pos_enu_m[sel], rec.est_vel_enu_mps[sel], rec.est_t_s[sel] = pos[held], vel[held], t_s
 
-    def _substep(self, t_sub, t_end):
+    def _substep(self, t_sub, t_end, truth):
         """Longest ladder step ≤ time-to-go / 10 that starts on its own grid and ends by t_end."""
         st = self.flying
-        tp, tv, _ = self._target_truth(t_sub)
+        tp, tv, _ = truth
         rel = tp - st.pos_enu_m
         rng_m = np.linalg.norm(rel, axis=1)
         closing = -np.sum(rel * (tv - st.vel_enu_mps), axis=1) / np.maximum(rng_m, 1e-9)
@@ -192,9 +193,9 @@ class FlyoutStage:
                 return h
         return min(SUBSTEP_LADDER_S[-1], t_end - t_sub)
 
-    def _fly(self, t_sub, h, rng):
+    def _fly(self, t_sub, h, rng, truth):
         rec, st = self.icpt, self.flying
-        tp, tv, ta = self._target_truth(t_sub)
+        tp, tv, ta = truth
         est_p = self._estimate_at(t_sub)
         new, out = advance_interceptors(st, self.table, TargetStates(tp, tv, ta, est_p, rec.est_vel_enu_mps[st.id]),
                                         t_sub, h, rng, self.env, augmented=False)
