@@ -60,6 +60,19 @@ def _check_common(runs: int, workers: Optional[int]) -> None:
         _fail(str(exc))
 
 
+@contextmanager
+def _study_errors(done: dict, store: Path):
+    """The exits of mc, compare and sweep: bad input 2, a dead worker 1, Ctrl-C 130 (finished runs kept)."""
+    try:
+        yield
+    except StudyError as exc:
+        _fail(str(exc))
+    except ExecutionError as exc:
+        _fail(str(exc), code=1)
+    except KeyboardInterrupt:
+        _interrupted(done["n"], store)
+
+
 def _interrupted(done: int, store: Path):
     err.print(f"interrupted: {done} finished run(s) are committed to {store}; run the same command again to resume",
               highlight=False, soft_wrap=True)
@@ -116,15 +129,9 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
             done["n"] = k
             update(k)
 
-        try:
+        with _study_errors(done, store):
             study = run_study(file, runs, workers=workers, store=store, seed=seed, scheduler=scheduler,
                               new_study=new_study, progress=progress)
-        except StudyError as exc:
-            _fail(str(exc))
-        except ExecutionError as exc:
-            _fail(str(exc), code=1)
-        except KeyboardInterrupt:
-            _interrupted(done["n"], store)
     with study:
         stats = study.statistics()
         _print_metrics(stats, f"{sc.name}: {len(stats.per_run.run_index)} runs, study {study.study_id}")
@@ -162,7 +169,7 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
     _check_scheduler(scheduler)
     studies, done = [], {"n": 0}
     with _progress(runs * len(files), "compare") as update, Store(store) as db:
-        try:
+        with _study_errors(done, store):
             for k, (f, label) in enumerate(zip(files, labels)):
                 def progress(i, n, k=k):
                     done["n"] = k * runs + i
@@ -170,12 +177,6 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
 
                 studies.append(run_study(f, runs, workers=workers, store=db, seed=study_seed, scheduler=scheduler,
                                          new_study=True, label=label, progress=progress))
-        except StudyError as exc:
-            _fail(str(exc))
-        except ExecutionError as exc:
-            _fail(str(exc), code=1)
-        except KeyboardInterrupt:
-            _interrupted(done["n"], store)
         stats = [s.statistics() for s in studies]
         diffs = paired_differences([s.per_run for s in stats])
     for label, rows in zip(labels[1:], diffs):
@@ -215,7 +216,7 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
     _check_scheduler(scheduler)
     stats, done = [], {"n": 0}
     with _progress(runs * len(pts), "sweep") as update, Store(store) as db:
-        try:
+        with _study_errors(done, store):
             for k, p in enumerate(pts):
                 def progress(i, n, k=k):
                     done["n"] = k * runs + i
@@ -224,12 +225,6 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
                 st = run_study(p.scenario, runs, workers=workers, store=db, seed=study_seed, scheduler=scheduler,
                                new_study=True, label=p.label, yaml_text=p.yaml_text, progress=progress)
                 stats.append(st.statistics())
-        except StudyError as exc:
-            _fail(str(exc))
-        except ExecutionError as exc:
-            _fail(str(exc), code=1)
-        except KeyboardInterrupt:
-            _interrupted(done["n"], store)
     table = Table(title=f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)")
     for col in [a.name for a in axes] + list(SWEEP_METRICS):
         table.add_column(col)
