@@ -106,3 +106,19 @@ def test_report_failure_leaves_no_complete_looking_run(tmp_path, monkeypatch):
     names = {p.name for p in (tmp_path / "run").iterdir()}
     assert "summary.json" not in names and "report.html" not in names
     assert not [n for n in names if n.endswith(".partial")]
+
+
+def test_run_stops_once_the_raid_is_resolved_with_the_same_outcome():
+    """stop_when_resolved ends the run after the last fate, interceptor and kill assessment; every
+    raider's fate, time and rounds are those of the full-duration run with the same seed."""
+    parts = dict(units=[dict(name="s", system="s400", lat_deg=40.0, lon_deg=32.5)],
+                 raids=[raid("fighter", 40.9, count=3, alt=6000.0, spacing=20.0), raid("drone", 40.3, speed=50.0)])
+    early = iadsim.simulate(scenario(**parts))
+    full = iadsim.simulate(scenario(**dict(parts, time=dict(duration_s=900.0, step_s=1.0, stop_when_resolved=False))))
+    assert full.summary["end_s"] == 900.0
+    last_fate_s = max(t["t_s"] for t in early.summary["threats"])
+    assert last_fate_s <= early.summary["end_s"] < 900.0
+    assert early.summary["threats"] == full.summary["threats"]
+    assert early.summary["totals"] == full.summary["totals"]
+    assert early.events["kind"].count("reassess") == full.events["kind"].count("reassess") > 0
+    assert early.t_s[-1] == early.summary["end_s"] and early.threat_pos_enu_m.shape[0] == early.t_s.size

@@ -2,7 +2,10 @@
 
 Order within a step (fixed, DESIGN.md): threats advance → leaks → radars scan → trackers update →
 C2 decides (at each unit's cycle) → due launches fire (event heap) → interceptors fly and
-intercepts resolve → record. Randomness: one SeedSequence per run, one child stream per stage,
+intercepts resolve → record. The run ends at the scenario's duration or, with
+``time.stop_when_resolved`` (the default), after the step at which every raider is killed, leaked
+or at the end of its trajectory, no interceptor flies and C2 has no open engagement: from then on
+only false alarms remain, and nothing can change a raider's fate. Randomness: one SeedSequence per run, one child stream per stage,
 so that changing one stage does not reshuffle the others (common random numbers).
 """
 
@@ -72,6 +75,8 @@ def run_compiled(scenario: Scenario, comp: Compiled, seed: int, progress=None) -
         rec.step(k, t, world.threats, flyout.icpt, tracking, c2, world)             # 7. record
         if progress is not None:
             progress(k, comp.n_steps)
+        if scenario.time.stop_when_resolved and raid_over(world.threats, t) and not flyout.flying.id.size and not c2.busy:
+            break
     return rec.finish(world.threats, c2.rounds, flyout.icpt)
 
 
@@ -84,6 +89,11 @@ def advance_threats(world, t_s: float):
     at_target = threat_motion.ground_distance_m(pos, target_pos, world.earth_centre_enu_m) <= world.assets.radius_m[th.target_idx]
     leaked = np.flatnonzero(th.active & at_target)
     return replace(world, threats=_set_fate(th, leaked, "leaked", np.full(leaked.size, t_s))), leaked
+
+
+def raid_over(th, t_s: float) -> bool:
+    """True when no raider is alive with trajectory left to fly (killed, leaked or at its end)."""
+    return not np.any(th.alive & (th.t_start_s + th.route_duration_s[th.route_idx] >= t_s))
 
 
 def apply_kills(th, truth_ids, t_s):

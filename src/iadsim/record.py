@@ -201,7 +201,7 @@ class Recorder:
         n_miss = sum(1 for k in self.ev["kind"] if k == "intercept_miss")
         summary = dict(
             scenario=sc.name, seed=self.seed, iadsim_version=__version__,
-            duration_s=sc.time.duration_s, step_s=sc.time.step_s,
+            duration_s=sc.time.duration_s, step_s=sc.time.step_s, end_s=float(self.t[-1]) if self.t else 0.0,
             totals=dict(threats=len(threats), killed=fates.count("killed"), leaked=fates.count("leaked"),
                         in_flight=fates.count("in_flight"), not_launched=fates.count("not_launched"),
                         rounds_fired=int(fired.sum()), intercepts_hit=n_hit, intercepts_missed=n_miss),

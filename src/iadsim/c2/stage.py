@@ -97,6 +97,11 @@ class C2Stage:
         return sum(1 for e in eng if e.state in ACTIVE), sum(e.missiles_in_use for e in eng)
 
     @property
+    def busy(self) -> bool:
+        """True while a launch is pending or an engagement is open (assigned, in flight or awaiting its kill assessment)."""
+        return bool(self._heap) or any(e.state in ACTIVE for d in self.engagements for e in d.values())
+
+    @property
     def engaged(self) -> list[dict[int, int]]:
         """Per unit: track id -> missiles in use (compatibility view)."""
         return [{t: e.missiles_in_use for t, e in d.items()} for d in self.engagements]

@@ -30,6 +30,9 @@ class Origin(Strict):
 class TimeSpec(Strict):
     duration_s: float = Field(gt=0.0, le=86_400.0, description="simulated time, s")
     step_s: float = Field(1.0, gt=0.0, le=60.0, description="engine time step, s")
+    stop_when_resolved: bool = Field(
+        True, description="end the run early once every raider has a fate or has ended its trajectory, no "
+        "interceptor is in flight and no launch is pending (nothing left can change the outcome for a raider)")
 
 
 class Asset(Strict):
