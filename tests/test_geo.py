@@ -85,3 +85,14 @@ def test_earth_centre_is_below_origin():
     c = ORIGIN.earth_centre_enu_m
     assert abs(c[0]) < TOL_M
     assert 6.35e6 < -c[2] < 6.39e6
+
+
+def test_altitude_closed_form_matches_pymap3d_to_a_millimetre():
+    """geo.altitude_m (Bowring, one iteration) against pymap3d's ecef2geodetic: within 1 mm from
+    -1 km to 1,000 km height, 3,000 km around the origin, and near the pole."""
+    rng = np.random.default_rng(11)
+    for origin in (ORIGIN, geo.Origin.from_deg(89.9, 10.0, 0.0), geo.Origin.from_deg(-33.9, 151.2, 50.0)):
+        pos = np.c_[rng.uniform(-3e6, 3e6, (5000, 2)), rng.uniform(-1e3, 1e6, 5000)]
+        lat, lon, alt = pymap3d.ecef2geodetic(*geo.enu_to_ecef(pos, origin).T, deg=False)
+        assert np.abs(geo.altitude_m(pos, origin) - alt).max() < 1e-3
+    assert geo.altitude_m(np.zeros(3), ORIGIN).shape == ()
