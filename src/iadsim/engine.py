@@ -52,9 +52,10 @@ def run_compiled(scenario: Scenario, comp: Compiled, seed: int, progress=None) -
         rec.leaks(t, leaked, world.threats.pos_enu_m)
         agl = geo.altitude_m(world.threats.pos_enu_m, comp.origin) - comp.ground_alt_m
         dets, next_scan = sensing.scan(world, t, agl, rng["sensing"])              # 2. radars
+        looked = next_scan != world.radars.next_scan_t_s
         world = replace(world, radars=replace(world.radars, next_scan_t_s=next_scan))
         rec.detections(dets)
-        for u, confirmed, dropped in tracking.update(t, dets):                      # 3. tracking
+        for u, confirmed, dropped in tracking.update(t, dets, looked):                      # 3. tracking
             rec.track_events(t, u, tracking, confirmed, dropped)
             c2.dropped(u, dropped)
         for u, orders in c2.decide(t, world, tracking):                             # 4. C2

@@ -5,11 +5,14 @@ The engine sees only this interface: :meth:`TrackingStage.update` once per step 
 detections, :meth:`TrackingStage.tracks` for what a unit's C2 may act on, and
 :meth:`TrackingStage.is_fresh` for the look before launch and kill assessment.
 
-Track logic in time, not in steps: a unit's radars revisit at different rates (a 10 s
-surveillance scan beside a 1 s engagement radar), and the tracker counts misses per step. So
-the M-of-N window and the deletion counts are set from the unit's longest revisit period:
-confirm on 3 hits within two surveillance revisits, delete a tentative track after 1.2
-revisits without a hit and a confirmed one after 3 revisits (see :func:`config_for_unit`).
+Track logic in looks: the tracker counts a scan (a hit or a miss for every track) at each step
+in which at least one of the unit's radars looked, and a unit's radars revisit at different
+rates (a 10 s surveillance scan beside a 1 s engagement radar, whose looks count as misses for
+a track only the surveillance radar sees). So the M-of-N window and the deletion counts are set
+in looks per revisit of the slowest radar, ``L = longest period / max(shortest period, step)``:
+confirm on 3 hits within 2L + 1 looks, delete a tentative track after 1.2L + 1 looks without a
+hit and a confirmed one after 3L + 1 (see :func:`config_for_unit`). The counts therefore do not
+depend on the engine step as long as the step is no longer than the fastest revisit.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ class UnitTracks:
     t_last_s: np.ndarray  # (k,) time of the last update
 
 
-def config_for_unit(longest_period_s: float, dt_s: float) -> TrackerConfig:
-    """Tracker parameters for a unit whose slowest radar revisits every ``longest_period_s``."""
-    steps = max(longest_period_s / dt_s, 1.0)
+def config_for_unit(longest_period_s: float, shortest_period_s: float, dt_s: float) -> TrackerConfig:
+    """Tracker parameters for a unit whose radars revisit every ``shortest_period_s`` to
+    ``longest_period_s`` seconds, stepped every ``dt_s`` (at most one look counted per step)."""
+    looks = max(longest_period_s / max(shortest_period_s, dt_s), 1.0)
     return TrackerConfig(
-        motion="imm", gate=4.0, confirm_m=3, confirm_n=int(min(64, np.ceil(2 * steps) + 1)),
-        delete_tentative_misses=int(np.ceil(1.2 * steps)) + 1, delete_confirmed_misses=int(np.ceil(3 * steps)) + 1,
+        motion="imm", gate=4.0, confirm_m=3, confirm_n=int(min(64, np.ceil(2 * looks) + 1)),
+        delete_tentative_misses=int(np.ceil(1.2 * looks)) + 1, delete_confirmed_misses=int(np.ceil(3 * looks)) + 1,
         imm_q_m2ps3=(1.0, 400.0), init_vel_sigma_mps=700.0)
 
 
@@ -75,23 +79,24 @@ class TrackingStage:
         for u in range(len(world.units.name)):
             periods = rd.scan_period_s[rd.unit_idx == u]
             eng = rd.scan_period_s[(rd.unit_idx == u) & rd.is_engagement]
-            self.trackers.append(Tracker(config_for_unit(float(periods.max(initial=1.0)), dt_s)))
+            self.trackers.append(Tracker(config_for_unit(float(periods.max(initial=1.0)), float(periods.min(initial=1.0)), dt_s)))
             # a track the engagement radar has not refreshed for two looks is not engaged
             self.fresh_s.append(2.0 * float(eng.min(initial=periods.min(initial=1.0))) + dt_s)
             self.last.append(None)
 
-    def update(self, t_s: float, dets: Detections) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    def update(self, t_s: float, dets: Detections, looked: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """Feed each unit its radars' detections; return (unit, ids confirmed now, ids dropped now).
 
-        A unit none of whose radars looked this step gets a predict-only step (no miss counted).
+        ``looked`` (n_radars,) bool: the radars that scanned this step. A unit none of whose radars
+        looked gets a predict-only step (no miss counted); one whose radars looked and saw nothing
+        counts a miss on every track.
         """
         out = []
-        due = self.world.radars.next_scan_t_s  # already advanced: radars that looked now have next > t_s
+        radar_unit = self.world.radars.unit_idx
         for u, trk in enumerate(self.trackers):
             sel = dets.unit_idx == u
-            looked = bool(sel.any()) or bool(np.any((self.world.radars.unit_idx == u) & (due > t_s + 1e-9) &
-                                                    (due - self.world.radars.scan_period_s <= t_s + 1e-9)))
-            mine = to_tracker_detections(_subset(dets, sel), self.world) if sel.any() else (_empty() if looked else None)
+            looked_u = bool(sel.any()) or bool(np.any(looked & (radar_unit == u)))
+            mine = to_tracker_detections(_subset(dets, sel), self.world) if sel.any() else (_empty() if looked_u else None)
             res = trk.step(t_s, mine)
             self.last[u] = res
             out.append((u, res.new_ids, res.dropped_ids))

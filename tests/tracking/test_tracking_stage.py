@@ -1,0 +1,54 @@
+"""The engine's tracking stage: misses are counted on looks, and track logic does not depend on the step."""
+
+import numpy as np
+import pytest
+import yaml
+
+from iadsim.compile import compile_scenario
+from iadsim.scenario.load import parse_yaml, validate_data
+from iadsim.state import Detections
+from iadsim.tracking.stage import TrackingStage, config_for_unit
+
+
+def _world():
+    d = dict(schema_version=1, name="t", seed=1, origin=dict(lat_deg=40.0, lon_deg=32.5, alt_m=800.0),
+             time=dict(duration_s=100.0, step_s=1.0),
+             assets=[dict(name="base", lat_deg=40.0, lon_deg=32.5, value=1.0, radius_m=1000.0)],
+             units=[dict(name="u", system="s400", lat_deg=40.0, lon_deg=32.5)],
+             raids=[dict(name="r", threat="drone", target="base", route=[dict(lat_deg=40.5, lon_deg=32.5, alt_agl_m=300.0)])])
+    data, lines = parse_yaml(yaml.safe_dump(d), "t")
+    return compile_scenario(validate_data(data, lines, "t")).world
+
+
+def _one_detection(t_s, radar):
+    one = lambda v: np.array([v], float)
+    return Detections(t_s=one(t_s), radar_idx=np.array([radar]), unit_idx=np.array([0]), truth_id=np.array([-1]),
+                      range_m=one(60e3), az_rad=one(0.3), el_rad=one(0.05), sigma_range_m=one(20.0),
+                      sigma_angle_rad=one(1e-3), pos_enu_m=np.zeros((1, 3)), snr_db=one(20.0))
+
+
+@pytest.mark.parametrize("looks", [True, False])
+def test_an_empty_look_is_a_miss_and_no_look_is_not(looks):
+    """A tentative track dies after delete_tentative_misses looks that saw nothing; steps in which
+    no radar of the unit looked do not count against it."""
+    world = _world()
+    stage = TrackingStage(world, 1.0)
+    trk = stage.trackers[0]
+    radar = int(np.flatnonzero(world.radars.is_engagement)[0])
+    stage.update(0.0, _one_detection(0.0, radar), np.eye(len(world.radars.name), dtype=bool)[radar])
+    assert trk.n_tracks == 1
+    looked = np.full(len(world.radars.name), looks)
+    n = trk.config.delete_tentative_misses
+    for k in range(1, n + 1):
+        stage.update(float(k), Detections.empty(), looked)
+    assert trk.n_tracks == (0 if looks else 1)
+
+
+def test_track_logic_counts_looks_not_steps():
+    """A 10 s surveillance radar beside a 1 s engagement radar: the same counts at a 1 s and a
+    0.5 s step (one look per second either way), and three 10 s revisits before a confirmed
+    track is deleted."""
+    a, b = config_for_unit(10.0, 1.0, 1.0), config_for_unit(10.0, 1.0, 0.5)
+    assert a == b
+    assert a.delete_confirmed_misses == 31 and a.delete_tentative_misses == 13 and a.confirm_n == 21
+    assert config_for_unit(10.0, 1.0, 2.0).delete_confirmed_misses == 16  # one look per 2 s step
