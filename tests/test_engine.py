@@ -122,3 +122,34 @@ def test_run_stops_once_the_raid_is_resolved_with_the_same_outcome():
     assert early.summary["totals"] == full.summary["totals"]
     assert early.events["kind"].count("reassess") == full.events["kind"].count("reassess") > 0
     assert early.t_s[-1] == early.summary["end_s"] and early.threat_pos_enu_m.shape[0] == early.t_s.size
+
+
+@pytest.mark.parametrize("step_s", [1.0, 5.0])
+def test_ballistic_impact_between_steps_leaks_at_its_end_time(step_s):
+    """An SRBM falls ~1.5 km per second, so it can cross the asset's radius between two steps; it
+    is judged at its impact point and leaks at its impact time, whatever the step."""
+    srbm = dict(name="srbm", threat="srbm", target="base", ballistic=dict(lat_deg=38.0, lon_deg=33.9, apogee_alt_m=90000.0))
+    sc = scenario(units=[], raids=[srbm], time=dict(duration_s=900.0, step_s=step_s))
+    res = iadsim.simulate(sc)
+    th = res.compiled.world.threats
+    impact_s = float(th.t_start_s[0] + th.route_duration_s[th.route_idx[0]])
+    t = res.summary["threats"][0]
+    assert t["fate"] == "leaked"
+    assert impact_s - step_s < t["t_s"] <= impact_s + 1e-9
+
+
+def test_raider_that_ends_away_from_its_target_is_ended_not_in_flight():
+    """A terminal weave displaces the impact point by ~2 km: the SRBM lands outside the 1 km
+    radius, its fate is 'ended' at its impact time, and the run stops after it."""
+    srbm = dict(name="srbm", threat="srbm", target="base", ballistic=dict(lat_deg=38.0, lon_deg=33.9, apogee_alt_m=90000.0),
+                terminal=dict(weave_g=10.0, weave_period_s=6.0, weave_below_alt_agl_m=30000.0))
+    res = iadsim.simulate(scenario(units=[], raids=[srbm]))
+    th, w = res.compiled.world.threats, res.compiled.world
+    impact_s = float(th.t_start_s[0] + th.route_duration_s[th.route_idx[0]])
+    end_pos = threat_motion.kinematics(th, impact_s)[0]
+    miss_m = threat_motion.ground_distance_m(end_pos, w.assets.pos_enu_m[:1], w.earth_centre_enu_m)[0]
+    assert miss_m > 1000.0
+    t = res.summary["threats"][0]
+    assert t["fate"] == "ended" and abs(t["t_s"] - impact_s) < 1e-9
+    assert res.summary["totals"]["ended"] == 1 and res.summary["totals"]["in_flight"] == 0
+    assert impact_s <= res.summary["end_s"] < impact_s + 2.0

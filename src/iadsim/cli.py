@@ -92,7 +92,8 @@ def catalog_cmd(name: Optional[str] = typer.Argument(None, help="profile to show
 def _print_summary(summary: dict, run_dir: Path) -> None:
     tot = summary["totals"]
     out.print(f"[bold]{summary['scenario']}[/] seed {summary['seed']}: {tot['threats']} threats, "
-              f"[green]{tot['killed']} killed[/], [red]{tot['leaked']} leaked[/], {tot['in_flight']} still in flight; "
+              f"[green]{tot['killed']} killed[/], [red]{tot['leaked']} leaked[/], {tot['ended']} ended away from their target, "
+              f"{tot['in_flight']} still in flight; "
               f"{tot['rounds_fired']} interceptors fired ({tot['intercepts_hit']} hits, {tot['intercepts_missed']} misses)",
               highlight=False)
     table = Table(show_header=True)

@@ -48,7 +48,7 @@ def run_compiled(scenario: Scenario, comp: Compiled, seed: int, progress=None) -
     rec = Recorder(scenario, comp, seed)
     for k in range(comp.n_steps + 1):
         t = k * dt
-        world, leaked = advance_threats(world, t)                                   # 1. threats
+        world, leaked = advance_threats(world, t, dt)                               # 1. threats
         rec.leaks(t, leaked, world.threats.pos_enu_m)
         agl = geo.altitude_m(world.threats.pos_enu_m, comp.origin) - comp.ground_alt_m
         dets, next_scan = sensing.scan(world, t, agl, rng["sensing"])              # 2. radars
@@ -81,15 +81,22 @@ def run_compiled(scenario: Scenario, comp: Compiled, seed: int, progress=None) -
     return rec.finish(world.threats, c2.rounds, flyout.icpt)
 
 
-def advance_threats(world, t_s: float):
-    """Move every raider to ``t_s``; those within their target's radius have leaked."""
+def advance_threats(world, t_s: float, dt_s: float):
+    """Move every raider to ``t_s``; those within their target's radius have leaked.
+
+    A raider whose trajectory ended during the step (``t_s - dt_s < end <= t_s``, a ballistic
+    impact between two steps) is judged at its end point, and leaks at its end time.
+    """
     th = world.threats
     pos, vel, in_flight = threat_motion.advance(th, t_s)
     th = replace(th, pos_enu_m=pos, vel_enu_mps=vel, active=in_flight & th.alive)
     target_pos = world.assets.pos_enu_m[th.target_idx]
     at_target = threat_motion.ground_distance_m(pos, target_pos, world.earth_centre_enu_m) <= world.assets.radius_m[th.target_idx]
-    leaked = np.flatnonzero(th.active & at_target)
-    return replace(world, threats=_set_fate(th, leaked, "leaked", np.full(leaked.size, t_s))), leaked
+    end_s = th.t_start_s + th.route_duration_s[th.route_idx]
+    just_ended = th.alive & ~in_flight & (end_s > t_s - dt_s) & (end_s <= t_s)  # pos is the end point there
+    leaked = np.flatnonzero((th.active | just_ended) & at_target)
+    leak_t = np.where(just_ended[leaked], end_s[leaked], t_s)
+    return replace(world, threats=_set_fate(th, leaked, "leaked", leak_t)), leaked
 
 
 def raid_over(th, t_s: float) -> bool:

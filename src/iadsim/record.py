@@ -177,11 +177,16 @@ class Recorder:
         w = comp.world
         fired = w.weapons.rounds - rounds
         threats = []
+        t_last = self.t[-1] if self.t else 0.0
+        span = th.route_t_s
         for i in range(len(th.id)):
-            fate = th.fate[i] or ("in_flight" if th.route_t_s[i, 0] <= comp.n_steps * comp.dt_s else "not_launched")
+            fate, fate_t = th.fate[i], th.fate_t_s[i]
+            if not fate:  # no kill, no leak: flown to its end away from the target, still flying, or not started
+                fate = "ended" if span[i, 1] < t_last else "in_flight" if span[i, 0] <= t_last else "not_launched"
+                fate_t = span[i, 1] if fate == "ended" else fate_t
             threats.append(dict(
                 id=int(i), raid=sc.raids[th.raid_idx[i]].name, threat=comp.threat_classes[i], kind=str(th.kind[i]),
-                target=w.assets.name[th.target_idx[i]], fate=fate, t_s=_num(th.fate_t_s[i]),
+                target=w.assets.name[th.target_idx[i]], fate=fate, t_s=_num(fate_t),
                 killed_by=self.unit_names[self.killed_by[i]] if self.killed_by[i] >= 0 else None,
                 rounds_spent=int(self.rounds_at[i]), first_detect_s=_num(self.first_detect[i]),
                 first_track_s=_num(self.first_track[i])))
@@ -203,7 +208,8 @@ class Recorder:
             scenario=sc.name, seed=self.seed, iadsim_version=__version__,
             duration_s=sc.time.duration_s, step_s=sc.time.step_s, end_s=float(self.t[-1]) if self.t else 0.0,
             totals=dict(threats=len(threats), killed=fates.count("killed"), leaked=fates.count("leaked"),
-                        in_flight=fates.count("in_flight"), not_launched=fates.count("not_launched"),
+                        ended=fates.count("ended"), in_flight=fates.count("in_flight"),
+                        not_launched=fates.count("not_launched"),
                         rounds_fired=int(fired.sum()), intercepts_hit=n_hit, intercepts_missed=n_miss),
             threats=threats, units=units,
             assets=[dict(name=a, value=float(w.assets.value[j]),

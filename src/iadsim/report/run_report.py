@@ -23,7 +23,8 @@ ROUTE_POINTS = 300  # per threat on the map
 TRACK_POINTS = 4000  # confirmed-track samples on the map, all tracks together
 LOW_TARGET_AGL_M = 50.0  # the radar footprint drawn on the map is the line of sight to this height
 BLAKE_RCS_M2 = (1.0, 0.1, 0.01)
-FATE_COLOURS = {"killed": "#2b8a3e", "leaked": "#c92a2a", "in_flight": "#868e96", "not_launched": "#ced4da"}
+FATE_COLOURS = {"killed": "#2b8a3e", "leaked": "#c92a2a", "ended": "#e67700", "in_flight": "#868e96",
+                "not_launched": "#ced4da"}
 
 
 def _lonlat(pos_enu_m, origin):
