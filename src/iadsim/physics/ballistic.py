@@ -49,7 +49,10 @@ class KeplerArc:
 class TerminalManoeuvre:
     """Sinusoidal weave normal to the velocity, in the local horizontal plane.
 
-    Starts below ``start_alt_m``: a(t) = accel_mps2 · sin(2π (t − t_start) / period_s).
+    Starts below ``start_alt_m``: a(t) = accel_mps2 · cos(2π (t − t_start) / period_s), so the
+    lateral velocity a/ω·sin(ωt) swings about zero and the lateral offset stays within 2a/ω²
+    of the unmanoeuvred path (a sine in acceleration would add a steady a/ω drift, ~2 km of
+    miss for a 10 g, 6 s weave over the last 25 s).
     """
 
     start_alt_m: float
@@ -199,7 +202,7 @@ def _deriv(pos, vel, t_s, centre, radius_m, beta, manoeuvre, t_start):
         sn = np.linalg.norm(side)
         if sn > 0:
             phase = 2 * np.pi * (t_s - t_start) / manoeuvre.period_s
-            acc = acc + manoeuvre.accel_mps2 * np.sin(phase) * side / sn
+            acc = acc + manoeuvre.accel_mps2 * np.cos(phase) * side / sn
     return acc
 
 
