@@ -17,6 +17,7 @@ from iadsim.c2.stage import POLICIES
 from iadsim.c2.threat_eval import THREAT_CLASSES
 from iadsim.constants import G0_MPS2
 from iadsim.sensing import band_letter, effective_earth_radius_m
+import iadsim.threats as threat_motion
 from iadsim.threats import ballistic as threat_ballistic, routes
 from iadsim.scenario.models import Raid, Scenario, Unit
 from iadsim.state import Assets, Radars, Threats, Units, Weapons, World
@@ -122,6 +123,7 @@ def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, as
         swerling=col("swerling").astype(int), weight=col("weight"),
         route_idx=raid_idx.copy(), t_start_s=np.array([r[2] for r in rows], float),
         knot_pos_enu_m=knot_pos, knot_vel_enu_mps=knot_vel, knot_dt_s=knot_dt, route_duration_s=duration, n_knots=n_knots,
+        **dict(zip(("knot_coef", "knot_span_s"), threat_motion.hermite_coefficients(knot_pos, knot_vel, knot_dt, duration))),
         pos_enu_m=knot_pos[raid_idx, 0].copy(), vel_enu_mps=np.zeros((n, 3)),
         active=np.zeros(n, bool), alive=np.ones(n, bool), fate=np.full(n, "", dtype=object),
         fate_t_s=np.full(n, np.nan),

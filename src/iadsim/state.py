@@ -32,6 +32,8 @@ class Threats:
     knot_dt_s: np.ndarray  # (m,) knot spacing; knot k is at min(k * knot_dt_s, route_duration_s)
     route_duration_s: np.ndarray  # (m,) time from the template's start to its end (leak or impact)
     n_knots: np.ndarray  # (m,) int knots used by each template (>= 2)
+    knot_coef: np.ndarray  # (m, K-1, 4, 3) cubic coefficients of each interval (threats.hermite_coefficients)
+    knot_span_s: np.ndarray  # (m, K-1) length of each interval
     pos_enu_m: np.ndarray  # (n, 3)
     vel_enu_mps: np.ndarray  # (n, 3)
     active: np.ndarray  # (n,) bool: launched and not yet finished

@@ -18,6 +18,22 @@ import numpy as np
 from iadsim.state import Threats
 
 
+def hermite_coefficients(knot_pos_enu_m, knot_vel_enu_mps, knot_dt_s, route_duration_s):
+    """Cubic coefficients (m, K-1, 4, 3) of every knot interval in its normalised time s ∈ [0, 1],
+    ``pos = c0 + c1 s + c2 s² + c3 s³``, and each interval's length (m, K-1) s.
+
+    The cubic Hermite form with end tangents ``v·span`` (the last interval may be shorter than
+    the knot spacing); precomputed at compile time so that advancing the raiders is one gather.
+    """
+    k = np.arange(knot_pos_enu_m.shape[1] - 1)
+    t0 = k[None] * knot_dt_s[:, None]
+    span = np.maximum(np.minimum(t0 + knot_dt_s[:, None], route_duration_s[:, None]) - t0, 1e-9)
+    p0, p1 = knot_pos_enu_m[:, :-1], knot_pos_enu_m[:, 1:]
+    m0, m1 = knot_vel_enu_mps[:, :-1] * span[..., None], knot_vel_enu_mps[:, 1:] * span[..., None]
+    coef = np.stack([p0, m0, 3 * (p1 - p0) - 2 * m0 - m1, 2 * (p0 - p1) + m0 + m1], axis=2)
+    return coef, span
+
+
 def kinematics(threats: Threats, t_s: float, idx=None):
     """Truth state of raiders at ``t_s`` (all, or rows ``idx``).
 
@@ -33,19 +49,15 @@ def kinematics(threats: Threats, t_s: float, idx=None):
     in_flight = (tau >= 0.0) & (tau <= t_end)
     tc = np.clip(tau, 0.0, t_end)
     k = np.minimum((tc / h).astype(np.intp), threats.n_knots[route] - 2)
-    t0 = k * h
-    span = np.minimum(t0 + h, t_end) - t0
-    s = ((tc - t0) / span)[:, None]
-    L = span[:, None]
-    p0, p1 = threats.knot_pos_enu_m[route, k], threats.knot_pos_enu_m[route, k + 1]
-    m0, m1 = threats.knot_vel_enu_mps[route, k] * L, threats.knot_vel_enu_mps[route, k + 1] * L
-    s2 = s * s
-    s3 = s2 * s
-    pos = (2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * m0 + (3 * s2 - 2 * s3) * p1 + (s3 - s2) * m1
-    vel = ((6 * s2 - 6 * s) * (p0 - p1) + (3 * s2 - 4 * s + 1) * m0 + (3 * s2 - 2 * s) * m1) / L
-    acc = ((12 * s - 6) * (p0 - p1) + (6 * s - 4) * m0 + (6 * s - 2) * m1) / (L * L)
-    flying = in_flight[:, None]
-    return pos, np.where(flying, vel, 0.0), np.where(flying, acc, 0.0), in_flight
+    c = threats.knot_coef[route, k]  # (k, 4, 3)
+    L = threats.knot_span_s[route, k]
+    s = ((tc - k * h) / L)[:, None]
+    c1, c2, c3 = c[:, 1], c[:, 2], c[:, 3]
+    pos = c[:, 0] + s * (c1 + s * (c2 + s * c3))
+    flying = (in_flight / L)[:, None]  # 0 outside the flight: velocity and acceleration vanish there
+    vel = (c1 + s * (2.0 * c2 + 3.0 * s * c3)) * flying
+    acc = (2.0 * c2 + 6.0 * s * c3) * (flying / L[:, None])
+    return pos, vel, acc, in_flight
 
 
 def advance(threats: Threats, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
