@@ -52,3 +52,32 @@ def test_track_logic_counts_looks_not_steps():
     assert a == b
     assert a.delete_confirmed_misses == 31 and a.delete_tentative_misses == 13 and a.confirm_n == 21
     assert config_for_unit(10.0, 1.0, 2.0).delete_confirmed_misses == 16  # one look per 2 s step
+
+
+def test_engine_detections_meet_the_tracker_checks_they_skip():
+    """to_tracker_detections builds unchecked Detections: the checked constructor accepts the
+    same arrays (finite, one length, positive sigmas, radar ids in range) on a busy scan."""
+    from dataclasses import fields, replace
+    from pathlib import Path
+
+    import iadsim
+    from iadsim import geo, sensing, threats as motion
+    from iadsim.tracking import detections as tdet
+    from iadsim.tracking.stage import to_tracker_detections
+
+    comp = compile_scenario(iadsim.load_scenario(Path(__file__).resolve().parents[2] / "examples" / "murted_2019.yaml"))
+    world = comp.world
+    rng = np.random.default_rng(0)
+    n_real = 0
+    for t_s in (600.0, 700.0, 800.0):
+        pos, vel, flying = motion.advance(world.threats, t_s)
+        world = replace(world, threats=replace(world.threats, pos_enu_m=pos, vel_enu_mps=vel, active=flying),
+                        radars=replace(world.radars, next_scan_t_s=np.zeros(len(world.radars.name))))
+        agl = geo.altitude_m(pos, comp.origin) - comp.ground_alt_m
+        dets, _ = sensing.scan(world, t_s, agl, rng)
+        fast = to_tracker_detections(dets, world)
+        checked = tdet.Detections(**{f.name: getattr(fast, f.name) for f in fields(fast)})
+        assert len(checked) == len(dets) > 0
+        assert fast.radar_id.dtype.kind == "i" and fast.t_s.dtype == np.float64
+        n_real += int((dets.truth_id >= 0).sum())
+    assert n_real > 0

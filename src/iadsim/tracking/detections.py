@@ -70,6 +70,16 @@ class Detections:
             if a is not None and np.any(a <= 0):
                 raise ValueError(f"{name}: expected values > 0")
 
+    @classmethod
+    def trusted(cls, **arrays) -> Detections:
+        """Build without the checks, for a producer that guarantees them (the engine's sensing
+        stage: finite float64/int64 arrays of one length, positive sigmas, radar ids in range).
+        The checks cost more than the tracking of a small scene; public callers use the constructor."""
+        obj = object.__new__(cls)
+        for f in fields(cls):
+            object.__setattr__(obj, f.name, arrays.get(f.name))
+        return obj
+
     def __len__(self) -> int:
         return len(self.t_s)
 

@@ -61,7 +61,7 @@ def to_tracker_detections(dets: Detections, world: World) -> tdet.Detections:
     los_local = geo.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
     los_enu = np.einsum("dji,dj->di", rd.rot_local_from_enu[r], los_local)
     az, el, rng = geo.enu_to_aer(los_enu)
-    return tdet.Detections(
+    return tdet.Detections.trusted(
         t_s=dets.t_s, radar_id=r, radar_pos_enu_m=rd.pos_enu_m[r], range_m=np.maximum(rng, 1.0), az_rad=az, el_rad=el,
         sigma_range_m=dets.sigma_range_m, sigma_az_rad=dets.sigma_angle_rad, sigma_el_rad=dets.sigma_el_rad,
         range_rate_mps=dets.range_rate_mps,
