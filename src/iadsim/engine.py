@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from iadsim import geo, sensing, threats as threat_motion
+from iadsim import sensing, threats as threat_motion
 from iadsim.c2.stage import C2Stage
 from iadsim.compile import Compiled, compile_scenario
 from iadsim.flyout.stage import FlyoutStage
@@ -46,12 +46,12 @@ def run_compiled(scenario: Scenario, comp: Compiled, seed: int, progress=None) -
     c2 = C2Stage(world)
     flyout = FlyoutStage(world)
     rec = Recorder(scenario, comp, seed)
+    looks = sensing.look_table(world, dt, comp.n_steps)  # geometry and Pd of every scan, shared by all runs
     for k in range(comp.n_steps + 1):
         t = k * dt
         world, leaked = advance_threats(world, t, dt)                               # 1. threats
         rec.leaks(t, leaked, world.threats.pos_enu_m)
-        agl = geo.altitude_m(world.threats.pos_enu_m, comp.origin) - comp.ground_alt_m
-        dets, next_scan = sensing.scan(world, t, agl, rng["sensing"])              # 2. radars
+        dets, next_scan = sensing.scan(world, t, None, rng["sensing"], looks=looks, step=k)  # 2. radars
         looked = next_scan != world.radars.next_scan_t_s
         world = replace(world, radars=replace(world.radars, next_scan_t_s=next_scan))
         rec.detections(dets)

@@ -25,6 +25,9 @@ the same detections and a threat's draw does not depend on whether the others ar
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 import numpy as np
 
 from iadsim import geo
@@ -145,36 +148,143 @@ def _sigmas(rd, r_glob, dwell_snr, wavelength_m):
     return (np.atleast_1d(sig_r), np.atleast_1d(sig_az), np.atleast_1d(sig_el), np.atleast_1d(sig_rr))
 
 
-def _target_looks(world, due, threat_agl_m, rng):
-    """Detected (radar, threat) pairs: rows (r_glob, truth_id, range_m, az_rad, el_rad, range_rate_mps, dwell SNR), true values."""
+def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dict:
+    """The deterministic part of looks of radars ``r_idx`` at raiders ``t_idx`` (paired rows (d,)).
+
+    ``pos_enu_m``, ``vel_enu_mps`` (d, 3) and ``agl_m`` (d,) are the raiders' truth at the
+    look. Returns arrays (d,): ``visible`` (coverage and line of sight), ``range_m``, ``az_rad``,
+    ``el_rad`` (the site's frame), ``range_rate_mps`` (true, opening), ``pd`` (the dwell's exact
+    Pd; 0 where not visible), ``snr_dwell`` (n × per-pulse SNR) and ``los_enu_m`` (d, 3).
+    """
     rd, th = world.radars, world.threats
-    cols = np.flatnonzero(th.active & th.alive)
-    los_enu = th.pos_enu_m[cols][None] - rd.pos_enu_m[due][:, None]  # (r, n, 3)
-    los_local = np.einsum("rij,rnj->rni", rd.rot_local_from_enu[due], los_enu)
+    los_enu = pos_enu_m - rd.pos_enu_m[r_idx]
+    los_local = np.einsum("dij,dj->di", rd.rot_local_from_enu[r_idx], los_enu)
     az, el, rng_m = geo.enu_to_aer(los_local)
     k = world.effective_radius_m / EARTH_MEAN_RADIUS_M
-    ground_m = ground_range_m(world, rd.pos_enu_m[due][:, None], th.pos_enu_m[cols][None])
-    col = (slice(None), None)
-    visible = ((rng_m >= rd.min_range_m[due][col]) & (rng_m <= rd.max_range_m[due][col])
-               & (el >= rd.el_min_rad[due][col]) & (el <= rd.el_max_rad[due][col])
-               & line_of_sight(rd.height_m[due][col], np.maximum(threat_agl_m[cols], 0.0)[None], ground_m, k))
-    sector = rd.az_sector_rad[due] < 2 * np.pi
+    ground_m = ground_range_m(world, rd.pos_enu_m[r_idx], pos_enu_m)
+    visible = ((rng_m >= rd.min_range_m[r_idx]) & (rng_m <= rd.max_range_m[r_idx])
+               & (el >= rd.el_min_rad[r_idx]) & (el <= rd.el_max_rad[r_idx])
+               & line_of_sight(rd.height_m[r_idx], np.maximum(agl_m, 0.0), ground_m, k))
+    sector = rd.az_sector_rad[r_idx] < 2 * np.pi
     if sector.any():
-        off_bore = np.abs(np.mod(az - rd.facing_rad[due][col] + np.pi, 2 * np.pi) - np.pi)
-        visible &= (off_bore <= rd.az_sector_rad[due][col] / 2 + 1e-12) | ~sector[col]
-    u = rng.random(visible.shape)  # full grid: a threat's draw does not depend on the others
-    vr, vc = np.nonzero(visible)
-    vt = cols[vc]
-    r_glob = due[vr]
-    range_m = rng_m[vr, vc]
-    los = los_enu[vr, vc]
-    rcs = aspect_rcs_m2(los, th.vel_enu_mps[vt], th.rcs_front_m2[vt], th.rcs_side_m2[vt], th.rcs_rear_m2[vt],
-                        range_m) * rd.rcs_factor_by_raid[r_glob, th.raid_idx[vt]]
-    snr_pp = np.atleast_1d(snr_per_pulse(world, r_glob, range_m, rcs))
-    hit = u[vr, vc] < detection_probability(snr_pp, rd.pfa[r_glob], rd.n_pulses[r_glob], th.swerling[vt])
-    rr_mps = np.einsum("dk,dk->d", los[hit], th.vel_enu_mps[vt[hit]]) / np.maximum(range_m[hit], 1e-9)  # + opening
-    return (r_glob[hit], th.id[vt[hit]], range_m[hit], az[vr[hit], vc[hit]], el[vr[hit], vc[hit]], rr_mps,
-            rd.n_pulses[r_glob[hit]] * snr_pp[hit])
+        off_bore = np.abs(np.mod(az - rd.facing_rad[r_idx] + np.pi, 2 * np.pi) - np.pi)
+        visible &= (off_bore <= rd.az_sector_rad[r_idx] / 2 + 1e-12) | ~sector
+    v = np.flatnonzero(visible)
+    rv, tv = r_idx[v], t_idx[v]
+    rcs = aspect_rcs_m2(los_enu[v], vel_enu_mps[v], th.rcs_front_m2[tv], th.rcs_side_m2[tv], th.rcs_rear_m2[tv],
+                        rng_m[v]) * rd.rcs_factor_by_raid[rv, th.raid_idx[tv]]
+    snr_pp = np.zeros(len(r_idx))
+    snr_pp[v] = snr_per_pulse(world, rv, rng_m[v], rcs)
+    pd = np.zeros(len(r_idx))
+    pd[v] = detection_probability(snr_pp[v], rd.pfa[rv], rd.n_pulses[rv], th.swerling[tv])
+    rr_mps = np.einsum("dk,dk->d", los_enu, vel_enu_mps) / np.maximum(rng_m, 1e-9)
+    return dict(visible=visible, range_m=rng_m, az_rad=az, el_rad=el, range_rate_mps=rr_mps, pd=pd,
+                snr_dwell=rd.n_pulses[r_idx] * snr_pp, los_enu_m=los_enu)
+
+
+def _target_looks(world, due, threat_agl_m, rng, grid=None):
+    """Detected (radar, threat) pairs: rows (r_glob, truth_id, range_m, az_rad, el_rad, range_rate_mps, dwell SNR), true values.
+
+    ``grid``: the :func:`pair_looks` arrays on the (due radar, raider in flight) grid, shape
+    (r, n), from a :class:`LookTable`; computed here when None.
+    """
+    th = world.threats
+    cols = np.flatnonzero(th.active & th.alive)
+    if grid is None:
+        r_idx, c = np.repeat(due, cols.size), np.tile(cols, due.size)
+        flat = pair_looks(world, r_idx, c, th.pos_enu_m[c], th.vel_enu_mps[c], np.asarray(threat_agl_m, float)[c])
+        grid = {key: a.reshape((due.size, cols.size) + a.shape[1:]) for key, a in flat.items()}
+    u = rng.random(grid["visible"].shape)  # full grid: a threat's draw does not depend on the others
+    vr, vc = np.nonzero(grid["visible"] & (u < grid["pd"]))
+    take = lambda key: grid[key][vr, vc]  # noqa: E731
+    return due[vr], th.id[cols[vc]], take("range_m"), take("az_rad"), take("el_rad"), take("range_rate_mps"), take("snr_dwell")
+
+
+@dataclass(frozen=True)
+class LookTable:
+    """The deterministic part of every scheduled look of a scenario, for all its runs.
+
+    Raiders fly trajectories fixed at compile time and radars do not move, so the geometry,
+    line of sight, RCS, SNR and Pd of each (radar, raider) pair at each scan are the same in
+    every Monte Carlo run of a scenario; only the draws (detection, false alarms, noise) and
+    which raiders are still alive differ. :func:`look_table` computes them once, in one
+    vectorised pass over all scans; the scan then only draws. Arrays are (J, n) over the J
+    scheduled looks and the n raiders (``visible`` False where a raider is not in flight).
+    """
+
+    look_of: np.ndarray  # (n_steps + 1, n_radars) int: row of radar r's look at step k, -1 when it does not look
+    grid: dict  # pair_looks arrays, each (J, n) or (J, n, 3)
+
+    def rows(self, step: int, due: np.ndarray):
+        """Look rows of radars ``due`` at engine step ``step``, or None if any is not in the table."""
+        if step >= len(self.look_of):
+            return None
+        rows = self.look_of[step, due]
+        return rows if (rows >= 0).all() else None
+
+
+LOOK_TABLE_MAX_PAIRS = 4_000_000  # ~350 MB of float64; larger scenarios compute their looks each step
+_LOOK_TABLES: dict = {}
+
+
+def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
+    """The :class:`LookTable` of a compiled world (cached by content), or None if it would
+    exceed :data:`LOOK_TABLE_MAX_PAIRS` (radar looks × raiders)."""
+    rd, th = world.radars, world.threats
+    key = _content_key(world, dt_s, n_steps)
+    if key in _LOOK_TABLES:
+        return _LOOK_TABLES[key]
+    # the scan schedule, replaying scan()'s recurrence
+    nxt = rd.next_scan_t_s.copy()
+    look_of = np.full((n_steps + 1, len(nxt)), -1, np.int64)
+    steps, radars = [], []
+    for k in range(n_steps + 1):
+        t_s = k * dt_s
+        due = np.flatnonzero(nxt <= t_s + 1e-9)
+        nxt[due] += rd.scan_period_s[due] * np.ceil((t_s + 1e-9 - nxt[due]) / rd.scan_period_s[due])
+        look_of[k, due] = len(steps) + np.arange(due.size)
+        steps.extend([k] * due.size)
+        radars.extend(due.tolist())
+    n = len(th.id)
+    if len(steps) * n > LOOK_TABLE_MAX_PAIRS:
+        return None
+    from iadsim import threats as motion
+
+    step, r_look = np.asarray(steps, np.int64), np.asarray(radars, np.int64)
+    uniq = np.unique(step)
+    pos = np.empty((uniq.size, n, 3))
+    vel = np.empty((uniq.size, n, 3))
+    fly = np.empty((uniq.size, n), bool)
+    for j, k in enumerate(uniq):  # one vectorised call per scan time (all raiders)
+        pos[j], vel[j], _, fly[j] = motion.kinematics(th, k * dt_s)
+    agl = geo.altitude_m(pos, world.origin) - world.ground_alt_m
+    at = np.searchsorted(uniq, step)
+    jj, ii = np.nonzero(fly[at])  # (look, raider) pairs with the raider in flight
+    flat = pair_looks(world, r_look[jj], ii, pos[at[jj], ii], vel[at[jj], ii], agl[at[jj], ii])
+    grid = {}
+    for name, a in flat.items():
+        full = np.zeros((len(steps), n) + a.shape[1:], a.dtype)
+        full[jj, ii] = a
+        grid[name] = full
+    table = LookTable(look_of=look_of, grid=grid)
+    if len(_LOOK_TABLES) >= 4:
+        _LOOK_TABLES.pop(next(iter(_LOOK_TABLES)))
+    _LOOK_TABLES[key] = table
+    return table
+
+
+def _content_key(world: World, dt_s: float, n_steps: int) -> str:
+    """Digest of everything a look table depends on (radars, raiders, earth), not of object identity."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in (world.radars, world.threats):
+        for name in sorted(part.__dataclass_fields__):
+            a = getattr(part, name)
+            if isinstance(a, np.ndarray) and a.dtype != object:
+                h.update(name.encode())
+                h.update(np.ascontiguousarray(a).tobytes())
+    h.update(np.array([dt_s, n_steps, world.effective_radius_m, world.ground_alt_m, *world.earth_centre_enu_m,
+                       world.origin.lat_rad, world.origin.lon_rad, world.origin.alt_hae_m]).tobytes())
+    return h.hexdigest()
 
 
 def _false_alarm_looks(world, due, rng):
@@ -193,12 +303,15 @@ def _false_alarm_looks(world, due, rng):
     return r_glob, np.full(r_glob.size, -1), range_m, az, el, rr_mps, np.repeat(np.atleast_1d(t_over_n), counts)
 
 
-def scan(world: World, t_s: float, threat_agl_m: np.ndarray, rng: np.random.Generator,
-         false_alarms: bool = True) -> tuple[Detections, np.ndarray]:
+def scan(world: World, t_s: float, threat_agl_m: np.ndarray | None, rng: np.random.Generator,
+         false_alarms: bool = True, looks: LookTable | None = None, step: int | None = None
+         ) -> tuple[Detections, np.ndarray]:
     """Detections of the radars due at ``t_s`` (targets, then false alarms), and every radar's next scan time.
 
-    threat_agl_m: (n,) threat heights above the scenario ground, m. ``false_alarms=False``
-    switches the Poisson false alarms off (tests, clean diagnostics).
+    threat_agl_m: (n,) threat heights above the scenario ground, m (computed when None).
+    ``false_alarms=False`` switches the Poisson false alarms off (tests, clean diagnostics).
+    ``looks`` and ``step``: the scenario's :class:`LookTable` and the engine step of ``t_s``;
+    the same detections for the same draws, without recomputing the geometry and Pd.
     """
     rd, th = world.radars, world.threats
     due = np.flatnonzero(rd.next_scan_t_s <= t_s + 1e-9)
@@ -208,7 +321,15 @@ def scan(world: World, t_s: float, threat_agl_m: np.ndarray, rng: np.random.Gene
         return Detections.empty(), next_scan
     rows = []
     if (th.active & th.alive).any():
-        rows.append(_target_looks(world, due, np.asarray(threat_agl_m, float), rng))
+        table_rows = None if looks is None or step is None else looks.rows(step, due)
+        if table_rows is not None:
+            cols = np.flatnonzero(th.active & th.alive)
+            grid = {key: a[table_rows][:, cols] for key, a in looks.grid.items()}
+            rows.append(_target_looks(world, due, None, rng, grid))
+        else:
+            agl = (geo.altitude_m(th.pos_enu_m, world.origin) - world.ground_alt_m if threat_agl_m is None
+                   else threat_agl_m)
+            rows.append(_target_looks(world, due, agl, rng))
     if false_alarms:
         rows.append(_false_alarm_looks(world, due, rng))
     if not rows or sum(len(r[0]) for r in rows) == 0:
