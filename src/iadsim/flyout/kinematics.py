@@ -13,33 +13,28 @@ speed the second RK stage reuses the first stage's drag coefficient (Mach moves 
 a step) and extrapolates density with the table's local log-slope instead of a second
 look-up; gravity is re-evaluated exactly, so a thrust- and drag-free arc is plain RK2.
 
+Guidance is the midcourse and PN laws of :mod:`iadsim.flyout.guidance`, written out here
+on (3, n) component arrays with every result stored into reused scratch memory
+(:class:`_Scratch`): fresh 80 kB temporaries cost page faults that took twice as long as
+the arithmetic. ``tests/flyout/test_step_equivalence.py`` holds this step to the
+readable composition of the guidance functions.
+
 Engine call, once per step (see :func:`advance_interceptors`)::
 
     state, out = advance_interceptors(state, table, targets, t_s, dt_s, rng, env)
     # out.resolved rows ended this step; out.killed rows killed their target.
 """
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from iadsim.constants import GM_EARTH_M3PS2
-from iadsim.flyout.endgame import cpa_in_step, p_kill
-from iadsim.flyout.guidance import (
-    axpy,
-    dot,
-    limit_lateral,
-    midcourse_accel,
-    predicted_intercept_point,
-    rows,
-    scale,
-    sub,
-    true_pn_accel,
-    v3,
-)
+from iadsim.flyout.endgame import p_kill
 from iadsim.flyout.params import CD_MACH_GRID, CD_MACH_STEP, COL, InterceptorTable
 from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates
-from iadsim.physics.atmosphere import density_fast_with_slope
+from iadsim.physics.atmosphere import density_speed_of_sound
 
 REASON_NONE, REASON_CPA, REASON_TIMEOUT, REASON_LOW_SPEED, REASON_GROUND = 0, 1, 2, 3, 4
 REASON_NAMES = ("none", "cpa", "timeout", "low_speed", "ground")
@@ -47,6 +42,20 @@ MIDCOURSE_TAU_MAX_S = 2.0  # longest heading-error time constant in midcourse (t
 LOFT_FADE_SEEKER_RANGES = 1.0  # loft shrinks to zero at this many seeker ranges from the PIP
 TERMINAL_MIN_COS_ERR = np.cos(np.radians(45.0))  # homing only once within 45° of the PIP
 _LAST_MACH_IDX = CD_MACH_GRID.size - 2
+N_MACH = CD_MACH_GRID.size
+
+# ISA table on a uniform geometric-altitude grid (the same 50 m grid, formulas and
+# interpolation as physics.atmosphere.density_fast_with_slope, fused into one gather per
+# quantity): ln(density), its slope per metre, speed of sound and its change per cell.
+_ATM_STEP_M = 50.0
+_ATM_ALT0_M = -1_000.0
+_ATM_ALT_M = np.arange(_ATM_ALT0_M, 200_000.0 + _ATM_STEP_M, _ATM_STEP_M)
+_ATM_RHO, _ATM_A_MPS = density_speed_of_sound(_ATM_ALT_M)
+_ATM_LNRHO = np.log(_ATM_RHO)[:-1].copy()
+_ATM_DLNRHO_PER_M = np.diff(np.log(_ATM_RHO)) / _ATM_STEP_M
+_ATM_DA_MPS = np.diff(_ATM_A_MPS)
+_ATM_A_MPS = _ATM_A_MPS[:-1].copy()
+_ATM_LAST = _ATM_ALT_M.size - 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +77,6 @@ class InterceptOutcome:
     killed: np.ndarray
 
 
-
-N_MACH = CD_MACH_GRID.size
-
-
 def thrust_impulse_ns(t_s, prm):
     """Total impulse delivered from launch to flight time t_s (n,), N·s; prm is (k, n)."""
     tb, tbo = prm[COL["boost_time_s"]], prm[COL["burnout_time_s"]]
@@ -86,56 +91,287 @@ def mass_kg(t_s, prm):
             - prm[COL["sustain_mdot_kgps"]] * np.clip(t_s - tb, 0.0, tbo - tb))
 
 
-def _cd0(table, kind_idx, mach):
+class _Scratch:
+    """Float64 (3, n) vectors, (n,) rows and (n,) masks for one step, handed out in turn.
+
+    One per thread and row count, kept between calls: the step writes every temporary into
+    these (``out=``) instead of allocating, which is where most of its time went.
+    """
+
+    N_VEC, N_ROW, N_MASK = 40, 96, 16  # enough for one step; past that, fresh arrays
+
+    def __init__(self, n):
+        self.vecs = np.empty((self.N_VEC, 3, n))
+        self.rows = np.empty((self.N_ROW, n))
+        self.masks = np.empty((self.N_MASK, n), bool)
+        self.i_vec = self.i_row = self.i_mask = 0
+
+    def vec(self):
+        self.i_vec += 1
+        return self.vecs[self.i_vec - 1] if self.i_vec <= self.N_VEC else np.empty_like(self.vecs[0])
+
+    def row(self):
+        self.i_row += 1
+        return self.rows[self.i_row - 1] if self.i_row <= self.N_ROW else np.empty_like(self.rows[0])
+
+    def mask(self):
+        self.i_mask += 1
+        return (self.masks[self.i_mask - 1] if self.i_mask <= self.N_MASK
+                else np.empty_like(self.masks[0]))
+
+
+_SCRATCH = threading.local()
+_SCRATCH_SIZES_KEPT = 8
+
+
+def _scratch(n) -> _Scratch:
+    """This thread's scratch for n rows, counters reset (the last few sizes are kept)."""
+    cache = getattr(_SCRATCH, "by_n", None)
+    if cache is None:
+        cache = _SCRATCH.by_n = {}
+    w = cache.pop(n, None)
+    if w is None:
+        w = _Scratch(n)
+        while len(cache) >= _SCRATCH_SIZES_KEPT:
+            cache.pop(next(iter(cache)))
+    cache[n] = w  # most recent last
+    w.i_vec = w.i_row = w.i_mask = 0
+    return w
+
+
+def _components(a, w: _Scratch):
+    """(n, 3) array as a C-contiguous (3, n) array: a view if its memory is already (3, n)."""
+    t = np.asarray(a, float).T
+    if t.flags.c_contiguous:
+        return t
+    out = w.vec()
+    np.copyto(out, t)
+    return out
+
+
+def _dot(a, b, out):
+    """Row-wise dot product of (3, n) arrays into out (n,)."""
+    return np.einsum("ij,ij->j", a, b, out=out)
+
+
+def _norm(a, out):
+    """Euclidean norm of the columns of a (3, n) array into out (n,)."""
+    return np.sqrt(_dot(a, a, out), out=out)
+
+
+def _gravity(pos, env, w):
+    """Point-mass gravity (3, n) m/s², geocentric distance (n,) m and r = pos − centre."""
+    r = np.subtract(pos, env.earth_centre_enu_m[:, None], out=w.vec())
+    rn2 = _dot(r, r, w.row())
+    rn = np.sqrt(rn2, out=w.row())
+    k = np.multiply(rn2, rn, out=w.row())
+    np.divide(-GM_EARTH_M3PS2, k, out=k)
+    return np.multiply(r, k, out=w.vec()), rn, r
+
+
+def _atmosphere(alt_m, w):
+    """(density kg/m³, speed of sound m/s, d ln(density)/d altitude 1/m), tabulated."""
+    x = np.subtract(alt_m, _ATM_ALT0_M, out=w.row())
+    x *= 1.0 / _ATM_STEP_M
+    np.clip(x, 0.0, _ATM_LAST + 1.0, out=x)
+    i = np.minimum(x.astype(np.intp), _ATM_LAST)
+    f = np.subtract(x, i, out=w.row())
+    slope = _ATM_DLNRHO_PER_M.take(i)
+    rho = np.multiply(f, _ATM_STEP_M, out=w.row())
+    rho *= slope
+    rho += _ATM_LNRHO.take(i)
+    np.exp(rho, out=rho)
+    a = np.multiply(f, _ATM_DA_MPS.take(i), out=x)
+    a += _ATM_A_MPS.take(i)
+    return rho, a, slope
+
+
+def _cd0(table, kind_idx, mach, w):
     """Zero-lift drag coefficient (n,) from the stacked, uniform-Mach tables."""
-    x = np.minimum(mach * (1.0 / CD_MACH_STEP), _LAST_MACH_IDX + 1.0)
+    x = np.multiply(mach, 1.0 / CD_MACH_STEP, out=w.row())
+    np.minimum(x, _LAST_MACH_IDX + 1.0, out=x)
     i = np.minimum(x.astype(np.intp), _LAST_MACH_IDX)
     flat = table.cd0_grid.ravel()
-    j = kind_idx * N_MACH + i
-    lo = flat[j]
-    return lo + (x - i) * (flat[j + 1] - lo)
+    j = kind_idx * N_MACH
+    j += i
+    lo = flat.take(j)
+    hi = flat.take(j + 1)
+    hi -= lo
+    x -= i
+    x *= hi
+    x += lo
+    return x
 
 
-def _gravity(pos, env):
-    """Point-mass gravity (V3 m/s²) and geocentric distance (n,) m at positions (V3)."""
-    c = env.earth_centre_enu_m
-    r = (pos[0] - c[0], pos[1] - c[1], pos[2] - c[2])
-    rn2 = dot(r, r)
-    rn = np.sqrt(rn2)
-    return scale(r, -GM_EARTH_M3PS2 / (rn2 * rn)), rn, r
+def _motor(prm, tf0_s, tf1_s, dt_s, w):
+    """Mass at the step start and end, 1/mass at mid-step, thrust acceleration over the step.
 
-
-def guidance_command(pos, vel, prm, tgt, grav, up, terminal_prev, augmented=True):
-    """Unlimited commanded acceleration (V3 m/s²) and the latched terminal flag (n,).
-
-    pos, vel, grav, up: V3 of the missiles; tgt: dict of V3 target arrays ('pos', 'vel',
-    'acc', 'est_pos', 'est_vel'); prm: (k, n) per-row parameters.
+    Same sums as :func:`mass_kg` and :func:`thrust_impulse_ns`, sharing the phase times.
     """
-    rel = sub(tgt["pos"], pos)
+    tb = prm[COL["boost_time_s"]]
+    t_sus = np.subtract(prm[COL["burnout_time_s"]], tb, out=w.row())
+    mass, impulse = [], []
+    for t in (tf0_s, tf1_s, tf0_s + 0.5 * dt_s):
+        in_boost = np.minimum(t, tb, out=w.row())
+        in_sus = np.subtract(t, tb, out=w.row())
+        np.clip(in_sus, 0.0, t_sus, out=in_sus)
+        m = np.multiply(prm[COL["boost_mdot_kgps"]], in_boost, out=w.row())
+        np.subtract(prm[COL["launch_mass_kg"]], m, out=m)
+        m -= np.multiply(prm[COL["sustain_mdot_kgps"]], in_sus, out=w.row())
+        mass.append(m)
+        if len(impulse) < 2:  # at the step start and end only
+            i = np.multiply(prm[COL["boost_thrust_n"]], in_boost, out=w.row())
+            i += np.multiply(prm[COL["sustain_thrust_n"]], in_sus, out=w.row())
+            impulse.append(i)
+    m0, m1, m_mid = mass
+    inv_m_mid = np.divide(1.0, m_mid, out=m_mid)
+    thrust_acc = np.subtract(impulse[1], impulse[0], out=impulse[1])
+    thrust_acc *= np.divide(inv_m_mid, dt_s, out=w.row())
+    return m0, inv_m_mid, thrust_acc, m1
+
+
+def _cross(a, b, out, tmp):
+    """Column-wise cross product of (3, n) arrays into out (3, n); tmp (n,) scratch."""
+    for i, j, k in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
+        np.multiply(a[j], b[k], out=out[i])
+        out[i] -= np.multiply(a[k], b[j], out=tmp)
+    return out
+
+
+def _time_to_intercept_s(rel_pos_m, tgt_vel_mps, speed_mps, w):
+    """guidance.time_to_intercept_s on (3, n) arrays: straight-line meeting time (n,) s."""
+    a = _dot(tgt_vel_mps, tgt_vel_mps, w.row())
+    a -= np.multiply(speed_mps, speed_mps, out=w.row())
+    b = _dot(rel_pos_m, tgt_vel_mps, w.row())
+    b *= 2.0
+    c = _dot(rel_pos_m, rel_pos_m, w.row())
+    disc = np.multiply(a, 4.0, out=w.row())
+    disc *= c
+    np.subtract(np.multiply(b, b, out=w.row()), disc, out=disc)
+    q = np.maximum(disc, 0.0, out=w.row())
+    np.sqrt(q, out=q)
+    np.copysign(q, b, out=q)
+    q += b
+    q *= -0.5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r1 = np.divide(q, a, out=a)
+        r2 = np.divide(c, q, out=q)
+    t = np.minimum(np.where(r1 > 0.0, r1, np.inf), np.where(r2 > 0.0, r2, np.inf), out=r1)
+    has_root = np.greater_equal(disc, 0.0, out=w.mask())
+    has_root &= np.isfinite(t)
+    chase_s = np.sqrt(c, out=c)
+    chase_s /= speed_mps
+    return np.where(has_root, t, chase_s)
+
+
+def _midcourse_accel(pos, vel, speed, aim, gain, grav, w):
+    """guidance.midcourse_accel on (3, n) arrays, given the speed |vel| (n,)."""
+    inv_speed = np.maximum(speed, 1e-9, out=w.row())
+    u_v = np.multiply(vel, np.divide(1.0, inv_speed, out=inv_speed), out=w.vec())
+    los = np.subtract(aim, pos, out=w.vec())
+    rng_m = _norm(los, w.row())
+    inv_rng = np.maximum(rng_m, 1e-9, out=w.row())
+    u_aim = np.multiply(los, np.divide(1.0, inv_rng, out=inv_rng), out=los)
+    cos_err = _dot(u_aim, u_v, w.row())
+    perp = np.subtract(u_aim, np.multiply(cos_err, u_v, out=w.vec()), out=u_aim)
+    norm = _norm(perp, w.row())
+    np.maximum(norm, 1e-12, out=norm)
+    np.divide(1.0, norm, out=norm)
+    norm = np.where(cos_err < 0.0, norm, 1.0)  # aim behind: a full-rate turn
+    tau_s = np.maximum(speed, 1.0, out=w.row())
+    tau_s *= gain
+    np.divide(rng_m, tau_s, out=tau_s)
+    np.minimum(tau_s, MIDCOURSE_TAU_MAX_S, out=tau_s)
+    k = np.multiply(speed, norm, out=norm)
+    k /= np.maximum(tau_s, 1e-3, out=tau_s)
+    g_perp = np.multiply(_dot(grav, u_v, w.row()), u_v, out=u_v)
+    np.subtract(grav, g_perp, out=g_perp)
+    acc = np.multiply(k, perp, out=perp)
+    acc -= g_perp
+    return acc
+
+
+def _true_pn_accel(rel, rel_vel, rel_dist2, nav_constant, tgt_acc, grav, w):
+    """guidance.true_pn_accel on (3, n) arrays, given |rel|² (n,); tgt_acc may be None."""
+    r2 = np.maximum(rel_dist2, 1e-12, out=w.row())
+    inv_r = np.sqrt(r2, out=w.row())
+    np.divide(1.0, inv_r, out=inv_r)
+    u_los = np.multiply(rel, inv_r, out=w.vec())
+    tmp = w.row()
+    omega = _cross(rel, rel_vel, w.vec(), tmp)
+    omega *= np.divide(1.0, r2, out=r2)
+    vc = _dot(rel_vel, u_los, w.row())
+    np.negative(vc, out=vc)
+    acc = _cross(omega, u_los, w.vec(), tmp)
+    acc *= np.multiply(nav_constant, vc, out=vc)
+    perp = w.vec()
+    if tgt_acc is not None:  # APN: + (N'/2)·a_T⊥los
+        np.multiply(_dot(tgt_acc, u_los, tmp), u_los, out=perp)
+        np.subtract(tgt_acc, perp, out=perp)
+        perp *= np.multiply(nav_constant, 0.5, out=tmp)
+        acc += perp
+    np.multiply(_dot(grav, u_los, tmp), u_los, out=perp)  # gravity compensation: − g⊥los
+    np.subtract(grav, perp, out=perp)
+    acc -= perp
+    return acc
+
+
+def _target_components(targets: TargetStates, w):
+    """(3, n) views of the target rows; 'acc' is None when no acceleration is given."""
+    tp, tv = _components(targets.pos_enu_m, w), _components(targets.vel_enu_mps, w)
+    ta = None if targets.acc_enu_mps2 is None else _components(targets.acc_enu_mps2, w)
+    ep = tp if targets.est_pos_enu_m is None else _components(targets.est_pos_enu_m, w)
+    ev = tv if targets.est_vel_enu_mps is None else _components(targets.est_vel_enu_mps, w)
+    return {"pos": tp, "vel": tv, "acc": ta, "est_pos": ep, "est_vel": ev}
+
+
+def _guidance_command(pos, vel, speed, prm, tgt, grav, up, terminal_prev, augmented, w):
+    """Unlimited commanded acceleration (3, n) m/s² and the latched terminal flag (n,).
+
+    Midcourse toward the lofted predicted intercept point of the track estimate; true (or
+    augmented) PN on the truth once homing; see :mod:`iadsim.flyout.guidance`.
+    """
+    rel = np.subtract(tgt["pos"], pos, out=w.vec())
     seeker_m = prm[COL["seeker_range_m"]]
-    pip, _ = predicted_intercept_point(pos, tgt["est_pos"], tgt["est_vel"],
-                                       prm[COL["midcourse_speed_mps"]])
-    d_pip = sub(pip, pos)
-    dist_pip = np.sqrt(dot(d_pip, d_pip))
-    loft_m = prm[COL["loft_ratio"]] * np.maximum(dist_pip - LOFT_FADE_SEEKER_RANGES * seeker_m,
-                                                 0.0)
-    aim = axpy(loft_m, up, pip)
-    a_mid = midcourse_accel(pos, vel, aim, prm[COL["midcourse_nav_constant"]],
-                            MIDCOURSE_TAU_MAX_S, grav)
+    t_go = _time_to_intercept_s(np.subtract(tgt["est_pos"], pos, out=w.vec()), tgt["est_vel"],
+                                prm[COL["midcourse_speed_mps"]], w)
+    pip = np.multiply(t_go, tgt["est_vel"], out=w.vec())
+    pip += tgt["est_pos"]
+    d_pip = np.subtract(pip, pos, out=w.vec())
+    dist_pip = _norm(d_pip, w.row())
+    loft_m = np.subtract(dist_pip, np.multiply(LOFT_FADE_SEEKER_RANGES, seeker_m, out=w.row()),
+                         out=w.row())
+    np.maximum(loft_m, 0.0, out=loft_m)
+    loft_m *= prm[COL["loft_ratio"]]
+    aim = np.multiply(loft_m, up, out=w.vec())
+    aim += pip
+    a_mid = _midcourse_accel(pos, vel, speed, aim, prm[COL["midcourse_nav_constant"]], grav, w)
     # Homing starts inside seeker range once the turn-over is done (velocity within
     # 45° of the PIP): PN cannot pull a 90° heading error.
-    cos_err = dot(d_pip, vel) / np.maximum(dist_pip * np.sqrt(dot(vel, vel)), 1e-9)
-    terminal = terminal_prev | ((dot(rel, rel) <= seeker_m * seeker_m)
-                                & (cos_err >= TERMINAL_MIN_COS_ERR))
-    a_term = true_pn_accel(rel, sub(tgt["vel"], vel), prm[COL["nav_constant"]],
-                           tgt["acc"] if augmented else None, grav)
-    return tuple(np.where(terminal, t, m) for t, m in zip(a_term, a_mid)), terminal
+    cos_err = _dot(d_pip, vel, w.row())
+    cos_err /= np.maximum(np.multiply(dist_pip, speed, out=dist_pip), 1e-9, out=dist_pip)
+    rel_dist2 = _dot(rel, rel, w.row())
+    terminal = np.less_equal(rel_dist2, np.multiply(seeker_m, seeker_m, out=w.row()),
+                             out=w.mask())
+    terminal &= np.greater_equal(cos_err, TERMINAL_MIN_COS_ERR, out=w.mask())
+    terminal |= terminal_prev
+    a_term = _true_pn_accel(rel, np.subtract(tgt["vel"], vel, out=w.vec()), rel_dist2,
+                            prm[COL["nav_constant"]], tgt["acc"] if augmented else None, grav, w)
+    return np.where(terminal, a_term, a_mid), terminal
 
 
-def _target_v3(targets: TargetStates):
-    t = targets.filled()
-    return {"pos": v3(t.pos_enu_m), "vel": v3(t.vel_enu_mps), "acc": v3(t.acc_enu_mps2),
-            "est_pos": v3(t.est_pos_enu_m), "est_vel": v3(t.est_vel_enu_mps)}
+def _limit_lateral(acc_cmd, vel, speed2, a_max, w):
+    """guidance.limit_lateral on (3, n) arrays, given |vel|² (n,): (a_lat, |a_lat|)."""
+    s = np.maximum(speed2, 1e-12, out=w.row())
+    np.divide(_dot(acc_cmd, vel, w.row()), s, out=s)
+    np.negative(s, out=s)
+    a_perp = np.multiply(s, vel, out=w.vec())
+    a_perp += acc_cmd
+    mag = _norm(a_perp, w.row())
+    np.maximum(mag, 1e-12, out=mag)
+    np.divide(a_max, mag, out=mag)
+    a_perp *= np.minimum(mag, 1.0, out=mag)
+    return a_perp, _norm(a_perp, w.row())
 
 
 def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: TargetStates,
@@ -147,72 +383,133 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     per interceptor (true state at t_s, optional acceleration and track estimate). rng: the
     kill-draw stream (one uniform per row whose closest approach falls in this step).
     Returns (new Interceptors at t_s + dt_s, InterceptOutcome). Dead rows are carried
-    unchanged. Inputs are not mutated.
+    unchanged. Inputs are not mutated. The new state's (n, 3) arrays are transposes of
+    (3, n) memory (Fortran order), which the next step reads without a copy.
     """
-    tgt = _target_v3(targets)
+    w = _scratch(state.n)
+    tgt = _target_components(targets, w)
     prm = state.prm_kn
-    pos0, vel0 = v3(state.pos_enu_m), v3(state.vel_enu_mps)
+    pos0, vel0 = _components(state.pos_enu_m, w), _components(state.vel_enu_mps, w)
     tf0 = state.t_flight_s
     tf1 = tf0 + dt_s
-    grav0, rn0, r0 = _gravity(pos0, env)
-    alt0 = rn0 - env.earth_radius_m
-    rho0, a_snd0, dlnrho = density_fast_with_slope(alt0)
-    speed0 = np.sqrt(dot(vel0, vel0))
-    m0 = mass_kg(tf0, prm)
+    grav0, rn0, r0 = _gravity(pos0, env, w)
+    rho0, a_snd0, dlnrho = _atmosphere(np.subtract(rn0, env.earth_radius_m, out=w.row()), w)
+    speed0 = _norm(vel0, w.row())
+    m0, inv_m, thrust_acc, m1 = _motor(prm, tf0, tf1, dt_s, w)
     area = prm[COL["reference_area_m2"]]
-    q_s = (0.5 * rho0 * area) * speed0 * speed0  # dynamic pressure × reference area, N
-    up = scale(r0, 1.0 / rn0)
+    q_s = np.multiply(rho0, 0.5, out=w.row())  # dynamic pressure × reference area, N
+    q_s *= area
+    q_s *= speed0
+    q_s *= speed0
+    up = np.multiply(r0, np.divide(1.0, rn0, out=w.row()), out=r0)
 
-    a_cmd, terminal = guidance_command(pos0, vel0, prm, tgt, grav0, up, state.is_terminal,
-                                       augmented)
+    a_cmd, terminal = _guidance_command(pos0, vel0, speed0, prm, tgt, grav0, up,
+                                        state.is_terminal, augmented, w)
     a_tvc = np.where(tf0 < prm[COL["burnout_time_s"]], prm[COL["tvc_lateral_mps2"]], 0.0)
-    a_aero_max = q_s * prm[COL["cn_max"]] / m0
-    a_avail = np.minimum(prm[COL["g_limit_mps2"]], np.maximum(a_aero_max, a_tvc))
-    a_lat = limit_lateral(a_cmd, vel0, a_avail)
-    a_lat_mag = np.sqrt(dot(a_lat, a_lat))
-    cn = np.minimum(m0 * np.maximum(a_lat_mag - a_tvc, 0.0) / np.maximum(q_s, 1e-9),
-                    prm[COL["cn_max"]])
-    cd = _cd0(table, state.kind_idx, speed0 / a_snd0) + prm[COL["induced_drag_k"]] * cn * cn
+    a_avail = np.multiply(q_s, prm[COL["cn_max"]], out=w.row())  # aerodynamic limit first
+    a_avail /= m0
+    np.maximum(a_avail, a_tvc, out=a_avail)
+    np.minimum(prm[COL["g_limit_mps2"]], a_avail, out=a_avail)
+    a_lat, a_lat_mag = _limit_lateral(a_cmd, vel0, _dot(vel0, vel0, w.row()), a_avail, w)
+    cn = np.subtract(a_lat_mag, a_tvc, out=a_lat_mag)
+    np.maximum(cn, 0.0, out=cn)
+    cn *= m0
+    cn /= np.maximum(q_s, 1e-9, out=w.row())
+    np.minimum(cn, prm[COL["cn_max"]], out=cn)
+    cd = _cd0(table, state.kind_idx, np.divide(speed0, a_snd0, out=a_snd0), w)
+    cd += np.multiply(np.multiply(prm[COL["induced_drag_k"]], cn, out=w.row()), cn, out=cn)
+    pos1, vel1 = _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area,
+                       inv_m, thrust_acc, dt_s, env, w)
+    return _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rng,
+                    env, w)
 
-    inv_m = 1.0 / mass_kg(tf0 + 0.5 * dt_s, prm)
-    thrust_acc = (thrust_impulse_ns(tf1, prm) - thrust_impulse_ns(tf0, prm)) * (inv_m / dt_s)
-    half_cd_s_over_m = 0.5 * cd * area * inv_m
+
+def _along_velocity_acc(thrust_acc, half_cd_s_over_m, rho, speed, w):
+    """(thrust − drag)/(m·speed) (n,): times the velocity, the along-track acceleration."""
+    acc = np.multiply(half_cd_s_over_m, rho, out=w.row())
+    acc *= speed
+    acc *= speed
+    np.subtract(thrust_acc, acc, out=acc)
+    acc /= np.maximum(speed, 1e-9, out=w.row())
+    return acc
+
+
+def _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area, inv_m,
+          thrust_acc, dt_s, env, w):
+    """One Heun (RK2) step; returns new (3, n) arrays pos1, vel1 (not scratch memory)."""
+    half_cd_s_over_m = np.multiply(cd, 0.5, out=cd)
+    half_cd_s_over_m *= area
+    half_cd_s_over_m *= inv_m
     # stage 1
-    along0 = (thrust_acc - half_cd_s_over_m * rho0 * speed0 * speed0) / np.maximum(speed0, 1e-9)
-    k1 = tuple(g + v * along0 + al for g, v, al in zip(grav0, vel0, a_lat))
-    pos_p = axpy(dt_s, vel0, pos0)
-    vel_p = axpy(dt_s, k1, vel0)
+    along0 = _along_velocity_acc(thrust_acc, half_cd_s_over_m, rho0, speed0, w)
+    k1 = np.multiply(vel0, along0, out=w.vec())
+    k1 += grav0
+    k1 += a_lat
+    pos_p = np.multiply(dt_s, vel0, out=w.vec())
+    pos_p += pos0
+    vel_p = np.multiply(dt_s, k1, out=w.vec())
+    vel_p += vel0
     # stage 2 (drag coefficient held; density extrapolated along the climb)
-    grav_p, _, _ = _gravity(pos_p, env)
-    rho_p = rho0 * np.exp(dlnrho * (dt_s * dot(vel0, up)))
-    speed_p = np.sqrt(dot(vel_p, vel_p))
-    along_p = (thrust_acc - half_cd_s_over_m * rho_p * speed_p * speed_p) / np.maximum(speed_p,
-                                                                                      1e-9)
+    grav_p, _, _ = _gravity(pos_p, env, w)
+    rho_p = _dot(vel0, up, w.row())
+    rho_p *= dt_s
+    rho_p *= dlnrho
+    np.exp(rho_p, out=rho_p)
+    rho_p *= rho0
+    along_p = _along_velocity_acc(thrust_acc, half_cd_s_over_m, rho_p, _norm(vel_p, w.row()), w)
     h = 0.5 * dt_s
-    pos1 = tuple(p + h * (v + vp) for p, v, vp in zip(pos0, vel0, vel_p))
-    vel1 = tuple(v + h * (a1 + g + vp * along_p + al)
-                 for v, a1, g, vp, al in zip(vel0, k1, grav_p, vel_p, a_lat))
-    return _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, terminal, t_s, dt_s, rng, env)
+    pos1 = np.add(vel0, vel_p, out=np.empty_like(pos0))
+    pos1 *= h
+    pos1 += pos0
+    vel1 = np.add(k1, grav_p, out=np.empty_like(vel0))
+    vel1 += np.multiply(vel_p, along_p, out=vel_p)
+    vel1 += a_lat
+    vel1 *= h
+    vel1 += vel0
+    return pos1, vel1
 
 
-def _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, terminal, t_s, dt_s, rng, env):
+def _cpa_in_step(rel0, rel1, dt_s, w):
+    """endgame.cpa_in_step on (3, n) arrays: (tau_s, miss_m, closing0)."""
+    vr = np.subtract(rel1, rel0, out=rel1)
+    vr *= 1.0 / dt_s
+    vr2 = _dot(vr, vr, w.row())
+    rv = _dot(rel0, vr, w.row())
+    np.maximum(vr2, 1e-300, out=vr2)
+    tau = np.divide(np.negative(rv, out=w.row()), vr2, out=vr2)
+    np.clip(tau, 0.0, dt_s, out=tau)
+    at_cpa = np.multiply(vr, tau, out=vr)
+    at_cpa += rel0
+    np.square(at_cpa, out=at_cpa)
+    d2 = np.add(at_cpa[0], at_cpa[1], out=w.row())
+    d2 += at_cpa[2]
+    return tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask())
+
+
+def _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rng, env, w):
     """Closest approach inside the step, self-destruct rules, kill draws; new state."""
     alive = state.alive
-    hdt2 = 0.5 * dt_s * dt_s
-    tp, tv, ta = tgt["pos"], tgt["vel"], tgt["acc"]
-    rel0 = sub(pos0, tp)
-    rel1 = tuple(p1 - (p + dt_s * v + hdt2 * a) for p1, p, v, a in zip(pos1, tp, tv, ta))
-    tau, miss, closing0 = cpa_in_step(rel0, rel1, dt_s)
-    is_cpa = alive & closing0 & (tau < dt_s)
-    speed1 = np.sqrt(dot(vel1, vel1))
-    _, rn1, _ = _gravity(pos1, env)
-    alt1 = rn1 - env.earth_radius_m
+    rel0 = np.subtract(pos0, tgt["pos"], out=w.vec())
+    tgt_pos1 = np.multiply(dt_s, tgt["vel"], out=w.vec())
+    tgt_pos1 += tgt["pos"]
+    if tgt["acc"] is not None:
+        tgt_pos1 += np.multiply(0.5 * dt_s * dt_s, tgt["acc"], out=w.vec())
+    tau, miss, closing0 = _cpa_in_step(rel0, np.subtract(pos1, tgt_pos1, out=tgt_pos1), dt_s, w)
+    is_cpa = np.less(tau, dt_s, out=w.mask())
+    is_cpa &= closing0
+    is_cpa &= alive
+    _, rn1, _ = _gravity(pos1, env, w)
     reason = np.zeros(state.n, np.int8)
-    reason[alive & (alt1 < env.ground_alt_m)] = REASON_GROUND
-    reason[alive & (tf1 > prm[COL["burnout_time_s"]])
-           & (speed1 < prm[COL["min_speed_mps"]])] = REASON_LOW_SPEED
-    reason[alive & (tf1 >= prm[COL["max_flight_time_s"]])] = REASON_TIMEOUT
-    reason[is_cpa] = REASON_CPA
+    ground = np.less(np.subtract(rn1, env.earth_radius_m, out=rn1), env.ground_alt_m,
+                     out=w.mask())
+    low_speed = np.less(_norm(vel1, w.row()), prm[COL["min_speed_mps"]], out=w.mask())
+    low_speed &= np.greater(tf1, prm[COL["burnout_time_s"]], out=w.mask())
+    timeout = np.greater_equal(tf1, prm[COL["max_flight_time_s"]], out=w.mask())
+    for code, hit in ((REASON_GROUND, ground), (REASON_LOW_SPEED, low_speed),
+                      (REASON_TIMEOUT, timeout)):  # later rules override earlier ones
+        hit &= alive
+        np.copyto(reason, code, where=hit)
+    np.copyto(reason, REASON_CPA, where=is_cpa)
     resolved = reason != REASON_NONE
 
     idx = np.flatnonzero(is_cpa)
@@ -232,17 +529,18 @@ def _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, terminal, t_s, dt_s, rng, e
         t_cpa[idx] = t_s + sel_tau
         frac = (sel_tau / dt_s)[:, None]
         p0 = state.pos_enu_m[idx]
-        pos_cpa[idx] = p0 + frac * (rows(tuple(c[idx] for c in pos1)) - p0)
+        pos_cpa[idx] = p0 + frac * (pos1[:, idx].T - p0)
     out = InterceptOutcome(resolved, reason, miss_out, t_cpa, pos_cpa, pk, killed)
-    pos_new, vel_new = rows(pos1), rows(vel1)
+    pos_new, vel_new = pos1.T, vel1.T
+    mass_new, tf_new = m1.copy(), tf1
+    min_range = np.minimum(state.min_range_m, miss)
     dead = ~alive
     if dead.any():
         pos_new[dead] = state.pos_enu_m[dead]
         vel_new[dead] = state.vel_enu_mps[dead]
-    new = Interceptors(
-        state.id, state.kind_idx, alive & ~resolved, pos_new, vel_new,
-        np.where(alive, mass_kg(tf1, prm), state.mass_kg), np.where(alive, tf1, state.t_flight_s),
-        (terminal & alive) | state.is_terminal,
-        np.where(alive, np.minimum(state.min_range_m, miss), state.min_range_m), prm,
-    )
+        mass_new[dead] = state.mass_kg[dead]
+        tf_new[dead] = state.t_flight_s[dead]
+        min_range[dead] = state.min_range_m[dead]
+    new = Interceptors(state.id, state.kind_idx, alive & ~resolved, pos_new, vel_new, mass_new,
+                       tf_new, (terminal & alive) | state.is_terminal, min_range, prm)
     return new, out
