@@ -83,7 +83,11 @@ def enu_to_rae(pos_rel_enu_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
 def rae_to_enu(range_m: np.ndarray, az_rad: np.ndarray, el_rad: np.ndarray) -> np.ndarray:
     """Relative ENU vector (..., 3) of range/azimuth/elevation (azimuth clockwise from north)."""
     ce = np.cos(el_rad)
-    return np.stack([range_m * ce * np.sin(az_rad), range_m * ce * np.cos(az_rad), range_m * np.sin(el_rad)], -1)
+    out = np.empty(np.shape(range_m) + (3,))
+    out[..., 0] = range_m * ce * np.sin(az_rad)
+    out[..., 1] = range_m * ce * np.cos(az_rad)
+    out[..., 2] = range_m * np.sin(el_rad)
+    return out
 
 
 def converted_covariance(
@@ -93,13 +97,13 @@ def converted_covariance(
     """Linearised ENU covariance (..., 3, 3) of a converted (range, az, el) measurement: J R Jᵀ."""
     sa, ca, se, ce = np.sin(az_rad), np.cos(az_rad), np.sin(el_rad), np.cos(el_rad)
     r = range_m
-    jac = np.stack([
-        np.stack([ce * sa, r * ce * ca, -r * se * sa], -1),
-        np.stack([ce * ca, -r * ce * sa, -r * se * ca], -1),
-        np.stack([se, np.zeros_like(r), r * ce], -1),
-    ], -2)  # d(e, n, u) / d(r, az, el)
-    sig = np.stack([sigma_range_m, sigma_az_rad, sigma_el_rad], -1)
-    return (jac * sig[..., None, :] ** 2) @ np.swapaxes(jac, -1, -2)
+    jac = np.empty(np.shape(r) + (3, 3))  # d(e, n, u) / d(r, az, el)
+    jac[..., 0, 0], jac[..., 0, 1], jac[..., 0, 2] = ce * sa, r * ce * ca, -r * se * sa
+    jac[..., 1, 0], jac[..., 1, 1], jac[..., 1, 2] = ce * ca, -r * ce * sa, -r * se * ca
+    jac[..., 2, 0], jac[..., 2, 1], jac[..., 2, 2] = se, 0.0, r * ce
+    var = np.empty(np.shape(r) + (1, 3))
+    var[..., 0, 0], var[..., 0, 1], var[..., 0, 2] = sigma_range_m, sigma_az_rad, sigma_el_rad
+    return (jac * var**2) @ np.swapaxes(jac, -1, -2)
 
 
 def radar_measurement(
@@ -127,14 +131,15 @@ def radar_measurement(
     jac[..., 2, 0] = -u * e / (r2 * rho)
     jac[..., 2, 1] = -u * n / (r2 * rho)
     jac[..., 2, 2] = rho / r2
-    cols = [r, np.mod(np.arctan2(e, n), TWO_PI), np.arctan2(u, rho)]
+    z_hat = np.empty(x.shape[:-1] + (m,))
+    z_hat[..., 0], z_hat[..., 1], z_hat[..., 2] = r, np.mod(np.arctan2(e, n), TWO_PI), np.arctan2(u, rho)
     if with_rate:
         vel = x[..., 3:6]
         rr = np.einsum("...i,...i->...", rel, vel) / r
         jac[..., 3, :3] = vel / r[..., None] - rr[..., None] * rel / r2[..., None]
         jac[..., 3, 3:6] = rel / r[..., None]
-        cols.append(rr)
-    return np.stack(cols, -1), jac
+        z_hat[..., 3] = rr
+    return z_hat, jac
 
 
 def radar_residual(z: np.ndarray, z_hat: np.ndarray) -> np.ndarray:

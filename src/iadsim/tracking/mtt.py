@@ -46,6 +46,7 @@ from iadsim.tracking.management import confirm_mask, delete_mask, record_scan
 from iadsim.tracking.motion import MotionModel
 
 _FIELDS = ("id", "x", "p", "mu", "hist", "misses", "confirmed", "hit", "radar_mask", "t_last_s", "truth_id")
+_CACHE_SIZE = 64  # step lengths whose matrices are kept
 RADAR_GATE_MARGIN = 1.5  # gate-radius factor for polar measurements (linearisation slack)
 
 
@@ -142,7 +143,10 @@ class Tracker:
         self._gen = (np.ones((n_models, n_models)) - np.eye(n_models)) * (rates / max(n_models - 1, 1))[:, None]
         self._gen -= np.diag(rates) if n_models > 1 else 0.0
         self._trans_cache: dict[float, np.ndarray] = {}
+        self._stack_cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
         self._h_pos = np.eye(3, self.dim)
+        self._init_vel_cov = c.init_vel_sigma_mps**2 * np.eye(3)
+        self._init_acc_cov = c.init_acc_sigma_mps2**2 * np.eye(3)
         self._miss_cost = c.gate if c.miss_cost is None else c.miss_cost
         self.t_s = -np.inf
         self._next_id = 0
@@ -189,33 +193,43 @@ class Tracker:
         self._predict_to(t_s)
         free = np.ones(len(meas.z), bool)
         if self.n_tracks:
-            xc, pc = self._combined()
-            for stage in (True, False):
-                tracks = np.flatnonzero(self._a["confirmed"] == stage)
+            pred = self._gating_prediction(meas)
+            confirmed = self._a["confirmed"]
+            for tracks in (np.flatnonzero(confirmed), np.flatnonzero(~confirmed)):
                 dets = np.flatnonzero(free)
                 if len(tracks) and len(dets):
-                    at, ad = self._associate(tracks, dets, xc, pc, meas)
+                    at, ad = self._associate(tracks, dets, pred, meas)
                     self._update(at, ad, meas)
                     free[ad] = False
         self._spawn(np.flatnonzero(free), meas)
 
-    def _associate(self, tracks, dets, xc, pc, meas: _Meas):
+    def _gating_prediction(self, meas: _Meas) -> dict:
+        """What gating needs of every track for one sub-scan: combined state and covariance, the
+        search radius, and for polar measurements the predicted measurement and its Jacobian."""
+        xc, pc = self._combined()
+        out = dict(xc=xc, pc=pc, pos_trace=np.trace(pc[:, :3, :3], axis1=1, axis2=2),
+                   meas_trace=np.trace(meas.cov_enu_m2, axis1=1, axis2=2))
+        if meas.radar_pos_enu_m is not None:
+            out["zhat"], out["h"] = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
+        return out
+
+    def _associate(self, tracks, dets, pred: dict, meas: _Meas):
         """Gate (spatial index + Mahalanobis) and GNN of a track subset against a detection subset."""
         gate = self.config.gate
-        ppos = pc[tracks, :3, :3]
-        rmax = float(np.trace(meas.cov_enu_m2[dets], axis1=1, axis2=2).max())
-        radius = gate_radius_m(ppos, rmax, gate, 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN)
-        ti, dj = candidate_pairs(xc[tracks, :3], radius, meas.pos_enu_m[dets])
+        margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
+        radius = margin * (1.0 + 1e-9) * gate * np.sqrt(pred["pos_trace"][tracks] + pred["meas_trace"][dets].max())
+        ti, dj = candidate_pairs(pred["xc"][tracks, :3], radius, meas.pos_enu_m[dets])
         if len(ti) == 0:
             return ti, dj
+        pt, dp = tracks[ti], dets[dj]
         if meas.radar_pos_enu_m is None:
-            resid = meas.z[dets[dj]] - xc[tracks[ti], :3]
-            hph = ppos
+            resid = meas.z[dp] - pred["xc"][pt, :3]
+            hph = pred["pc"][pt, :3, :3]
         else:
-            zhat, h = radar_measurement(xc[tracks], meas.radar_pos_enu_m, meas.z.shape[1] == 4)
-            resid = radar_residual(meas.z[dets[dj]], zhat[ti])
-            hph = h @ pc[tracks] @ np.swapaxes(h, -1, -2)
-        d2 = mahalanobis_sq(resid, hph[ti] + meas.r[dets[dj]])
+            h = pred["h"][pt]
+            resid = radar_residual(meas.z[dp], pred["zhat"][pt])
+            hph = h @ pred["pc"][pt] @ np.swapaxes(h, -1, -2)
+        d2 = mahalanobis_sq(resid, hph + meas.r[dp])
         ok = d2 < gate * gate
         ti, dj, d2 = ti[ok], dj[ok], d2[ok]
         at, ad = associate_gnn(ti, dj, np.sqrt(d2), self._miss_cost, len(tracks), len(dets))
@@ -251,18 +265,18 @@ class Tracker:
         p = np.zeros((k, d, d))
         x[:, :3] = meas.pos_enu_m[dets]
         p[:, :3, :3] = meas.cov_enu_m2[dets]
-        p[:, 3:6, 3:6] = c.init_vel_sigma_mps**2 * np.eye(3)
+        p[:, 3:6, 3:6] = self._init_vel_cov
         if meas.vel_init is not None:  # radial velocity known from range rate
             u = meas.los[dets]
             x[:, 3:6] = meas.vel_init[dets]
             uu = u[:, :, None] * u[:, None, :]
             p[:, 3:6, 3:6] += (meas.vel_var_los[dets][:, None, None] - c.init_vel_sigma_mps**2) * uu
         if d == 9:
-            p[:, 6:, 6:] = c.init_acc_sigma_mps2**2 * np.eye(3)
+            p[:, 6:, 6:] = self._init_acc_cov
         n_models = len(self.models)
         new = dict(id=self._next_id + np.arange(k, dtype=np.int64),
                    x=np.repeat(x[:, None], n_models, 1), p=np.repeat(p[:, None], n_models, 1),
-                   mu=np.tile(self._mu0, (k, 1)), hist=np.zeros(k, np.uint64), misses=np.zeros(k, np.int64),
+                   mu=np.repeat(self._mu0[None], k, 0), hist=np.zeros(k, np.uint64), misses=np.zeros(k, np.int64),
                    confirmed=np.zeros(k, bool), hit=np.ones(k, bool),
                    radar_mask=np.full(k, np.int64(1) << meas.radar_id), t_last_s=np.full(k, meas.t_s),
                    truth_id=np.full(k, -1, np.int64) if meas.truth_id is None else meas.truth_id[dets])
@@ -282,22 +296,36 @@ class Tracker:
             a["x"], a["p"] = kf_predict(a["x"], a["p"], f, q)
             return
         x0, p0, a["mu"] = imm_mix(a["x"], a["p"], a["mu"], self._transition(dt))
-        for j, model in enumerate(self.models):
-            f, q = model.matrices(dt)
-            a["x"][:, j], a["p"][:, j] = kf_predict(x0[:, j], p0[:, j], f, q)
+        f, q = self._stacked_matrices(dt)
+        a["x"], a["p"] = kf_predict(x0, p0, f, q)
+
+    def _stacked_matrices(self, dt_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """(F, Q) of every IMM model stacked (r, d, d), cached per ``dt_s``: one batched
+        prediction predicts every model of every track."""
+        fq = self._stack_cache.get(dt_s)
+        if fq is None:
+            if len(self._stack_cache) >= _CACHE_SIZE:
+                self._stack_cache.clear()
+            f, q = zip(*(m.matrices(dt_s) for m in self.models))
+            fq = self._stack_cache[dt_s] = (np.stack(f), np.stack(q))
+        return fq
 
     def _transition(self, dt_s: float) -> np.ndarray:
         """Markov model-switch matrix over ``dt_s`` from mean sojourn times, cached per dt."""
         m = self._trans_cache.get(dt_s)
         if m is None:
+            if len(self._trans_cache) >= _CACHE_SIZE:
+                self._trans_cache.clear()
             m = self._trans_cache[dt_s] = expm(self._gen * dt_s)
         return m
 
-    def _combined(self) -> tuple[np.ndarray, np.ndarray]:
+    def _combined(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Combined state and covariance of every track, or of the tracks ``rows``."""
         a = self._a
+        x, p, mu = (a["x"], a["p"], a["mu"]) if rows is None else (a["x"][rows], a["p"][rows], a["mu"][rows])
         if len(self.models) == 1:
-            return a["x"][:, 0], a["p"][:, 0]
-        return imm_combine(a["x"], a["p"], a["mu"])
+            return x[:, 0], p[:, 0]
+        return imm_combine(x, p, mu)
 
     def _manage(self, t_s: float, count_scan: bool) -> ConfirmedTracks:
         """Record hits, confirm (M of N), delete, and report the confirmed tracks."""
@@ -308,8 +336,10 @@ class Tracker:
         else:
             newly = np.zeros(self.n_tracks, bool)
         a["confirmed"] = a["confirmed"] | newly
-        xc, pc = self._combined()
-        trace = np.trace(pc[:, :3, :3], axis1=1, axis2=2)
+        if np.isfinite(c.max_pos_var_trace_m2):
+            trace = np.trace(self._combined()[1][:, :3, :3], axis1=1, axis2=2)
+        else:  # no covariance limit: combine only the tracks reported below
+            trace = np.zeros(self.n_tracks)
         dead = delete_mask(a["misses"], a["confirmed"], trace, c.delete_tentative_misses,
                            c.delete_confirmed_misses, c.max_pos_var_trace_m2)
         new_ids, dropped = a["id"][newly & ~dead], a["id"][dead & a["confirmed"]]
@@ -317,10 +347,10 @@ class Tracker:
             keep = ~dead
             for name in _FIELDS:
                 a[name] = a[name][keep]
-            xc, pc = xc[keep], pc[keep]
-        out = a["confirmed"]
-        return ConfirmedTracks(t_s=t_s, id=a["id"][out], pos_enu_m=xc[out, :3], vel_enu_mps=xc[out, 3:6],
-                               cov=pc[out], radar_mask=a["radar_mask"][out], mode_prob=a["mu"][out],
+        out = np.flatnonzero(a["confirmed"])
+        xc, pc = self._combined(out)
+        return ConfirmedTracks(t_s=t_s, id=a["id"][out], pos_enu_m=xc[:, :3], vel_enu_mps=xc[:, 3:6],
+                               cov=pc, radar_mask=a["radar_mask"][out], mode_prob=a["mu"][out],
                                t_last_s=a["t_last_s"][out], truth_id=a["truth_id"][out],
                                new_ids=new_ids, dropped_ids=dropped)
 
@@ -335,18 +365,18 @@ class Tracker:
         s_r, s_a, s_e = dets.sigma_range_m[sel], dets.sigma_az_rad[sel], dets.sigma_el_rad[sel]
         radar_pos = dets.radar_pos_enu_m[sel[0]]
         los = rae_to_enu(np.ones_like(rng), az, el)
-        cols, sig = [rng, az, el], [s_r, s_a, s_e]
         meas = _Meas(z=None, r=None, pos_enu_m=radar_pos + rng[:, None] * los,
                      cov_enu_m2=converted_covariance(rng, az, el, s_r, s_a, s_e), radar_id=radar_id,
                      t_s=t_s, truth_id=truth, radar_pos_enu_m=radar_pos)
-        if self.config.use_range_rate and dets.range_rate_mps is not None:
+        with_rate = self.config.use_range_rate and dets.range_rate_mps is not None
+        k = 4 if with_rate else 3
+        meas.z, meas.r = np.empty((len(sel), k)), np.zeros((len(sel), k, k))
+        meas.z[:, 0], meas.z[:, 1], meas.z[:, 2] = rng, az, el
+        meas.r[:, 0, 0], meas.r[:, 1, 1], meas.r[:, 2, 2] = s_r**2, s_a**2, s_e**2
+        if with_rate:
             rr, s_rr = dets.range_rate_mps[sel], dets.sigma_range_rate_mps[sel]
-            cols.append(rr)
-            sig.append(s_rr)
+            meas.z[:, 3], meas.r[:, 3, 3] = rr, s_rr**2
             meas.vel_init, meas.vel_var_los, meas.los = rr[:, None] * los, s_rr**2, los
-        meas.z = np.stack(cols, -1)
-        sig = np.stack(sig, -1)
-        meas.r = sig[:, :, None] ** 2 * np.eye(sig.shape[1])
         return meas
 
 
