@@ -33,7 +33,13 @@ def gate_radius_m(pos_cov_m2: np.ndarray, meas_cov_trace_max_m2: float, gate: fl
     implies the pair is outside the gate (exact for linear position measurements; ``margin`` > 1
     covers linearisation slack for polar ones). pos_cov_m2 (n, 3, 3).
     """
-    return margin * (1.0 + 1e-9) * gate * np.sqrt(np.trace(pos_cov_m2, axis1=-2, axis2=-1) + meas_cov_trace_max_m2)
+    return gate_radius_from_trace_m(np.trace(pos_cov_m2, axis1=-2, axis2=-1), meas_cov_trace_max_m2, gate, margin)
+
+
+def gate_radius_from_trace_m(pos_cov_trace_m2: np.ndarray, meas_cov_trace_max_m2: float, gate: float,
+                             margin: float = 1.0) -> np.ndarray:
+    """:func:`gate_radius_m` from the tracks' position-covariance traces (n,)."""
+    return margin * (1.0 + 1e-9) * gate * np.sqrt(pos_cov_trace_m2 + meas_cov_trace_max_m2)
 
 
 def candidate_pairs(

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import expm
 
-from iadsim.tracking.association import associate_gnn, candidate_pairs, gate_radius_m
+from iadsim.tracking.association import associate_gnn, candidate_pairs, gate_radius_from_trace_m
 from iadsim.tracking.detections import CartesianDetections, Detections
 from iadsim.tracking.imm import imm_combine, imm_mix, imm_mode_update
 from iadsim.tracking.kalman import (
@@ -217,7 +217,7 @@ class Tracker:
         """Gate (spatial index + Mahalanobis) and GNN of a track subset against a detection subset."""
         gate = self.config.gate
         margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
-        radius = margin * (1.0 + 1e-9) * gate * np.sqrt(pred["pos_trace"][tracks] + pred["meas_trace"][dets].max())
+        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], pred["meas_trace"][dets].max(), gate, margin)
         ti, dj = candidate_pairs(pred["xc"][tracks, :3], radius, meas.pos_enu_m[dets])
         if len(ti) == 0:
             return ti, dj
