@@ -110,7 +110,9 @@ def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=N
     extra rows) finds the best re-placement, a cyclic exchange through all targets at once
     (Ahuja et al. 2007 §5, very large-scale neighbourhood search). Lifted rounds are drawn at
     random (fixed ``seed``); the search stops after ``n_fail`` draws in a row without gain
-    (default: more draws for fewer targets, since each draw costs about m² operations).
+    (default: more draws for fewer targets, since each draw costs about m² operations). A draw
+    that repeats one already tried since the last gain is a known miss and is not re-solved
+    (with one round per target every draw is the same).
     """
     if n_fail is None:
         n_fail = int(np.clip(600 // max(pk.shape[1], 1), 6, 40))
@@ -120,13 +122,17 @@ def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=N
     s = survival(values, qc, x)
     f = s.sum()
     tol = 1e-12 * max(float(values.sum()), 1e-300)
-    n_miss = 0
+    n_miss, tried = 0, set()
     while n_miss < n_fail:
         cnt = x.sum(axis=0)
         tg = np.flatnonzero(cnt > 0)
         if tg.size == 0:
             break
         pick = np.argmax(np.cumsum(x[:, tg], axis=0) > (rng.random(tg.size) * cnt[tg])[None, :], axis=0)
+        if pick.tobytes() in tried:
+            n_miss += 1
+            continue
+        tried.add(pick.tobytes())
         xr = x.copy()
         xr[pick, tg] -= 1
         s_rest = s.copy()
@@ -151,9 +157,96 @@ def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=N
         s_new[cols[c[ok]]] *= qc[row_type[r[ok]], cols[c[ok]]]
         if s_new.sum() < f - tol and (xn.sum(axis=0) > 0).sum() <= max_targets:
             x, s, f, n_miss = xn, survival(values, qc, xn), s_new.sum(), 0
+            tried.clear()
         else:
             n_miss += 1
     return x
+
+
+def _cycles(perm):
+    """The cycles of a permutation, fixed points left out; list of index arrays."""
+    seen = perm == np.arange(perm.size)
+    out = []
+    for a in np.flatnonzero(~seen):
+        cyc = []
+        while not seen[a]:
+            seen[a] = True
+            cyc.append(a)
+            a = perm[a]
+        if cyc:
+            out.append(np.array(cyc))
+    return out
+
+
+def _round_slots(xe):
+    """Type and column of every fired round, then one stock slot per type with spare rounds.
+
+    ``xe`` is the (n, m + 1) assignment whose last column counts the spare rounds of each type.
+    """
+    m = xe.shape[1] - 1
+    fi, fj = np.nonzero(xe[:, :m])
+    spare = np.flatnonzero(xe[:, m] > 0)
+    ri = np.concatenate([np.repeat(fi, xe[fi, fj]), spare])
+    rj = np.concatenate([np.repeat(fj, xe[fi, fj]), np.full(spare.size, m)])
+    return ri, rj
+
+
+def _exchange_cost(s, qe, ri, rj):
+    """cost[a, c]: change of surviving value when round c takes round a's place; (R, R).
+
+    Exact when each target loses and gains one round. Two rounds on one target cannot trade
+    places (inf); the stock column has s = 0, so a round sent back to stock costs nothing.
+    """
+    cost = s[rj][:, None] * (qe[ri[None, :], rj[:, None]] / qe[ri, rj][:, None] - 1.0)
+    m = s.size - 1
+    cost[(rj[:, None] == rj[None, :]) & (rj < m)[:, None]] = np.inf
+    np.fill_diagonal(cost, 0.0)
+    return cost
+
+
+def _shift(xe, ri, rj, cyc, to):
+    """Apply a cycle in place: round ``to[k]`` takes the place of round ``cyc[k]``."""
+    np.subtract.at(xe, (ri[cyc], rj[cyc]), 1)
+    np.add.at(xe, (ri[to], rj[cyc]), 1)
+
+
+def _cycle_gain(values, qe, xe, s, ri, rj, cyc, to):
+    """Exact decrease in surviving value if the cycle is applied, and the targets it touches."""
+    m = values.size
+    tg = np.unique(rj[cyc])
+    tg = tg[tg < m]
+    xt = xe.copy()
+    _shift(xt, ri, rj, cyc, to)
+    return s[tg].sum() - survival(values[tg], qe[:, tg], xt[:, tg]).sum(), tg
+
+
+def improve_cycles(values, pk, x0, rounds, max_iter=50):
+    """Cyclic exchanges of single rounds between targets (and the stock of spare rounds).
+
+    A cycle a1 <- a2 <- ... <- ak <- a1 moves each round into the place of the one before; it
+    keeps every target's round count, so no limit can be broken. The cheapest set of such
+    cycles, with target-disjointness relaxed, is one linear assignment of rounds to places
+    (the improvement graph of Ahuja et al. 2007 §5; Thompson & Orlin 1989). Each cycle found
+    is scored exactly; improving ones on disjoint targets are applied, and the search repeats.
+    """
+    n, m = pk.shape
+    qe = np.hstack([np.maximum(1.0 - pk, Q_MIN), np.ones((n, 1))])
+    xe = np.hstack([x0, (rounds - x0.sum(axis=1))[:, None]])
+    tol = 1e-12 * max(float(values.sum()), 1e-300)
+    for _ in range(max_iter):
+        s = np.append(survival(values, qe[:, :m], xe[:, :m]), 0.0)
+        ri, rj = _round_slots(xe)
+        _, perm = linear_sum_assignment(_exchange_cost(s, qe, ri, rj))
+        found = [(_cycle_gain(values, qe, xe, s, ri, rj, c, perm[c]), c) for c in _cycles(perm)]
+        found.sort(key=lambda t: -t[0][0])
+        used = np.zeros(m, bool)
+        for (gain, tg), cyc in found:
+            if gain > tol and not used[tg].any():
+                used[tg] = True
+                _shift(xe, ri, rj, cyc, perm[cyc])
+        if not used.any():
+            break
+    return xe[:, :m].copy()
 
 
 def improve_local(values, pk, x0, rounds, cap, max_targets, max_total, max_iter=10_000):
