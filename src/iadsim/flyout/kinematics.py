@@ -25,6 +25,8 @@ Engine call, once per step (see :func:`advance_interceptors`)::
     # out.resolved rows ended this step; out.killed rows killed their target.
 """
 
+import functools
+import itertools
 import threading
 from dataclasses import dataclass
 
@@ -94,49 +96,58 @@ def mass_kg(t_s, prm):
 class _Scratch:
     """Float64 (3, n) vectors, (n,) rows and (n,) masks for one step, handed out in turn.
 
-    One per thread and row count, kept between calls: the step writes every temporary into
-    these (``out=``) instead of allocating, which is where most of its time went.
+    Kept per thread and role between calls (see :func:`_scratch`): the step writes its
+    temporaries into these (``out=``) instead of allocating fresh arrays, whose page faults
+    took longer than the arithmetic. The buffers grow to the largest n seen; the views for
+    the last few n are kept. ``vec()``, ``row()`` and ``mask()`` hand out the next buffer
+    (a fresh array past the planned count, so a longer step stays correct).
     """
 
-    N_VEC, N_ROW, N_MASK = 40, 96, 16  # enough for one step; past that, fresh arrays
+    N_VIEW_SETS_KEPT = 8
 
-    def __init__(self, n):
-        self.vecs = np.empty((self.N_VEC, 3, n))
-        self.rows = np.empty((self.N_ROW, n))
-        self.masks = np.empty((self.N_MASK, n), bool)
-        self.i_vec = self.i_row = self.i_mask = 0
+    def __init__(self, n_vec, n_row, n_mask):
+        self.counts = {"vec": n_vec, "row": n_row, "mask": n_mask}
+        self.cap = 0
+        self.views_by_n = {}
 
-    def vec(self):
-        self.i_vec += 1
-        return self.vecs[self.i_vec - 1] if self.i_vec <= self.N_VEC else np.empty_like(self.vecs[0])
+    def start(self, n):
+        """Hand out buffers of n rows from the first one again."""
+        if n > self.cap:
+            self.cap, self.views_by_n = n, {}
+            self.flat = {k: np.empty(c * (3 if k == "vec" else 1) * n,
+                                     bool if k == "mask" else float)
+                         for k, c in self.counts.items()}
+        views = self.views_by_n.pop(n, None) or self._carve(n)
+        while len(self.views_by_n) >= self.N_VIEW_SETS_KEPT:
+            self.views_by_n.pop(next(iter(self.views_by_n)))
+        self.views_by_n[n] = views  # most recent last
+        self.vec, self.row, self.mask = (
+            itertools.chain(views[k], iter(functools.partial(np.empty, shape, dtype), None))
+            .__next__ for k, shape, dtype in (("vec", (3, n), float), ("row", n, float),
+                                              ("mask", n, bool)))
+        return self
 
-    def row(self):
-        self.i_row += 1
-        return self.rows[self.i_row - 1] if self.i_row <= self.N_ROW else np.empty_like(self.rows[0])
-
-    def mask(self):
-        self.i_mask += 1
-        return (self.masks[self.i_mask - 1] if self.i_mask <= self.N_MASK
-                else np.empty_like(self.masks[0]))
+    def _carve(self, n):
+        views = {}
+        for kind, count in self.counts.items():
+            m = 3 if kind == "vec" else 1
+            flat = self.flat[kind][:count * m * n]
+            views[kind] = list(flat.reshape(count, m, n) if m > 1 else flat.reshape(count, n))
+        return views
 
 
 _SCRATCH = threading.local()
-_SCRATCH_SIZES_KEPT = 8
+_SCRATCH_COUNTS = {"step": (24, 64, 10), "midcourse": (16, 32, 4), "homing": (16, 10, 2)}
 
 
-def _scratch(n) -> _Scratch:
-    """This thread's scratch for n rows, counters reset (the last few sizes are kept)."""
-    cache = getattr(_SCRATCH, "by_n", None)
-    if cache is None:
-        cache = _SCRATCH.by_n = {}
-    w = cache.pop(n, None)
-    if w is None:
-        w = _Scratch(n)
-        while len(cache) >= _SCRATCH_SIZES_KEPT:
-            cache.pop(next(iter(cache)))
-    cache[n] = w  # most recent last
-    w.i_vec = w.i_row = w.i_mask = 0
-    return w
+def _scratch(n, role="step") -> _Scratch:
+    """This thread's scratch for *role* (the step, or the rows of one guidance law), n rows."""
+    by_role = getattr(_SCRATCH, "by_role", None)
+    if by_role is None:
+        by_role = _SCRATCH.by_role = {}
+    if role not in by_role:
+        by_role[role] = _Scratch(*_SCRATCH_COUNTS[role])
+    return by_role[role].start(n)
 
 
 def _components(a, w: _Scratch):
@@ -214,7 +225,7 @@ def _motor(prm, tf0_s, tf1_s, dt_s, w):
     for t in (tf0_s, tf1_s, tf0_s + 0.5 * dt_s):
         in_boost = np.minimum(t, tb, out=w.row())
         in_sus = np.subtract(t, tb, out=w.row())
-        np.clip(in_sus, 0.0, t_sus, out=in_sus)
+        np.minimum(np.maximum(in_sus, 0.0, out=in_sus), t_sus, out=in_sus)  # = np.clip
         m = np.multiply(prm[COL["boost_mdot_kgps"]], in_boost, out=w.row())
         np.subtract(prm[COL["launch_mass_kg"]], m, out=m)
         m -= np.multiply(prm[COL["sustain_mdot_kgps"]], in_sus, out=w.row())
@@ -328,36 +339,83 @@ def _target_components(targets: TargetStates, w):
 def _guidance_command(pos, vel, speed, prm, tgt, grav, up, terminal_prev, augmented, w):
     """Unlimited commanded acceleration (3, n) m/s² and the latched terminal flag (n,).
 
-    Midcourse toward the lofted predicted intercept point of the track estimate; true (or
-    augmented) PN on the truth once homing; see :mod:`iadsim.flyout.guidance`.
+    Rows not yet homing fly midcourse toward the lofted predicted intercept point of the
+    track estimate, and start homing inside seeker range once within 45° of it; homing rows
+    fly true (or augmented) PN on the truth. See :mod:`iadsim.flyout.guidance`. Each law is
+    evaluated on its own rows only (gathered into scratch of their size).
     """
-    rel = np.subtract(tgt["pos"], pos, out=w.vec())
-    seeker_m = prm[COL["seeker_range_m"]]
-    t_go = _time_to_intercept_s(np.subtract(tgt["est_pos"], pos, out=w.vec()), tgt["est_vel"],
-                                prm[COL["midcourse_speed_mps"]], w)
-    pip = np.multiply(t_go, tgt["est_vel"], out=w.vec())
-    pip += tgt["est_pos"]
+    a_cmd, terminal = w.vec(), w.mask()
+    np.copyto(terminal, terminal_prev)
+    rows = np.flatnonzero(~terminal_prev)
+    if rows.size:
+        ws = _scratch(rows.size, "midcourse")
+        cols = _column_gatherer(rows, ws)
+        a_mid, now_homing = _midcourse_phase(
+            cols(pos), cols(vel), cols(speed), cols(up), cols(grav), cols(tgt["pos"]),
+            cols(tgt["est_pos"]), cols(tgt["est_vel"]),
+            *(cols(prm[COL[k]]) for k in ("seeker_range_m", "midcourse_speed_mps",
+                                          "loft_ratio", "midcourse_nav_constant")), ws)
+        _put_columns(a_cmd, rows, a_mid)
+        terminal[rows] = now_homing
+    rows = np.flatnonzero(terminal)
+    if rows.size:
+        ws = _scratch(rows.size, "homing")
+        cols = _column_gatherer(rows, ws)
+        pos_h = cols(pos)
+        rel = np.subtract(cols(tgt["pos"]), pos_h, out=ws.vec())
+        rel_vel = np.subtract(cols(tgt["vel"]), cols(vel), out=ws.vec())
+        tgt_acc = cols(tgt["acc"]) if augmented and tgt["acc"] is not None else None
+        a_term = _true_pn_accel(rel, rel_vel, _dot(rel, rel, ws.row()),
+                                cols(prm[COL["nav_constant"]]), tgt_acc, cols(grav), ws)
+        _put_columns(a_cmd, rows, a_term)
+    return a_cmd, terminal
+
+
+def _column_gatherer(rows, w):
+    """Function gathering columns *rows* of (3, n) or (n,) arrays into w (once per array)."""
+    done = {}  # id -> (array, gathered); holding the array keeps its id unique
+
+    def cols(a):
+        key = id(a)
+        if key not in done:
+            out = w.vec() if a.ndim == 2 else w.row()
+            done[key] = a, np.take(a, rows, axis=-1, out=out, mode="clip")  # rows are valid
+        return done[key][1]
+
+    return cols
+
+
+def _put_columns(dst, rows, src):
+    """dst[:, rows] = src for (3, n) dst and (3, m) src (per component: 3× faster)."""
+    for d, s in zip(dst, src):
+        d[rows] = s
+
+
+def _midcourse_phase(pos, vel, speed, up, grav, tgt_pos, est_pos, est_vel, seeker_m,
+                     midcourse_speed_mps, loft_ratio, midcourse_gain, w):
+    """Midcourse command (3, m) toward the lofted PIP and the rows that start homing (m,)."""
+    t_go = _time_to_intercept_s(np.subtract(est_pos, pos, out=w.vec()), est_vel,
+                                midcourse_speed_mps, w)
+    pip = np.multiply(t_go, est_vel, out=w.vec())
+    pip += est_pos
     d_pip = np.subtract(pip, pos, out=w.vec())
     dist_pip = _norm(d_pip, w.row())
     loft_m = np.subtract(dist_pip, np.multiply(LOFT_FADE_SEEKER_RANGES, seeker_m, out=w.row()),
                          out=w.row())
     np.maximum(loft_m, 0.0, out=loft_m)
-    loft_m *= prm[COL["loft_ratio"]]
+    loft_m *= loft_ratio
     aim = np.multiply(loft_m, up, out=w.vec())
     aim += pip
-    a_mid = _midcourse_accel(pos, vel, speed, aim, prm[COL["midcourse_nav_constant"]], grav, w)
+    a_mid = _midcourse_accel(pos, vel, speed, aim, midcourse_gain, grav, w)
     # Homing starts inside seeker range once the turn-over is done (velocity within
     # 45° of the PIP): PN cannot pull a 90° heading error.
     cos_err = _dot(d_pip, vel, w.row())
     cos_err /= np.maximum(np.multiply(dist_pip, speed, out=dist_pip), 1e-9, out=dist_pip)
-    rel_dist2 = _dot(rel, rel, w.row())
-    terminal = np.less_equal(rel_dist2, np.multiply(seeker_m, seeker_m, out=w.row()),
-                             out=w.mask())
-    terminal &= np.greater_equal(cos_err, TERMINAL_MIN_COS_ERR, out=w.mask())
-    terminal |= terminal_prev
-    a_term = _true_pn_accel(rel, np.subtract(tgt["vel"], vel, out=w.vec()), rel_dist2,
-                            prm[COL["nav_constant"]], tgt["acc"] if augmented else None, grav, w)
-    return np.where(terminal, a_term, a_mid), terminal
+    rel = np.subtract(tgt_pos, pos, out=w.vec())
+    homing = np.less_equal(_dot(rel, rel, w.row()), np.multiply(seeker_m, seeker_m, out=w.row()),
+                           out=w.mask())
+    homing &= np.greater_equal(cos_err, TERMINAL_MIN_COS_ERR, out=w.mask())
+    return a_mid, homing
 
 
 def _limit_lateral(acc_cmd, vel, speed2, a_max, w):
@@ -394,7 +452,8 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     tf1 = tf0 + dt_s
     grav0, rn0, r0 = _gravity(pos0, env, w)
     rho0, a_snd0, dlnrho = _atmosphere(np.subtract(rn0, env.earth_radius_m, out=w.row()), w)
-    speed0 = _norm(vel0, w.row())
+    speed0_sq = _dot(vel0, vel0, w.row())
+    speed0 = np.sqrt(speed0_sq, out=w.row())
     m0, inv_m, thrust_acc, m1 = _motor(prm, tf0, tf1, dt_s, w)
     area = prm[COL["reference_area_m2"]]
     q_s = np.multiply(rho0, 0.5, out=w.row())  # dynamic pressure × reference area, N
@@ -405,12 +464,13 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
 
     a_cmd, terminal = _guidance_command(pos0, vel0, speed0, prm, tgt, grav0, up,
                                         state.is_terminal, augmented, w)
-    a_tvc = np.where(tf0 < prm[COL["burnout_time_s"]], prm[COL["tvc_lateral_mps2"]], 0.0)
+    a_tvc = np.multiply(prm[COL["tvc_lateral_mps2"]], tf0 < prm[COL["burnout_time_s"]],
+                        out=w.row())  # TVC while the motor burns
     a_avail = np.multiply(q_s, prm[COL["cn_max"]], out=w.row())  # aerodynamic limit first
     a_avail /= m0
     np.maximum(a_avail, a_tvc, out=a_avail)
     np.minimum(prm[COL["g_limit_mps2"]], a_avail, out=a_avail)
-    a_lat, a_lat_mag = _limit_lateral(a_cmd, vel0, _dot(vel0, vel0, w.row()), a_avail, w)
+    a_lat, a_lat_mag = _limit_lateral(a_cmd, vel0, speed0_sq, a_avail, w)
     cn = np.subtract(a_lat_mag, a_tvc, out=a_lat_mag)
     np.maximum(cn, 0.0, out=cn)
     cn *= m0
@@ -498,18 +558,18 @@ def _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
     is_cpa &= alive
-    _, rn1, _ = _gravity(pos1, env, w)
+    alt1 = _norm(np.subtract(pos1, env.earth_centre_enu_m[:, None], out=w.vec()), w.row())
+    alt1 -= env.earth_radius_m
     reason = np.zeros(state.n, np.int8)
-    ground = np.less(np.subtract(rn1, env.earth_radius_m, out=rn1), env.ground_alt_m,
-                     out=w.mask())
+    ground = np.less(alt1, env.ground_alt_m, out=w.mask())
     low_speed = np.less(_norm(vel1, w.row()), prm[COL["min_speed_mps"]], out=w.mask())
     low_speed &= np.greater(tf1, prm[COL["burnout_time_s"]], out=w.mask())
     timeout = np.greater_equal(tf1, prm[COL["max_flight_time_s"]], out=w.mask())
     for code, hit in ((REASON_GROUND, ground), (REASON_LOW_SPEED, low_speed),
                       (REASON_TIMEOUT, timeout)):  # later rules override earlier ones
         hit &= alive
-        np.copyto(reason, code, where=hit)
-    np.copyto(reason, REASON_CPA, where=is_cpa)
+        np.putmask(reason, hit, code)
+    np.putmask(reason, is_cpa, REASON_CPA)
     resolved = reason != REASON_NONE
 
     idx = np.flatnonzero(is_cpa)
