@@ -2,6 +2,7 @@
 quality, limits honoured by every method, bad input rejected."""
 
 import itertools
+import types
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iadsim.c2.wta import generate_instance, solve, surviving_value
-from iadsim.c2.wta_heuristic import improve_cycles
+from iadsim.c2.wta_heuristic import improve_exchanges
 
 METHODS = ("heuristic", "mmr", "exact")
 TOL_VALUE = 1e-6  # absolute tolerance on surviving value (value units)
@@ -130,22 +131,42 @@ def test_heuristic_optimal_where_a_long_cyclic_exchange_is_needed(n, m, seed):
     assert solve(values, pk, rounds).surviving_value == pytest.approx(exact.surviving_value, rel=1e-9)
 
 
+def random_start(data, rounds, m, cap, max_targets, max_total):
+    """A random feasible assignment: each round to a random open target, or kept."""
+    x = np.zeros((rounds.size, m), np.int64)
+    for i in range(rounds.size):
+        for _ in range(rounds[i]):
+            j = data.draw(st.integers(-1, m - 1))
+            cnt = x.sum(axis=0)
+            if j >= 0 and cnt[j] < cap[j] and x.sum() < max_total and (cnt[j] or np.count_nonzero(cnt) < max_targets):
+                x[i, j] += 1
+    x.flags.writeable = False
+    return x
+
+
 @settings(max_examples=60, deadline=None)
 @given(instances(n_max=8, m_max=8, w_max=3), st.data())
 def test_cyclic_exchange_keeps_counts_and_never_worsens(inst, data):
     values, pk, rounds = inst
-    n, m = pk.shape
-    x0 = np.zeros((n, m), np.int64)
-    for i in range(n):  # a random feasible start: each round to a random target or kept
-        for _ in range(rounds[i]):
-            j = data.draw(st.integers(-1, m - 1))
-            if j >= 0:
-                x0[i, j] += 1
-    x0.flags.writeable = False
-    x = improve_cycles(values, pk, x0, rounds)
+    m = values.size
+    big = int(rounds.sum())
+    x0 = random_start(data, rounds, m, np.full(m, big), m, big)
+    x = improve_exchanges(values, pk, x0, rounds, np.full(m, big), m, big, paths=False)
     np.testing.assert_array_equal(x.sum(axis=0), x0.sum(axis=0))  # every target keeps its count
-    assert np.all(x >= 0) and np.all(x.sum(axis=1) <= rounds)
-    assert x.sum() == x0.sum()
+    assert np.all(x >= 0) and np.all(x.sum(axis=1) <= rounds)  # a spare may replace a fired round
+    assert surviving_value(values, pk, x) <= surviving_value(values, pk, x0) + 1e-9 * (1 + values.sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(n_max=6, m_max=6, w_max=3), st.data())
+def test_path_exchange_keeps_limits_and_never_worsens(inst, data):
+    values, pk, rounds = inst
+    m = values.size
+    cap = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
+    k, r = data.draw(st.integers(0, m)), data.draw(st.integers(0, 6))
+    x0 = random_start(data, rounds, m, cap, k, r)
+    x = improve_exchanges(values, pk, x0, rounds, cap, k, r, paths=True)
+    check_limits(types.SimpleNamespace(assignment=x), rounds, cap, k, r)
     assert surviving_value(values, pk, x) <= surviving_value(values, pk, x0) + 1e-9 * (1 + values.sum())
 
 
@@ -154,8 +175,23 @@ def test_cyclic_exchange_finds_a_three_cycle():
     values = np.array([10.0, 10.0, 10.0])
     pk = np.array([[0.2, 0.9, 0.2], [0.2, 0.2, 0.9], [0.9, 0.2, 0.2]])
     x0 = np.eye(3, dtype=np.int64)  # round i on target i; the best is round i on target i + 1
-    x = improve_cycles(values, pk, x0, np.ones(3, np.int64))
+    x = improve_exchanges(values, pk, x0, np.ones(3, np.int64), np.full(3, 3), 3, 3, paths=False)
     np.testing.assert_array_equal(x, np.roll(np.eye(3, dtype=np.int64), 1, axis=1))
+
+
+def test_path_exchange_moves_a_round_along_a_chain():
+    """Target 2 is unengaged; the best single change is a chain: round 1 moves from target 1 to
+    target 2 and round 0 from target 0 to target 1, leaving target 0 (worth little) bare.
+    No single move or swap does as well, and without paths target counts cannot change."""
+    values = np.array([1.0, 50.0, 50.0])
+    pk = np.array([[0.5, 0.9, 0.1], [0.1, 0.1, 0.9]])
+    x0 = np.array([[1, 0, 0], [0, 1, 0]])
+    rounds, cap = np.ones(2, np.int64), np.full(3, 2)
+    x = improve_exchanges(values, pk, x0, rounds, cap, 3, 2, paths=True)
+    np.testing.assert_array_equal(x, [[0, 1, 0], [0, 0, 1]])
+    x_cyc = improve_exchanges(values, pk, x0, rounds, cap, 3, 2, paths=False)  # a swap at best
+    assert x_cyc[:, 2].sum() == 0
+    assert surviving_value(values, pk, x) < surviving_value(values, pk, x_cyc) - 1.0
 
 
 @settings(max_examples=60, deadline=None)

@@ -6,7 +6,8 @@ rounds per target (salvo doctrine), targets engaged at once (target channels) an
 engaged at once (missile-guidance channels). See ``reference/wta.md``.
 
 Methods: ``"heuristic"`` (default; Ahuja et al. 2007 iterated target-slot assignment, then
-cyclic exchanges found by linear assignment, random layer re-placement and single-round moves),
+cyclic and path exchanges found by linear assignment, random layer re-placement and
+single-round moves),
 ``"mmr"`` (maximum marginal return greedy, a baseline) and ``"exact"`` (outer-approximation MILP
 on HiGHS, which proves optimality or reports its best bound when out of time).
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim.c2.wta_exact import solve_exact
-from iadsim.c2.wta_heuristic import flow_assign, improve_cycles, improve_layers, improve_local, mmr_assign
+from iadsim.c2.wta_heuristic import flow_assign, improve_exchanges, improve_layers, improve_local, mmr_assign
 
 METHODS = ("heuristic", "mmr", "exact")
 
@@ -101,10 +102,11 @@ def _check(values, pk, rounds, method, time_limit_s, max_per_target, max_targets
     return values, pk, rounds, cap, min(k, m), r
 
 
-def _exchange_and_local(values, pk, x, rounds, cap, k, r, max_passes=10):
-    """Alternate cyclic exchanges and single-round local search until neither improves."""
+def _exchange_and_local(values, pk, x, rounds, cap, k, r, paths, max_passes=10):
+    """Alternate cyclic (and path) exchanges and single-round local search until neither improves."""
     for _ in range(max_passes):
-        x_new = improve_local(values, pk, improve_cycles(values, pk, x, rounds), rounds, cap, k, r)
+        x_new = improve_exchanges(values, pk, x, rounds, cap, k, r, paths)
+        x_new = improve_local(values, pk, x_new, rounds, cap, k, r)
         if np.array_equal(x_new, x):
             break
         x = x_new
@@ -112,15 +114,16 @@ def _exchange_and_local(values, pk, x, rounds, cap, k, r, max_passes=10):
 
 
 def _heuristic(values, pk, rounds, cap, k, r):
-    """Flow construction, then cyclic exchanges, layer re-placement and local search.
+    """Flow construction, then exchanges, layer re-placement and local search.
 
-    The cyclic exchanges close the gap on the wta.md generator; the layer search still
-    changes round counts per target, which exchanges cannot. MMR is kept as cheap insurance.
+    Cyclic exchanges close the gap on the wta.md generator; the layer search and the path
+    exchanges of the second pass also move rounds between targets of unequal need (sparse pk,
+    multi-round types). MMR is kept as cheap insurance.
     """
     x = improve_local(values, pk, flow_assign(values, pk, rounds, cap, k, r), rounds, cap, k, r)
-    x = _exchange_and_local(values, pk, x, rounds, cap, k, r)
+    x = _exchange_and_local(values, pk, x, rounds, cap, k, r, paths=False)
     x = improve_local(values, pk, improve_layers(values, pk, x, rounds, cap, k, r), rounds, cap, k, r)
-    x = _exchange_and_local(values, pk, x, rounds, cap, k, r)
+    x = _exchange_and_local(values, pk, x, rounds, cap, k, r, paths=True)
     x_mmr = mmr_assign(values, pk, rounds, cap, k, r)
     if surviving_value(values, pk, x_mmr) < surviving_value(values, pk, x):
         x = improve_local(values, pk, x_mmr, rounds, cap, k, r)

@@ -178,56 +178,68 @@ def _cycles(perm):
     return out
 
 
-def _round_slots(xe):
-    """Type and column of every fired round, then one stock slot per type with spare rounds.
+def _places(xe, cap, max_targets, values, paths):
+    """Every place a round can fill, and the type of its occupant (-1: empty); (P,), (P,).
 
-    ``xe`` is the (n, m + 1) assignment whose last column counts the spare rounds of each type.
+    ``xe`` is the (n, m + 1) assignment whose last column counts spare rounds. Places: each
+    fired round's, one stock place per type with spare rounds (target m), and with ``paths``
+    one empty place on every target that may take one more round within the limits.
     """
     m = xe.shape[1] - 1
     fi, fj = np.nonzero(xe[:, :m])
     spare = np.flatnonzero(xe[:, m] > 0)
-    ri = np.concatenate([np.repeat(fi, xe[fi, fj]), spare])
-    rj = np.concatenate([np.repeat(fj, xe[fi, fj]), np.full(spare.size, m)])
-    return ri, rj
+    oi = [np.repeat(fi, xe[fi, fj]), spare]
+    tj = [np.repeat(fj, xe[fi, fj]), np.full(spare.size, m)]
+    if paths:
+        cnt = xe[:, :m].sum(axis=0)
+        engaged = cnt > 0
+        grow = np.flatnonzero((cnt < cap) & (engaged | (engaged.sum() < max_targets)) & (values > 0))
+        oi.append(np.full(grow.size, -1))
+        tj.append(grow)
+    return np.concatenate(oi), np.concatenate(tj)
 
 
-def _exchange_cost(s, qe, ri, rj):
-    """cost[a, c]: change of surviving value when round c takes round a's place; (R, R).
+def _exchange_cost(s, qe, oi, tj, may_fire_more):
+    """cost[a, c]: change of surviving value when the occupant of place c moves to place a; (P, P).
 
-    Exact when each target loses and gains one round. Two rounds on one target cannot trade
-    places (inf); the stock column has s = 0, so a round sent back to stock costs nothing.
+    Exact when each target loses and gains at most one round. Two places on one target cannot
+    trade (inf); the stock has s = 0. An emptied stock place fires one more round, allowed
+    only if ``may_fire_more``.
     """
-    cost = s[rj][:, None] * (qe[ri[None, :], rj[:, None]] / qe[ri, rj][:, None] - 1.0)
+    q = np.vstack([qe, np.ones(qe.shape[1])])  # row -1: an empty occupant, q = 1
+    cost = s[tj][:, None] * (q[oi[None, :], tj[:, None]] / q[oi, tj][:, None] - 1.0)
     m = s.size - 1
-    cost[(rj[:, None] == rj[None, :]) & (rj < m)[:, None]] = np.inf
+    cost[(tj[:, None] == tj[None, :]) & (tj < m)[:, None]] = np.inf
+    if not may_fire_more:
+        cost[np.ix_(tj == m, oi < 0)] = np.inf
     np.fill_diagonal(cost, 0.0)
     return cost
 
 
-def _shift(xe, ri, rj, cyc, to):
-    """Apply a cycle in place: round ``to[k]`` takes the place of round ``cyc[k]``."""
-    np.subtract.at(xe, (ri[cyc], rj[cyc]), 1)
-    np.add.at(xe, (ri[to], rj[cyc]), 1)
-
-
-def _cycle_gain(values, qe, xe, s, ri, rj, cyc, to):
-    """Exact decrease in surviving value if the cycle is applied, and the targets it touches."""
-    m = values.size
-    tg = np.unique(rj[cyc])
-    tg = tg[tg < m]
+def _shifted(xe, oi, tj, cyc, to):
+    """A copy of ``xe`` with the cycle applied: the occupant of place ``to[k]`` moves to ``cyc[k]``."""
     xt = xe.copy()
-    _shift(xt, ri, rj, cyc, to)
-    return s[tg].sum() - survival(values[tg], qe[:, tg], xt[:, tg]).sum(), tg
+    out, inc = cyc[oi[cyc] >= 0], oi[to] >= 0
+    np.subtract.at(xt, (oi[out], tj[out]), 1)
+    np.add.at(xt, (oi[to[inc]], tj[cyc[inc]]), 1)
+    return xt
 
 
-def improve_cycles(values, pk, x0, rounds, max_iter=50):
-    """Cyclic exchanges of single rounds between targets (and the stock of spare rounds).
+def _within_limits(xe, cap, max_targets, max_total):
+    """True if the (n, m + 1) assignment keeps the per-target, target and total limits."""
+    cnt = xe[:, :-1].sum(axis=0)
+    return bool(np.all(cnt <= cap) and np.count_nonzero(cnt) <= max_targets and cnt.sum() <= max_total)
 
-    A cycle a1 <- a2 <- ... <- ak <- a1 moves each round into the place of the one before; it
-    keeps every target's round count, so no limit can be broken. The cheapest set of such
-    cycles, with target-disjointness relaxed, is one linear assignment of rounds to places
-    (the improvement graph of Ahuja et al. 2007 §5; Thompson & Orlin 1989). Each cycle found
-    is scored exactly; improving ones on disjoint targets are applied, and the search repeats.
+
+def improve_exchanges(values, pk, x0, rounds, cap, max_targets, max_total, paths=True, max_iter=50):
+    """Cyclic and path exchanges of single rounds between targets and the stock.
+
+    A cycle a1 <- a2 <- ... <- ak <- a1 moves each place's occupant into the place before it;
+    through an empty place it is a path that moves one round from one target to another
+    (``paths``); without empty places every target keeps its round count. The cheapest set of
+    such cycles, target-disjointness relaxed, is one linear assignment of occupants to places
+    (the improvement graph of Ahuja et al. 2007 §5; Thompson & Orlin 1989). Each cycle is then
+    scored exactly; improving ones on disjoint targets within the limits are applied; repeat.
     """
     n, m = pk.shape
     qe = np.hstack([np.maximum(1.0 - pk, Q_MIN), np.ones((n, 1))])
@@ -235,15 +247,23 @@ def improve_cycles(values, pk, x0, rounds, max_iter=50):
     tol = 1e-12 * max(float(values.sum()), 1e-300)
     for _ in range(max_iter):
         s = np.append(survival(values, qe[:, :m], xe[:, :m]), 0.0)
-        ri, rj = _round_slots(xe)
-        _, perm = linear_sum_assignment(_exchange_cost(s, qe, ri, rj))
-        found = [(_cycle_gain(values, qe, xe, s, ri, rj, c, perm[c]), c) for c in _cycles(perm)]
-        found.sort(key=lambda t: -t[0][0])
+        oi, tj = _places(xe, cap, max_targets, values, paths)
+        cost = _exchange_cost(s, qe, oi, tj, xe[:, :m].sum() < max_total)
+        _, perm = linear_sum_assignment(cost)
+        found = []
+        for cyc in _cycles(perm):
+            tg = np.unique(tj[cyc][tj[cyc] < m])
+            xt = _shifted(xe, oi, tj, cyc, perm[cyc])
+            found.append((s[tg].sum() - survival(values[tg], qe[:, tg], xt[:, tg]).sum(), tg, cyc))
+        found.sort(key=lambda t: -t[0])
         used = np.zeros(m, bool)
-        for (gain, tg), cyc in found:
-            if gain > tol and not used[tg].any():
+        for gain, tg, cyc in found:
+            if gain <= tol or used[tg].any():
+                continue
+            xt = _shifted(xe, oi, tj, cyc, perm[cyc])
+            if _within_limits(xt, cap, max_targets, max_total):
                 used[tg] = True
-                _shift(xe, ri, rj, cyc, perm[cyc])
+                xe = xt
         if not used.any():
             break
     return xe[:, :m].copy()
