@@ -25,8 +25,6 @@ Engine call, once per step (see :func:`advance_interceptors`)::
     # out.resolved rows ended this step; out.killed rows killed their target.
 """
 
-import functools
-import itertools
 import threading
 from dataclasses import dataclass
 
@@ -94,60 +92,78 @@ def mass_kg(t_s, prm):
 
 
 class _Scratch:
-    """Float64 (3, n) vectors, (n,) rows and (n,) masks for one step, handed out in turn.
+    """Stack of scratch arrays for one step, in one float64 buffer kept per thread.
 
-    Kept per thread and role between calls (see :func:`_scratch`): the step writes its
-    temporaries into these (``out=``) instead of allocating fresh arrays, whose page faults
-    took longer than the arithmetic. The buffers grow to the largest n seen; the views for
-    the last few n are kept. ``vec()``, ``row()`` and ``mask()`` hand out the next buffer
-    (a fresh array past the planned count, so a longer step stays correct).
+    ``vec()``, ``row()`` and ``mask()`` hand out (3, n) and (n,) float64 and (n,) bool
+    arrays for the current row count n; ``mark()``/``release(mark)`` give back everything
+    handed out since the mark (and restore its row count), so a step reuses a few megabytes
+    that stay in cache: writing each temporary to fresh memory cost page faults and cache
+    misses that took longer than the arithmetic. Past the buffer's end it hands out fresh
+    arrays and grows the buffer at the next :meth:`start`.
     """
 
-    N_VIEW_SETS_KEPT = 8
+    MAX_VIEWS = 4096
 
-    def __init__(self, n_vec, n_row, n_mask):
-        self.counts = {"vec": n_vec, "row": n_row, "mask": n_mask}
-        self.cap = 0
-        self.views_by_n = {}
+    def __init__(self):
+        self.buf = np.empty(0)
+        self.high = 0
+        self.views = {}
 
     def start(self, n):
-        """Hand out buffers of n rows from the first one again."""
-        if n > self.cap:
-            self.cap, self.views_by_n = n, {}
-            self.flat = {k: np.empty(c * (3 if k == "vec" else 1) * n,
-                                     bool if k == "mask" else float)
-                         for k, c in self.counts.items()}
-        views = self.views_by_n.pop(n, None) or self._carve(n)
-        while len(self.views_by_n) >= self.N_VIEW_SETS_KEPT:
-            self.views_by_n.pop(next(iter(self.views_by_n)))
-        self.views_by_n[n] = views  # most recent last
-        self.vec, self.row, self.mask = (
-            itertools.chain(views[k], iter(functools.partial(np.empty, shape, dtype), None))
-            .__next__ for k, shape, dtype in (("vec", (3, n), float), ("row", n, float),
-                                              ("mask", n, bool)))
+        """Hand out from the bottom of the stack again, n rows."""
+        if self.high > self.buf.size:
+            self.buf, self.views = np.empty(self.high), {}
+        self.top, self.n = 0, n
         return self
 
-    def _carve(self, n):
-        views = {}
-        for kind, count in self.counts.items():
-            m = 3 if kind == "vec" else 1
-            flat = self.flat[kind][:count * m * n]
-            views[kind] = list(flat.reshape(count, m, n) if m > 1 else flat.reshape(count, n))
-        return views
+    def _take(self, kind, size):
+        top = self.top
+        self.top = end = top + -(-size // 8) * 8  # whole 64-byte lines
+        if end > self.high:
+            self.high = end
+        key = (kind, top, self.n)
+        view = self.views.get(key)
+        if view is None:
+            n = self.n
+            if end > self.buf.size:
+                return np.empty((3, n) if kind == "vec" else n, bool if kind == "mask" else float)
+            view = self.buf[top:top + size]
+            view = (view.reshape(3, n) if kind == "vec" else
+                    view.view(bool)[:n] if kind == "mask" else view)
+            if len(self.views) >= self.MAX_VIEWS:
+                self.views.clear()
+            self.views[key] = view
+        return view
+
+    def vec(self):
+        return self._take("vec", 3 * self.n)
+
+    def row(self):
+        return self._take("row", self.n)
+
+    def mask(self):
+        return self._take("mask", -(-self.n // 8))
+
+    def mark(self, n=None):
+        """Token for :meth:`release`; with n, later arrays have n rows (a subset)."""
+        token = self.top, self.n
+        if n is not None:
+            self.n = n
+        return token
+
+    def release(self, token):
+        self.top, self.n = token
 
 
 _SCRATCH = threading.local()
-_SCRATCH_COUNTS = {"step": (24, 64, 10), "midcourse": (16, 32, 4), "homing": (16, 10, 2)}
 
 
-def _scratch(n, role="step") -> _Scratch:
-    """This thread's scratch for *role* (the step, or the rows of one guidance law), n rows."""
-    by_role = getattr(_SCRATCH, "by_role", None)
-    if by_role is None:
-        by_role = _SCRATCH.by_role = {}
-    if role not in by_role:
-        by_role[role] = _Scratch(*_SCRATCH_COUNTS[role])
-    return by_role[role].start(n)
+def _scratch(n) -> _Scratch:
+    """This thread's scratch, started for n rows."""
+    w = getattr(_SCRATCH, "w", None)
+    if w is None:
+        w = _SCRATCH.w = _Scratch()
+    return w.start(n)
 
 
 def _components(a, w: _Scratch):
@@ -219,25 +235,27 @@ def _motor(prm, tf0_s, tf1_s, dt_s, w):
 
     Same sums as :func:`mass_kg` and :func:`thrust_impulse_ns`, sharing the phase times.
     """
+    m0, m1, inv_m_mid, thrust_acc = w.row(), w.row(), w.row(), w.row()
+    top = w.mark()
     tb = prm[COL["boost_time_s"]]
     t_sus = np.subtract(prm[COL["burnout_time_s"]], tb, out=w.row())
-    mass, impulse = [], []
-    for t in (tf0_s, tf1_s, tf0_s + 0.5 * dt_s):
+    impulse0, tmp = w.row(), w.row()
+    t_mid = np.add(tf0_s, 0.5 * dt_s, out=w.row())
+    for t, mass, impulse in ((tf0_s, m0, impulse0), (tf1_s, m1, thrust_acc),
+                             (t_mid, inv_m_mid, None)):
         in_boost = np.minimum(t, tb, out=w.row())
         in_sus = np.subtract(t, tb, out=w.row())
         np.minimum(np.maximum(in_sus, 0.0, out=in_sus), t_sus, out=in_sus)  # = np.clip
-        m = np.multiply(prm[COL["boost_mdot_kgps"]], in_boost, out=w.row())
-        np.subtract(prm[COL["launch_mass_kg"]], m, out=m)
-        m -= np.multiply(prm[COL["sustain_mdot_kgps"]], in_sus, out=w.row())
-        mass.append(m)
-        if len(impulse) < 2:  # at the step start and end only
-            i = np.multiply(prm[COL["boost_thrust_n"]], in_boost, out=w.row())
-            i += np.multiply(prm[COL["sustain_thrust_n"]], in_sus, out=w.row())
-            impulse.append(i)
-    m0, m1, m_mid = mass
-    inv_m_mid = np.divide(1.0, m_mid, out=m_mid)
-    thrust_acc = np.subtract(impulse[1], impulse[0], out=impulse[1])
-    thrust_acc *= np.divide(inv_m_mid, dt_s, out=w.row())
+        np.multiply(prm[COL["boost_mdot_kgps"]], in_boost, out=mass)
+        np.subtract(prm[COL["launch_mass_kg"]], mass, out=mass)
+        mass -= np.multiply(prm[COL["sustain_mdot_kgps"]], in_sus, out=tmp)
+        if impulse is not None:
+            np.multiply(prm[COL["boost_thrust_n"]], in_boost, out=impulse)
+            impulse += np.multiply(prm[COL["sustain_thrust_n"]], in_sus, out=tmp)
+    np.divide(1.0, inv_m_mid, out=inv_m_mid)
+    thrust_acc -= impulse0  # impulse over the step ...
+    thrust_acc *= np.divide(inv_m_mid, dt_s, out=tmp)  # ... per mass and time
+    w.release(top)
     return m0, inv_m_mid, thrust_acc, m1
 
 
@@ -303,19 +321,20 @@ def _midcourse_accel(pos, vel, speed, aim, gain, grav, w):
 
 
 def _true_pn_accel(rel, rel_vel, rel_dist2, nav_constant, tgt_acc, grav, w):
-    """guidance.true_pn_accel on (3, n) arrays, given |rel|² (n,); tgt_acc may be None."""
+    """guidance.true_pn_accel on (3, n) arrays, given |rel|² (n,); tgt_acc may be None.
+
+    N'·Vc·(Ω × û_los) with Ω = (r × ṙ)/r², Vc = −ṙ·û_los, written with the vector triple
+    product (r × ṙ) × r = ṙ r² − r (r·ṙ) as −N'·s·(ṙ − s·r), s = (r·ṙ)/r²: the same
+    acceleration to rounding, in a third of the operations.
+    """
     r2 = np.maximum(rel_dist2, 1e-12, out=w.row())
-    inv_r = np.sqrt(r2, out=w.row())
-    np.divide(1.0, inv_r, out=inv_r)
+    inv_r = np.divide(1.0, np.sqrt(r2, out=w.row()), out=w.row())
+    s = np.divide(_dot(rel, rel_vel, w.row()), r2, out=r2)
+    acc = np.multiply(s, rel, out=w.vec())
+    np.subtract(rel_vel, acc, out=acc)
+    acc *= np.multiply(nav_constant, np.negative(s, out=s), out=s)
     u_los = np.multiply(rel, inv_r, out=w.vec())
-    tmp = w.row()
-    omega = _cross(rel, rel_vel, w.vec(), tmp)
-    omega *= np.divide(1.0, r2, out=r2)
-    vc = _dot(rel_vel, u_los, w.row())
-    np.negative(vc, out=vc)
-    acc = _cross(omega, u_los, w.vec(), tmp)
-    acc *= np.multiply(nav_constant, vc, out=vc)
-    perp = w.vec()
+    perp, tmp = w.vec(), w.row()
     if tgt_acc is not None:  # APN: + (N'/2)·a_T⊥los
         np.multiply(_dot(tgt_acc, u_los, tmp), u_los, out=perp)
         np.subtract(tgt_acc, perp, out=perp)
@@ -348,7 +367,7 @@ def _guidance_command(pos, vel, speed, prm, tgt, grav, up, terminal_prev, augmen
     np.copyto(terminal, terminal_prev)
     rows = np.flatnonzero(~terminal_prev)
     if rows.size:
-        ws = _scratch(rows.size, "midcourse")
+        ws, top = w, w.mark(rows.size)
         cols = _column_gatherer(rows, ws)
         a_mid, now_homing = _midcourse_phase(
             cols(pos), cols(vel), cols(speed), cols(up), cols(grav), cols(tgt["pos"]),
@@ -357,9 +376,10 @@ def _guidance_command(pos, vel, speed, prm, tgt, grav, up, terminal_prev, augmen
                                           "loft_ratio", "midcourse_nav_constant")), ws)
         _put_columns(a_cmd, rows, a_mid)
         terminal[rows] = now_homing
+        w.release(top)
     rows = np.flatnonzero(terminal)
     if rows.size:
-        ws = _scratch(rows.size, "homing")
+        ws, top = w, w.mark(rows.size)
         cols = _column_gatherer(rows, ws)
         pos_h = cols(pos)
         rel = np.subtract(cols(tgt["pos"]), pos_h, out=ws.vec())
@@ -368,6 +388,7 @@ def _guidance_command(pos, vel, speed, prm, tgt, grav, up, terminal_prev, augmen
         a_term = _true_pn_accel(rel, rel_vel, _dot(rel, rel, ws.row()),
                                 cols(prm[COL["nav_constant"]]), tgt_acc, cols(grav), ws)
         _put_columns(a_cmd, rows, a_term)
+        w.release(top)
     return a_cmd, terminal
 
 
@@ -419,17 +440,21 @@ def _midcourse_phase(pos, vel, speed, up, grav, tgt_pos, est_pos, est_vel, seeke
 
 
 def _limit_lateral(acc_cmd, vel, speed2, a_max, w):
-    """guidance.limit_lateral on (3, n) arrays, given |vel|² (n,): (a_lat, |a_lat|)."""
+    """guidance.limit_lateral on (3, n) arrays, given |vel|² (n,): (a_lat, |a_lat|).
+
+    |a_lat| is |a_perp| times the clip factor, equal to the norm of a_lat to rounding.
+    """
     s = np.maximum(speed2, 1e-12, out=w.row())
     np.divide(_dot(acc_cmd, vel, w.row()), s, out=s)
     np.negative(s, out=s)
     a_perp = np.multiply(s, vel, out=w.vec())
     a_perp += acc_cmd
     mag = _norm(a_perp, w.row())
-    np.maximum(mag, 1e-12, out=mag)
-    np.divide(a_max, mag, out=mag)
-    a_perp *= np.minimum(mag, 1.0, out=mag)
-    return a_perp, _norm(a_perp, w.row())
+    scale = np.maximum(mag, 1e-12, out=w.row())
+    np.divide(a_max, scale, out=scale)
+    np.minimum(scale, 1.0, out=scale)
+    a_perp *= scale
+    return a_perp, np.multiply(mag, scale, out=mag)  # |a_perp|·scale, no second norm
 
 
 def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: TargetStates,
@@ -497,6 +522,7 @@ def _along_velocity_acc(thrust_acc, half_cd_s_over_m, rho, speed, w):
 def _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area, inv_m,
           thrust_acc, dt_s, env, w):
     """One Heun (RK2) step; returns new (3, n) arrays pos1, vel1 (not scratch memory)."""
+    top = w.mark()
     half_cd_s_over_m = np.multiply(cd, 0.5, out=cd)
     half_cd_s_over_m *= area
     half_cd_s_over_m *= inv_m
@@ -526,6 +552,7 @@ def _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area, inv_m,
     vel1 += a_lat
     vel1 *= h
     vel1 += vel0
+    w.release(top)
     return pos1, vel1
 
 
@@ -558,13 +585,16 @@ def _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
     is_cpa &= alive
-    alt1 = _norm(np.subtract(pos1, env.earth_centre_enu_m[:, None], out=w.vec()), w.row())
-    alt1 -= env.earth_radius_m
-    reason = np.zeros(state.n, np.int8)
-    ground = np.less(alt1, env.ground_alt_m, out=w.mask())
-    low_speed = np.less(_norm(vel1, w.row()), prm[COL["min_speed_mps"]], out=w.mask())
+    # altitude < ground and speed < min_speed, compared as squares (no square roots)
+    r1 = np.subtract(pos1, env.earth_centre_enu_m[:, None], out=w.vec())
+    ground = np.less(_dot(r1, r1, w.row()), (env.earth_radius_m + env.ground_alt_m) ** 2,
+                     out=w.mask())
+    min_speed = prm[COL["min_speed_mps"]]
+    low_speed = np.less(_dot(vel1, vel1, w.row()),
+                        np.multiply(min_speed, min_speed, out=w.row()), out=w.mask())
     low_speed &= np.greater(tf1, prm[COL["burnout_time_s"]], out=w.mask())
     timeout = np.greater_equal(tf1, prm[COL["max_flight_time_s"]], out=w.mask())
+    reason = np.zeros(state.n, np.int8)
     for code, hit in ((REASON_GROUND, ground), (REASON_LOW_SPEED, low_speed),
                       (REASON_TIMEOUT, timeout)):  # later rules override earlier ones
         hit &= alive
