@@ -1,10 +1,11 @@
-"""Fast weapon-target assignment heuristics: MMR greedy, flow construction, local search.
+"""Fast weapon-target assignment heuristics: MMR greedy, flow construction, exchanges, local search.
 
 All functions take the normalised problem of ``iadsim.c2.wta`` (checked arrays, limits already
 expanded) and return a new ``(n_types, n_targets)`` int64 assignment; none mutates its inputs.
 Limits: ``cap`` (m,) rounds per target, ``max_targets`` targets engaged at once, ``max_total``
 rounds in all. References: den Broeder et al. (1959) for MMR; Ahuja, Kumar, Jha & Orlin,
-Operations Research 55 (2007) §4 for the network-flow construction and the local search moves.
+Operations Research 55 (2007) §4 for the network-flow construction and the local search moves,
+§5 for the cyclic-exchange neighbourhood searched through its improvement graph.
 """
 
 from __future__ import annotations
