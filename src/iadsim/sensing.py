@@ -182,11 +182,11 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
                 snr_dwell=rd.n_pulses[r_idx] * snr_pp, los_enu_m=los_enu)
 
 
-def _target_looks(world, due, threat_agl_m, rng, grid=None):
+def _target_looks(world, due, threat_agl_m, rng, grid=None, table_rows=None):
     """Detected (radar, threat) pairs: rows (r_glob, truth_id, range_m, az_rad, el_rad, range_rate_mps, dwell SNR), true values.
 
-    ``grid``: the :func:`pair_looks` arrays on the (due radar, raider in flight) grid, shape
-    (r, n), from a :class:`LookTable`; computed here when None.
+    ``grid``: a :class:`LookTable`'s :func:`pair_looks` arrays (J, n) and ``table_rows`` the
+    rows of the due radars' looks; computed here on the (due radar, raider in flight) grid when None.
     """
     th = world.threats
     cols = np.flatnonzero(th.active & th.alive)
@@ -194,9 +194,14 @@ def _target_looks(world, due, threat_agl_m, rng, grid=None):
         r_idx, c = np.repeat(due, cols.size), np.tile(cols, due.size)
         flat = pair_looks(world, r_idx, c, th.pos_enu_m[c], th.vel_enu_mps[c], np.asarray(threat_agl_m, float)[c])
         grid = {key: a.reshape((due.size, cols.size) + a.shape[1:]) for key, a in flat.items()}
-    u = rng.random(grid["visible"].shape)  # full grid: a threat's draw does not depend on the others
-    vr, vc = np.nonzero(grid["visible"] & (u < grid["pd"]))
-    take = lambda key: grid[key][vr, vc]  # noqa: E731
+        rows_of, cols_of = np.arange(due.size), np.arange(cols.size)
+    else:  # table rows of the due radars, all raiders: index only what is read
+        rows_of, cols_of = table_rows, cols
+    sub = np.ix_(rows_of, cols_of)
+    visible = grid["visible"][sub]
+    u = rng.random(visible.shape)  # full grid: a threat's draw does not depend on the others
+    vr, vc = np.nonzero(visible & (u < grid["pd"][sub]))
+    take = lambda key: grid[key][rows_of[vr], cols_of[vc]]  # noqa: E731
     return due[vr], th.id[cols[vc]], take("range_m"), take("az_rad"), take("el_rad"), take("range_rate_mps"), take("snr_dwell")
 
 
@@ -323,9 +328,7 @@ def scan(world: World, t_s: float, threat_agl_m: np.ndarray | None, rng: np.rand
     if (th.active & th.alive).any():
         table_rows = None if looks is None or step is None else looks.rows(step, due)
         if table_rows is not None:
-            cols = np.flatnonzero(th.active & th.alive)
-            grid = {key: a[table_rows][:, cols] for key, a in looks.grid.items()}
-            rows.append(_target_looks(world, due, None, rng, grid))
+            rows.append(_target_looks(world, due, None, rng, looks.grid, table_rows))
         else:
             agl = (geo.altitude_m(th.pos_enu_m, world.origin) - world.ground_alt_m if threat_agl_m is None
                    else threat_agl_m)
