@@ -96,7 +96,10 @@ class TrackingStage:
         for u, trk in enumerate(self.trackers):
             sel = dets.unit_idx == u
             looked_u = bool(sel.any()) or bool(np.any(looked & (radar_unit == u)))
-            mine = to_tracker_detections(_subset(dets, sel), self.world) if sel.any() else (_empty() if looked_u else None)
+            if sel.any():
+                mine = to_tracker_detections(dets if sel.all() else _subset(dets, sel), self.world)
+            else:
+                mine = _empty() if looked_u else None
             res = trk.step(t_s, mine)
             self.last[u] = res
             out.append((u, res.new_ids, res.dropped_ids))
