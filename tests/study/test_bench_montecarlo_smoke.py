@@ -16,3 +16,7 @@ def test_bench_montecarlo_smoke():
     for value in (r["one"]["runs_per_s"], r["two"]["runs_per_s"], r["efficiency"], r["commit_ms"]):
         assert math.isfinite(value) and value > 0
     assert "Scaling efficiency" in bench.markdown(r)
+    st = r["stages"]  # the stages partition one run's CPU time
+    assert {"threats", "sensing", "tracking", "c2", "flyout", "record", "other", "total"} <= set(st)
+    assert st["tracking"] > 0 and st["flyout"] > 0 and st["other"] >= -1e-6
+    assert abs(sum(v for k, v in st.items() if k != "total") - st["total"]) < 1e-9
