@@ -64,7 +64,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--smoke", action="store_true", help="tiny sizes (used by the tests)")
     args = ap.parse_args(argv)
-    bench_step(200 if args.smoke else 10_000, 3 if args.smoke else 50)
+    bench_step(200 if args.smoke else 10_000, 3 if args.smoke else 200)
     bench_envelope(args.smoke)
 
 

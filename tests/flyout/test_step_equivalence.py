@@ -6,6 +6,7 @@ of every catalog missile, mid-flight, half homing, with and without target accel
 track estimates; every output must agree to floating-point rounding.
 """
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -65,6 +66,23 @@ def test_fast_step_matches_reference(with_acc_and_estimate, augmented):
         _assert_same(getattr(got[0], name), getattr(ref[0], name), f"state.{name}")
     for name in ref[1].__slots__:
         _assert_same(getattr(got[1], name), getattr(ref[1], name), f"outcome.{name}")
+
+
+def test_fast_step_matches_reference_as_the_row_count_changes():
+    """Scratch memory grown, shrunk and reused; every row homing, none, or a mix."""
+    for n, homing in ((400, None), (3, True), (1500, False), (1, None), (400, True), (2, False)):
+        table, s, tp, tv, ta, est = _population(n, seed=n)
+        if homing is not None:
+            s = dataclasses.replace(s, is_terminal=np.full(n, homing))
+        targets = TargetStates(tp, tv, ta, *est)
+        got = kinematics.advance_interceptors(s, table, targets, 1.0, 0.02,
+                                              np.random.default_rng(n), ENV)
+        ref = reference.advance_interceptors(s, table, targets, 1.0, 0.02,
+                                             np.random.default_rng(n), ENV)
+        for name in ("pos_enu_m", "vel_enu_mps", "is_terminal", "alive", "min_range_m"):
+            _assert_same(getattr(got[0], name), getattr(ref[0], name), f"n={n} state.{name}")
+        for name in ("reason", "miss_m", "p_kill", "killed"):
+            _assert_same(getattr(got[1], name), getattr(ref[1], name), f"n={n} outcome.{name}")
 
 
 def test_fast_step_chained_over_a_flight_matches_reference():

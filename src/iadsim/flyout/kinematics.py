@@ -107,52 +107,68 @@ class _Scratch:
     def __init__(self):
         self.buf = np.empty(0)
         self.high = 0
-        self.views = {}
+        self.views_by_n = {}
 
     def start(self, n):
         """Hand out from the bottom of the stack again, n rows."""
         if self.high > self.buf.size:
-            self.buf, self.views = np.empty(self.high), {}
-        self.top, self.n = 0, n
+            self.buf, self.views_by_n = np.empty(self.high), {}
+        self.top = 0
+        self._rows(n)
         return self
 
-    def _take(self, kind, size):
-        top = self.top
-        self.top = end = top + -(-size // 8) * 8  # whole 64-byte lines
-        if end > self.high:
-            self.high = end
-        key = (kind, top, self.n)
-        view = self.views.get(key)
-        if view is None:
-            n = self.n
-            if end > self.buf.size:
-                return np.empty((3, n) if kind == "vec" else n, bool if kind == "mask" else float)
-            view = self.buf[top:top + size]
-            view = (view.reshape(3, n) if kind == "vec" else
-                    view.view(bool)[:n] if kind == "mask" else view)
-            if len(self.views) >= self.MAX_VIEWS:
-                self.views.clear()
-            self.views[key] = view
+    def _rows(self, n):
+        """Hand out arrays of n rows; each takes whole 64-byte lines of the buffer."""
+        self.n = n
+        self.vec_size, self.row_size, self.mask_size = (
+            -(-k // 8) * 8 for k in (3 * n, n, -(-n // 8)))
+        self.views = self.views_by_n.get(n)
+        if self.views is None:
+            if sum(map(len, self.views_by_n.values())) >= self.MAX_VIEWS:
+                self.views_by_n.clear()
+            self.views = self.views_by_n[n] = {}
+
+    def _new(self, kind, top, size):
+        """View of the buffer at top (cached), or a fresh array past its end."""
+        n, end = self.n, top + size
+        self.high = max(self.high, end)
+        shape, dtype = ((3, n), float) if kind == 0 else (n, float) if kind == 1 else (n, bool)
+        if end > self.buf.size:
+            return np.empty(shape, dtype)
+        view = self.buf[top:end]
+        view = (view[:3 * n].reshape(3, n) if kind == 0 else view[:n] if kind == 1
+                else view.view(bool)[:n])
+        self.views[3 * top + kind] = view
         return view
 
     def vec(self):
-        return self._take("vec", 3 * self.n)
+        top = self.top
+        self.top = top + self.vec_size
+        view = self.views.get(3 * top)
+        return view if view is not None else self._new(0, top, self.vec_size)
 
     def row(self):
-        return self._take("row", self.n)
+        top = self.top
+        self.top = top + self.row_size
+        view = self.views.get(3 * top + 1)
+        return view if view is not None else self._new(1, top, self.row_size)
 
     def mask(self):
-        return self._take("mask", -(-self.n // 8))
+        top = self.top
+        self.top = top + self.mask_size
+        view = self.views.get(3 * top + 2)
+        return view if view is not None else self._new(2, top, self.mask_size)
 
     def mark(self, n=None):
         """Token for :meth:`release`; with n, later arrays have n rows (a subset)."""
         token = self.top, self.n
         if n is not None:
-            self.n = n
+            self._rows(n)
         return token
 
     def release(self, token):
-        self.top, self.n = token
+        self.top = token[0]
+        self._rows(token[1])
 
 
 _SCRATCH = threading.local()
@@ -200,7 +216,7 @@ def _atmosphere(alt_m, w):
     """(density kg/m³, speed of sound m/s, d ln(density)/d altitude 1/m), tabulated."""
     x = np.subtract(alt_m, _ATM_ALT0_M, out=w.row())
     x *= 1.0 / _ATM_STEP_M
-    np.clip(x, 0.0, _ATM_LAST + 1.0, out=x)
+    np.minimum(np.maximum(x, 0.0, out=x), _ATM_LAST + 1.0, out=x)  # = np.clip
     i = np.minimum(x.astype(np.intp), _ATM_LAST)
     f = np.subtract(x, i, out=w.row())
     slope = _ATM_DLNRHO_PER_M.take(i)
@@ -293,11 +309,10 @@ def _time_to_intercept_s(rel_pos_m, tgt_vel_mps, speed_mps, w):
     return np.where(has_root, t, chase_s)
 
 
-def _midcourse_accel(pos, vel, speed, aim, gain, grav, w):
-    """guidance.midcourse_accel on (3, n) arrays, given the speed |vel| (n,)."""
+def _midcourse_accel(los, vel, speed, gain, grav, w):
+    """guidance.midcourse_accel on (3, n) arrays, given aim − pos (overwritten) and |vel|."""
     inv_speed = np.maximum(speed, 1e-9, out=w.row())
     u_v = np.multiply(vel, np.divide(1.0, inv_speed, out=inv_speed), out=w.vec())
-    los = np.subtract(aim, pos, out=w.vec())
     rng_m = _norm(los, w.row())
     inv_rng = np.maximum(rng_m, 1e-9, out=w.row())
     u_aim = np.multiply(los, np.divide(1.0, inv_rng, out=inv_rng), out=los)
@@ -355,52 +370,57 @@ def _target_components(targets: TargetStates, w):
     return {"pos": tp, "vel": tv, "acc": ta, "est_pos": ep, "est_vel": ev}
 
 
-def _guidance_command(pos, vel, speed, prm, tgt, grav, up, terminal_prev, augmented, w):
+def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, terminal_prev,
+                      augmented, w):
     """Unlimited commanded acceleration (3, n) m/s² and the latched terminal flag (n,).
+
+    rel, rel_est, rel_vel: target (truth, track estimate) minus missile position and the
+    target − missile velocity (3, n).
 
     Rows not yet homing fly midcourse toward the lofted predicted intercept point of the
     track estimate, and start homing inside seeker range once within 45° of it; homing rows
     fly true (or augmented) PN on the truth. See :mod:`iadsim.flyout.guidance`. Each law is
-    evaluated on its own rows only (gathered into scratch of their size).
+    evaluated on its own rows only (gathered into scratch of their size when not all).
     """
     a_cmd, terminal = w.vec(), w.mask()
     np.copyto(terminal, terminal_prev)
     rows = np.flatnonzero(~terminal_prev)
     if rows.size:
-        ws, top = w, w.mark(rows.size)
-        cols = _column_gatherer(rows, ws)
+        cols, top = _column_gatherer(rows, w), w.mark(rows.size)
         a_mid, now_homing = _midcourse_phase(
-            cols(pos), cols(vel), cols(speed), cols(up), cols(grav), cols(tgt["pos"]),
-            cols(tgt["est_pos"]), cols(tgt["est_vel"]),
+            cols(vel), cols(speed), cols(up), cols(grav), cols(rel), cols(rel_est),
+            cols(tgt["est_vel"]),
             *(cols(prm[COL[k]]) for k in ("seeker_range_m", "midcourse_speed_mps",
-                                          "loft_ratio", "midcourse_nav_constant")), ws)
+                                          "loft_ratio", "midcourse_nav_constant")), w)
         _put_columns(a_cmd, rows, a_mid)
         terminal[rows] = now_homing
         w.release(top)
     rows = np.flatnonzero(terminal)
     if rows.size:
-        ws, top = w, w.mark(rows.size)
-        cols = _column_gatherer(rows, ws)
-        pos_h = cols(pos)
-        rel = np.subtract(cols(tgt["pos"]), pos_h, out=ws.vec())
-        rel_vel = np.subtract(cols(tgt["vel"]), cols(vel), out=ws.vec())
+        cols, top = _column_gatherer(rows, w), w.mark(rows.size)
+        rel_h = cols(rel)
         tgt_acc = cols(tgt["acc"]) if augmented and tgt["acc"] is not None else None
-        a_term = _true_pn_accel(rel, rel_vel, _dot(rel, rel, ws.row()),
-                                cols(prm[COL["nav_constant"]]), tgt_acc, cols(grav), ws)
+        a_term = _true_pn_accel(rel_h, cols(rel_vel), _dot(rel_h, rel_h, w.row()),
+                                cols(prm[COL["nav_constant"]]), tgt_acc, cols(grav), w)
         _put_columns(a_cmd, rows, a_term)
         w.release(top)
     return a_cmd, terminal
 
 
 def _column_gatherer(rows, w):
-    """Function gathering columns *rows* of (3, n) or (n,) arrays into w (once per array)."""
+    """Function gathering columns *rows* of (3, n) or (n,) arrays into w (once per array).
+
+    When *rows* are all the rows, it returns the arrays themselves (no copy).
+    """
+    if rows.size == w.n:
+        return lambda a: a
     done = {}  # id -> (array, gathered); holding the array keeps its id unique
 
     def cols(a):
         key = id(a)
         if key not in done:
             out = w.vec() if a.ndim == 2 else w.row()
-            done[key] = a, np.take(a, rows, axis=-1, out=out, mode="clip")  # rows are valid
+            done[key] = a, a.take(rows, axis=-1, out=out, mode="clip")  # rows are valid
         return done[key][1]
 
     return cols
@@ -408,31 +428,35 @@ def _column_gatherer(rows, w):
 
 def _put_columns(dst, rows, src):
     """dst[:, rows] = src for (3, n) dst and (3, m) src (per component: 3× faster)."""
+    if rows.size == dst.shape[1]:
+        np.copyto(dst, src)
+        return
     for d, s in zip(dst, src):
         d[rows] = s
 
 
-def _midcourse_phase(pos, vel, speed, up, grav, tgt_pos, est_pos, est_vel, seeker_m,
+def _midcourse_phase(vel, speed, up, grav, rel, rel_est, est_vel, seeker_m,
                      midcourse_speed_mps, loft_ratio, midcourse_gain, w):
-    """Midcourse command (3, m) toward the lofted PIP and the rows that start homing (m,)."""
-    t_go = _time_to_intercept_s(np.subtract(est_pos, pos, out=w.vec()), est_vel,
-                                midcourse_speed_mps, w)
-    pip = np.multiply(t_go, est_vel, out=w.vec())
-    pip += est_pos
-    d_pip = np.subtract(pip, pos, out=w.vec())
+    """Midcourse command (3, m) toward the lofted PIP and the rows that start homing (m,).
+
+    rel, rel_est: target and track estimate minus missile (3, m) m; the PIP and the aim
+    point are formed relative to the missile.
+    """
+    t_go = _time_to_intercept_s(rel_est, est_vel, midcourse_speed_mps, w)
+    d_pip = np.multiply(t_go, est_vel, out=w.vec())
+    d_pip += rel_est
     dist_pip = _norm(d_pip, w.row())
     loft_m = np.subtract(dist_pip, np.multiply(LOFT_FADE_SEEKER_RANGES, seeker_m, out=w.row()),
                          out=w.row())
     np.maximum(loft_m, 0.0, out=loft_m)
     loft_m *= loft_ratio
-    aim = np.multiply(loft_m, up, out=w.vec())
-    aim += pip
-    a_mid = _midcourse_accel(pos, vel, speed, aim, midcourse_gain, grav, w)
+    los = np.multiply(loft_m, up, out=w.vec())  # to the lofted aim point
+    los += d_pip
+    a_mid = _midcourse_accel(los, vel, speed, midcourse_gain, grav, w)
     # Homing starts inside seeker range once the turn-over is done (velocity within
     # 45° of the PIP): PN cannot pull a 90° heading error.
     cos_err = _dot(d_pip, vel, w.row())
     cos_err /= np.maximum(np.multiply(dist_pip, speed, out=dist_pip), 1e-9, out=dist_pip)
-    rel = np.subtract(tgt_pos, pos, out=w.vec())
     homing = np.less_equal(_dot(rel, rel, w.row()), np.multiply(seeker_m, seeker_m, out=w.row()),
                            out=w.mask())
     homing &= np.greater_equal(cos_err, TERMINAL_MIN_COS_ERR, out=w.mask())
@@ -487,7 +511,11 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     q_s *= speed0
     up = np.multiply(r0, np.divide(1.0, rn0, out=w.row()), out=r0)
 
-    a_cmd, terminal = _guidance_command(pos0, vel0, speed0, prm, tgt, grav0, up,
+    rel = np.subtract(tgt["pos"], pos0, out=w.vec())  # target − missile
+    rel_est = (rel if tgt["est_pos"] is tgt["pos"] else
+               np.subtract(tgt["est_pos"], pos0, out=w.vec()))
+    a_cmd, terminal = _guidance_command(vel0, speed0, prm, tgt, rel, rel_est,
+                                        np.subtract(tgt["vel"], vel0, out=w.vec()), grav0, up,
                                         state.is_terminal, augmented, w)
     a_tvc = np.multiply(prm[COL["tvc_lateral_mps2"]], tf0 < prm[COL["burnout_time_s"]],
                         out=w.row())  # TVC while the motor burns
@@ -505,7 +533,7 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     cd += np.multiply(np.multiply(prm[COL["induced_drag_k"]], cn, out=w.row()), cn, out=cn)
     pos1, vel1 = _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area,
                        inv_m, thrust_acc, dt_s, env, w)
-    return _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rng,
+    return _resolve(state, prm, tgt, rel, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rng,
                     env, w)
 
 
@@ -573,15 +601,18 @@ def _cpa_in_step(rel0, rel1, dt_s, w):
     return tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask())
 
 
-def _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rng, env, w):
-    """Closest approach inside the step, self-destruct rules, kill draws; new state."""
+def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rng, env, w):
+    """Closest approach inside the step, self-destruct rules, kill draws; new state.
+
+    rel0: target − missile at the step start (3, n). The closest approach is sign-blind,
+    so target − missile gives exactly endgame.cpa_in_step's result for missile − target.
+    """
     alive = state.alive
-    rel0 = np.subtract(pos0, tgt["pos"], out=w.vec())
     tgt_pos1 = np.multiply(dt_s, tgt["vel"], out=w.vec())
     tgt_pos1 += tgt["pos"]
     if tgt["acc"] is not None:
         tgt_pos1 += np.multiply(0.5 * dt_s * dt_s, tgt["acc"], out=w.vec())
-    tau, miss, closing0 = _cpa_in_step(rel0, np.subtract(pos1, tgt_pos1, out=tgt_pos1), dt_s, w)
+    tau, miss, closing0 = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
     is_cpa &= alive
