@@ -17,8 +17,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import flyout_reference_step as reference  # noqa: E402
 
 from iadsim.flyout import kinematics  # noqa: E402
-from iadsim.flyout.params import InterceptorTable, list_interceptors, load_interceptor_params  # noqa: E402
-from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates, launch_interceptors  # noqa: E402
+from iadsim.flyout.params import (  # noqa: E402
+    InterceptorTable,
+    list_interceptors,
+    load_interceptor_params,
+)
+from iadsim.flyout.state import (  # noqa: E402
+    FlyoutEnv,
+    Interceptors,
+    TargetStates,
+    launch_interceptors,
+)
 
 ENV = FlyoutEnv.local_sphere()
 
@@ -113,3 +122,8 @@ def test_fast_step_does_not_mutate_inputs_and_returns_fresh_memory():
     kinematics.advance_interceptors(s, table, targets, 0.0, 0.05, np.random.default_rng(0), ENV)
     for f, v in keep.items():  # a second call must not write into the first call's results
         np.testing.assert_array_equal(getattr(new1, f), v, err_msg=f)
+    for f in ("pos_enu_m", "vel_enu_mps"):  # (3, n) memory, read in place by the next step
+        assert getattr(new1, f).T.flags.c_contiguous
+        getattr(new1, f).flags.writeable = False
+    kinematics.advance_interceptors(new1, table, targets, 0.05, 0.05, np.random.default_rng(0),
+                                    ENV)

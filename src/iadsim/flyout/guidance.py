@@ -7,9 +7,11 @@ acceleration normal to the line of sight. Both add gravity compensation. Referen
 Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 (PN), ch. 8 (APN);
 Siouris, *Missile Guidance and Control Systems*, §4.3 (true PN).
 
-Vectors are ``V3`` tuples ``(x, y, z)`` of (n,) arrays in scenario ENU: the flyout hot path
-works on contiguous components, which is 2–3× faster in NumPy than (n, 3) rows. Use
-:func:`v3` / :func:`rows` to convert from and to the (n, 3) layout of the state.
+Vectors are ``V3`` tuples ``(x, y, z)`` of (n,) arrays in scenario ENU: contiguous
+components are 2–3× faster in NumPy than (n, 3) rows. Use :func:`v3` / :func:`rows` to
+convert from and to the (n, 3) layout of the state. These functions are the readable
+reference; the flyout step (:mod:`iadsim.flyout.kinematics`) writes the same laws out on
+(3, n) arrays in reused scratch memory, and a test holds the two together.
 The commanded acceleration is returned unlimited; :func:`limit_lateral` projects it normal
 to the missile velocity (an aerodynamic lift cannot act along it) and clips its magnitude.
 """
