@@ -290,3 +290,15 @@ def test_generator_matches_wta_md():
     np.testing.assert_array_equal(values, rng.uniform(25.0, 100.0, size=4))
     np.testing.assert_array_equal(pk, rng.uniform(0.60, 0.90, size=(3, 4)))
     np.testing.assert_array_equal(rounds, np.ones(3, int))
+
+
+def test_exact_solver_prints_nothing():
+    """HiGHS's banner (written by its first instance in a process) must not reach the CLI's stdout."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\nfrom iadsim.c2.wta import solve\nprint('before')\n"
+            "r = solve(np.array([1.0, 2.0]), np.array([[0.5, 0.6]]), np.array([2]), method='exact')\n"
+            "print('after', round(r.surviving_value, 6))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["before", "after 1.3"]

@@ -12,12 +12,58 @@ always evaluated with the true q, and the bound is lowered by Σ_j V_j·Q_MIN to
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 import time
 
 import highspy
 import numpy as np
 
 from iadsim.c2.wta_heuristic import Q_MIN, survival
+
+
+_banner_swallowed = False
+
+
+def _silent_highs() -> highspy.Highs:
+    """A HiGHS instance that prints nothing.
+
+    HiGHS writes its banner to the C-level stdout when a process builds its first instance, before
+    any option can be set; that one construction runs with file descriptor 1 on /dev/null (C
+    buffers flushed before it is restored), so ``iadsim run`` and study workers print only their
+    own output. Where descriptors cannot be redirected, the banner is printed.
+    """
+    global _banner_swallowed
+    if _banner_swallowed:
+        h = highspy.Highs()
+    else:
+        _banner_swallowed = True
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+        except (OSError, ValueError):
+            saved = None
+        if saved is None:
+            h = highspy.Highs()
+        else:
+            try:
+                with open(os.devnull, "wb") as null:
+                    os.dup2(null.fileno(), 1)
+                    h = highspy.Highs()
+                    _flush_c_stdout()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+    h.silent()
+    return h
+
+
+def _flush_c_stdout() -> None:
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, TypeError, AttributeError):  # no C library handle (Windows): nothing buffered to lose
+        pass
 
 
 def _add_rows(h, lower, upper, rows):
@@ -52,8 +98,7 @@ def solve_exact(values, pk, rounds, cap, max_targets, max_total, x_start, time_l
     if ii.size == 0:
         return best_x, best_f, best_f, True
 
-    h = highspy.Highs()
-    h.silent()
+    h = _silent_highs()
     h.setOptionValue("mip_rel_gap", rel_gap / 10)
     h.setOptionValue("mip_abs_gap", abs_gap / 10)
     h.setOptionValue("mip_feasibility_tolerance", 1e-9)  # cut violations loosen the bound
