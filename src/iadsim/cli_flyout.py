@@ -54,15 +54,23 @@ def envelope(system: str = typer.Argument(..., help="catalog system, e.g. s400 o
     env = compute_envelope(params, target_speed, **(FINE if fine else FAST))
     table = Table(title=f"{system} {missile}: intercept ground range (km) vs a {target_speed:g} m/s target "
                         f"(model fitted to public figures)",
-                  caption="appr. = target flying at the launcher, cross. = passing abeam, rec. = flying away; — = no intercept")
+                  caption="appr. = target flying at the launcher, cross. = passing abeam, rec. = flying away; — = no intercept; "
+                          "* = some launches inside the span failed (gaps below)")
     table.add_column("altitude (m)", justify="right")
     for asp in env.aspects:
         table.add_column(f"{SHORT[asp]} max", justify="right")
         table.add_column(f"{SHORT[asp]} min", justify="right")
     for i, alt in enumerate(env.altitudes_m):
+        gap = lambda j: "*" if env.gaps_m[i][j] else ""  # noqa: E731
         table.add_row(f"{alt:,.0f}", *[v for j in range(len(env.aspects))
-                                       for v in (_km(env.max_range_m[i, j]), _km(env.min_range_m[i, j]))])
+                                       for v in (_km(env.max_range_m[i, j]) + gap(j), _km(env.min_range_m[i, j]))])
     out.print(table)
+    for i, alt in enumerate(env.altitudes_m):
+        for j, asp in enumerate(env.aspects):
+            if env.gaps_m[i][j]:
+                spans = "; ".join(f"{a / 1000.0:.1f} and {b / 1000.0:.1f} km" for a, b in env.gaps_m[i][j])
+                out.print(f"  gap at {alt:,.0f} m, {asp}: launches failed between the intercepts at {spans}",
+                          highlight=False)
     out.print(f"max range (approaching, best altitude {env.best_altitude_m:,.0f} m): {env.max_range_km:.1f} km; "
               f"catalog public figure {params.public_max_range_m / 1000.0:.0f} km; {env.n_trials} trials in "
               f"{env.compute_time_s:.1f} s", highlight=False)
@@ -71,7 +79,8 @@ def envelope(system: str = typer.Argument(..., help="catalog system, e.g. s400 o
             import json
 
             doc = json.loads(envelope_to_json(env))
-            table_km = {"max_range_km": doc.pop("max_range_km"), "min_range_km": doc.pop("min_range_km")}
+            table_km = {"max_range_km": doc.pop("max_range_km"), "min_range_km": doc.pop("min_range_km"),
+                        "gaps_km": doc.pop("gaps_km")}
             overall = doc.pop("max_range_approaching_km")
             doc = {"system": system, **doc, "max_range_km": overall,
                    "best_altitude_m": env.best_altitude_m, "public_max_range_km": params.public_max_range_m / 1000.0,

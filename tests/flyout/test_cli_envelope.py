@@ -38,3 +38,15 @@ def test_unknown_names_exit_2_with_suggestions():
     assert res.exit_code == 2 and "did you mean" in res.output and "48N6E3" in res.output
     res = runner.invoke(app, ["envelope", "patriot", "--missile", "40N6"])
     assert res.exit_code == 2 and "PAC-3-MSE" in res.output
+
+
+def test_gaps_in_the_reach_are_printed_written_and_plotted(tmp_path):
+    path, png = tmp_path / "env.json", tmp_path / "env.png"
+    res = runner.invoke(app, ["envelope", "patriot", "--missile", "PAC-2-GEM-T", "--json", str(path), "--plot", str(png)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(path.read_text())
+    gaps = doc["table"]["gaps_km"]
+    assert len(gaps) == len(doc["altitudes_m"]) and all(len(row) == len(doc["aspects"]) for row in gaps)
+    low_approaching = gaps[0][doc["aspects"].index("approaching")]
+    assert low_approaching and "gap at 100 m, approaching: launches failed between the intercepts at" in res.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

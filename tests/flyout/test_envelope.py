@@ -10,6 +10,7 @@ from iadsim.flyout.envelope import (
     envelope_to_json,
     max_range_km,
     plot_envelope,
+    reach_gaps,
 )
 from iadsim.flyout.params import load_interceptor_params
 
@@ -42,3 +43,26 @@ def test_bad_envelope_inputs():
         compute_envelope(p, 250.0, (5e3,), ("sideways",))
     with pytest.raises(ValueError, match="target_speed_mps"):
         compute_envelope(p, -1.0, (5e3,))
+
+
+def test_reach_gaps_are_runs_of_failures_between_successes():
+    trial = np.array([50.0, 10.0, 20.0, np.nan, 30.0, 40.0, 60.0, 70.0])
+    ok = np.array([1, 1, 0, 1, 0, 1, 0, 1], bool)  # in launch-range order: 10 ok, 20 x, 30 x, 40 ok, 50 ok, 60 x, 70 ok
+    icpt = trial * 0.9
+    assert reach_gaps(trial, ok, icpt) == ((9.0, 36.0), (45.0, 63.0))  # the NaN trial was not flown
+    assert reach_gaps(trial, np.ones(8, bool), icpt) == ()
+    assert reach_gaps(np.array([1.0, 2.0]), np.array([False, True]), np.array([0.0, 2.0])) == ()
+
+
+def test_envelope_reports_where_reach_is_not_one_interval():
+    """A missile whose reach has a hole must say so: the table's min and max alone would hide it."""
+    p = load_interceptor_params("PAC-2-GEM-T")
+    env = compute_envelope(p, 250.0, (100.0, 10e3), ("approaching",), **FAST)
+    assert env.has_gaps and len(env.gaps_m) == 2 and len(env.gaps_m[0]) == 1
+    for i in range(2):
+        for a, b in env.gaps_m[i][0]:
+            assert env.min_range_m[i, 0] <= a < b <= env.max_range_m[i, 0]
+    # the low-altitude hole: launches at 40-80 km failed while shorter and longer ones intercepted
+    assert any(a < 40e3 and b > 80e3 for a, b in env.gaps_m[0][0])
+    doc = json.loads(envelope_to_json(env))
+    assert doc["gaps_km"][0][0] == [[round(a / 1e3, 3), round(b / 1e3, 3)] for a, b in env.gaps_m[0][0]]

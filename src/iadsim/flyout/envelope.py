@@ -4,8 +4,11 @@ For each target altitude and aspect, a batch of trial engagements (all flown at 
 :func:`iadsim.flyout.kinematics.advance_interceptors`) varies the target's range at launch;
 a trial succeeds when the closest approach gives Pk ≥ pk_max/2 on the missile's lethality
 curve. The envelope reports the largest and smallest *intercept* ground range (launcher to
-the closest-approach point, along the earth) among successes. A coarse sweep is refined with
-a second, finer sweep inside the brackets where success starts and stops.
+the closest-approach point, along the earth) among successes, and the *gaps*: spans between
+them where trials failed (a reach that is not one interval, as lofted trajectories can give
+against low targets). A coarse sweep is refined with a second, finer sweep inside the brackets
+where success starts and stops, and a third inside each gap; gaps are found on the trials
+flown, so a gap narrower than the sweeps' spacing can go unseen.
 
 Targets fly at constant altitude, speed and heading (great circles on the flyout sphere):
 approaching flies straight at the launcher, receding straight away, crossing passes abeam
@@ -36,7 +39,8 @@ class Envelope:
 
     max_range_m, min_range_m: (n_altitudes, n_aspects) ground range launcher → intercept
     point, NaN where no trial succeeded. max_flight_time_s: (n_alt, n_asp) longest flight
-    among successes.
+    among successes. gaps_m: per altitude, per aspect, the ``(from_m, to_m)`` intercept ranges
+    of the successes on either side of each run of failed trials between min and max.
     """
 
     missile: str
@@ -48,6 +52,12 @@ class Envelope:
     max_flight_time_s: np.ndarray
     n_trials: int
     compute_time_s: float
+    gaps_m: tuple = ()
+
+    @property
+    def has_gaps(self) -> bool:
+        """True if the reach is not one interval for some altitude and aspect."""
+        return any(cell for row in self.gaps_m for cell in row)
 
     @property
     def max_range_km(self) -> float:
@@ -206,21 +216,60 @@ def compute_envelope(params: InterceptorParams, target_speed_mps=250.0,
     succ = np.concatenate([res["success"], res2["success"]])
     combo = np.concatenate([(np.arange(alt_b.size) // n_g),
                             np.tile(np.repeat(np.arange(n_c * n_a), n_refine), 2)])
+    trial_rng = np.concatenate([rng_b, ref_rng])
+    # refine the gaps: n_refine trials inside each span of launch ranges that failed between successes
+    g_rng, g_combo = [], []
+    for c in range(n_c * n_a):
+        sel = combo == c
+        for lo, hi in reach_gaps(trial_rng[sel], succ[sel], trial_rng[sel]):
+            g_rng.append(lo + frac * (hi - lo))
+            g_combo.append(np.full(n_refine, c))
+    if g_rng:
+        g_rng, g_combo = np.concatenate(g_rng), np.concatenate(g_combo)
+        flat_alt, flat_asp = alt_b.reshape(n_c * n_a, n_g)[:, 0], asp_b.reshape(n_c * n_a, n_g)[:, 0]
+        r3 = _sweep(params, env, flat_alt[g_combo], flat_asp[g_combo], g_rng, target_speed_mps, lead, dt_s)
+        trial_rng = np.concatenate([trial_rng, g_rng])
+        succ = np.concatenate([succ, r3["success"]])
+        ground = np.concatenate([ground, r3["ground_range_m"]])
+        tof = np.concatenate([tof, r3["t_cpa_s"]])
+        combo = np.concatenate([combo, g_combo])
+
     g_ok = np.where(succ, ground, np.nan)
     t_ok = np.where(succ, tof, np.nan)
     max_r = np.full(n_c * n_a, np.nan)
     min_r = np.full(n_c * n_a, np.nan)
     max_t = np.full(n_c * n_a, np.nan)
+    gaps = []
     for c in range(n_c * n_a):
         sel = combo == c
         if np.any(np.isfinite(g_ok[sel])):
             max_r[c] = np.nanmax(g_ok[sel])
             min_r[c] = np.nanmin(g_ok[sel])
             max_t[c] = np.nanmax(t_ok[sel])
+        gaps.append(reach_gaps(trial_rng[sel], succ[sel], ground[sel]))
+    gaps_m = tuple(tuple(gaps[i * n_a:(i + 1) * n_a]) for i in range(n_c))
     return Envelope(params.name, float(target_speed_mps), alts, tuple(aspects),
                     max_r.reshape(n_c, n_a), min_r.reshape(n_c, n_a),
-                    max_t.reshape(n_c, n_a), int(alt_b.size + fin.sum()),
-                    time.perf_counter() - t0)
+                    max_t.reshape(n_c, n_a), int(alt_b.size + fin.sum() + len(g_rng)),
+                    time.perf_counter() - t0, gaps_m)
+
+
+def reach_gaps(trial_range_m, success, intercept_range_m) -> tuple:
+    """Runs of failed trials between successes, in order of the target's range at launch.
+
+    Each run gives ``(from_m, to_m)``: the intercept ranges of the successes just before and
+    just after it. Trials with a NaN range (not flown) are ignored.
+    """
+    flown = np.isfinite(trial_range_m)
+    order = np.argsort(trial_range_m[flown], kind="stable")
+    ok = success[flown][order]
+    rng = intercept_range_m[flown][order]
+    k = np.flatnonzero(ok)
+    if k.size < 2:
+        return ()
+    before = k[:-1][np.diff(k) > 1]  # a success followed by at least one failure, then a success
+    after = k[1:][np.diff(k) > 1]
+    return tuple((float(rng[a]), float(rng[b])) for a, b in zip(before, after))
 
 
 def max_range_km(params: InterceptorParams, target_speed_mps=250.0,
@@ -242,6 +291,8 @@ def envelope_to_json(env: Envelope) -> str:
         "aspects": list(env.aspects),
         "max_range_km": km(env.max_range_m),
         "min_range_km": km(env.min_range_m),
+        "gaps_km": [[[[round(a / 1000.0, 3), round(b / 1000.0, 3)] for a, b in cell] for cell in row]
+                    for row in env.gaps_m],
         "max_range_approaching_km": (None if not np.isfinite(env.max_range_km)
                                      else round(env.max_range_km, 3)),
         "n_trials": env.n_trials,
@@ -261,6 +312,10 @@ def plot_envelope(env: Envelope, path) -> None:
         line, = ax.plot(env.max_range_m[:, j] / 1000.0, alt_km, marker="o", label=f"{asp} max")
         ax.plot(env.min_range_m[:, j] / 1000.0, alt_km, ls="--", color=line.get_color(),
                 label=f"{asp} min")
+        spans = [(alt_km[i], a / 1000.0, b / 1000.0) for i in range(alt_km.size) for a, b in env.gaps_m[i][j]]
+        if spans:  # launches failed between these intercepts
+            y, x0, x1 = zip(*spans)
+            ax.hlines(y, x0, x1, color=line.get_color(), lw=6, alpha=0.3, label=f"{asp} gap")
     ax.set_xlabel("intercept ground range (km)")
     ax.set_ylabel("target altitude (km)")
     ax.set_title(f"{env.missile} envelope, target {env.target_speed_mps:.0f} m/s "
