@@ -1,4 +1,6 @@
-"""Reference copy of the flyout step as it was before the workspace rewrite (commit 8cf86d6).
+"""Reference copy of the flyout step as it was before the workspace rewrite (commit 8cf86d6),
+with the midcourse loft law (:func:`iadsim.flyout.guidance.loft_height_m`) and the 15° homing
+hand-over of the later refit.
 
 Kept only as an oracle: tests/flyout/test_step_equivalence.py checks that the fast step in
 :mod:`iadsim.flyout.kinematics` computes the same physics (same equations, same parameters)
@@ -15,6 +17,7 @@ from iadsim.flyout.guidance import (
     axpy,
     dot,
     limit_lateral,
+    loft_height_m,
     midcourse_accel,
     predicted_intercept_point,
     rows,
@@ -30,8 +33,8 @@ from iadsim.physics.atmosphere import density_fast_with_slope
 REASON_NONE, REASON_CPA, REASON_TIMEOUT, REASON_LOW_SPEED, REASON_GROUND = 0, 1, 2, 3, 4
 REASON_NAMES = ("none", "cpa", "timeout", "low_speed", "ground")
 MIDCOURSE_TAU_MAX_S = 2.0  # longest heading-error time constant in midcourse (turn-over)
-LOFT_FADE_SEEKER_RANGES = 1.0  # loft shrinks to zero at this many seeker ranges from the PIP
-TERMINAL_MIN_COS_ERR = np.cos(np.radians(45.0))  # homing only once within 45° of the PIP
+LOFT_FADE_SEEKER_RANGES = 1.0  # no loft within this many seeker ranges of the PIP
+TERMINAL_MIN_COS_ERR = np.cos(np.radians(15.0))  # homing only once within 15° of the PIP
 _LAST_MACH_IDX = CD_MACH_GRID.size - 2
 
 
@@ -91,25 +94,26 @@ def _gravity(pos, env):
     return scale(r, -GM_EARTH_M3PS2 / (rn2 * rn)), rn, r
 
 
-def guidance_command(pos, vel, prm, tgt, grav, up, terminal_prev, augmented=True):
+def guidance_command(pos, vel, prm, tgt, grav, up, terminal_prev, t_flight_s, augmented=True):
     """Unlimited commanded acceleration (V3 m/s²) and the latched terminal flag (n,).
 
     pos, vel, grav, up: V3 of the missiles; tgt: dict of V3 target arrays ('pos', 'vel',
-    'acc', 'est_pos', 'est_vel'); prm: (k, n) per-row parameters.
+    'acc', 'est_pos', 'est_vel'); prm: (k, n) per-row parameters; t_flight_s: (n,) s.
     """
     rel = sub(tgt["pos"], pos)
     seeker_m = prm[COL["seeker_range_m"]]
-    pip, _ = predicted_intercept_point(pos, tgt["est_pos"], tgt["est_vel"],
-                                       prm[COL["midcourse_speed_mps"]])
+    pip, t_go = predicted_intercept_point(pos, tgt["est_pos"], tgt["est_vel"],
+                                          prm[COL["midcourse_speed_mps"]])
     d_pip = sub(pip, pos)
     dist_pip = np.sqrt(dot(d_pip, d_pip))
-    loft_m = prm[COL["loft_ratio"]] * np.maximum(dist_pip - LOFT_FADE_SEEKER_RANGES * seeker_m,
-                                                 0.0)
+    loft_m = loft_height_m(dist_pip, t_go, t_flight_s, LOFT_FADE_SEEKER_RANGES * seeker_m,
+                           prm[COL["loft_ratio"]], prm[COL["loft_max_m"]],
+                           prm[COL["loft_fade_exponent"]])
     aim = axpy(loft_m, up, pip)
     a_mid = midcourse_accel(pos, vel, aim, prm[COL["midcourse_nav_constant"]],
                             MIDCOURSE_TAU_MAX_S, grav)
     # Homing starts inside seeker range once the turn-over is done (velocity within
-    # 45° of the PIP): PN cannot pull a 90° heading error.
+    # 15° of the PIP).
     cos_err = dot(d_pip, vel) / np.maximum(dist_pip * np.sqrt(dot(vel, vel)), 1e-9)
     terminal = terminal_prev | ((dot(rel, rel) <= seeker_m * seeker_m)
                                 & (cos_err >= TERMINAL_MIN_COS_ERR))
@@ -149,7 +153,7 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     q_s = (0.5 * rho0 * area) * speed0 * speed0  # dynamic pressure × reference area, N
     up = scale(r0, 1.0 / rn0)
 
-    a_cmd, terminal = guidance_command(pos0, vel0, prm, tgt, grav0, up, state.is_terminal,
+    a_cmd, terminal = guidance_command(pos0, vel0, prm, tgt, grav0, up, state.is_terminal, tf0,
                                        augmented)
     a_tvc = np.where(tf0 < prm[COL["burnout_time_s"]], prm[COL["tvc_lateral_mps2"]], 0.0)
     a_aero_max = q_s * prm[COL["cn_max"]] / m0

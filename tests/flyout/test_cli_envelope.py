@@ -40,7 +40,17 @@ def test_unknown_names_exit_2_with_suggestions():
     assert res.exit_code == 2 and "PAC-3-MSE" in res.output
 
 
-def test_gaps_in_the_reach_are_printed_written_and_plotted(tmp_path):
+def test_gaps_in_the_reach_are_printed_written_and_plotted(tmp_path, monkeypatch):
+    """PAC-2 GEM-T flown with the loft law before the refit (test_envelope.former_loft), which
+    leaves a hole in its reach against low targets."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from iadsim.flyout import params as flyout_params
+    from test_envelope import former_loft
+
+    monkeypatch.setattr(flyout_params, "load_interceptor_params", former_loft)
     path, png = tmp_path / "env.json", tmp_path / "env.png"
     res = runner.invoke(app, ["envelope", "patriot", "--missile", "PAC-2-GEM-T", "--json", str(path), "--plot", str(png)])
     assert res.exit_code == 0, res.output

@@ -1,5 +1,6 @@
 """Envelope from the flyout model reproduces the catalog's public max ranges (within 10 %)."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -12,7 +13,8 @@ from iadsim.flyout.envelope import (
     plot_envelope,
     reach_gaps,
 )
-from iadsim.flyout.params import load_interceptor_params
+from iadsim.cli_flyout import FAST as CLI_FAST
+from iadsim.flyout.params import list_interceptors, load_interceptor_params
 
 FAST = {"dt_s": 0.1, "n_coarse": 20, "n_refine": 6}
 
@@ -54,9 +56,17 @@ def test_reach_gaps_are_runs_of_failures_between_successes():
     assert reach_gaps(np.array([1.0, 2.0]), np.array([False, True]), np.array([0.0, 2.0])) == ()
 
 
+def former_loft(name):
+    """The missile with the loft law before the refit: aim point raised by loft_ratio x
+    (distance to PIP - seeker range) at every point of the flight (no fade, no limit), which
+    leaves PAC-2 GEM-T a hole in its reach against low targets."""
+    return dataclasses.replace(load_interceptor_params(name), loft_ratio=0.9,
+                               loft_fade_exponent=0.0, loft_max_m=0.0)
+
+
 def test_envelope_reports_where_reach_is_not_one_interval():
     """A missile whose reach has a hole must say so: the table's min and max alone would hide it."""
-    p = load_interceptor_params("PAC-2-GEM-T")
+    p = former_loft("PAC-2-GEM-T")
     env = compute_envelope(p, 250.0, (100.0, 10e3), ("approaching",), **FAST)
     assert env.has_gaps and len(env.gaps_m) == 2 and len(env.gaps_m[0]) == 1
     for i in range(2):
@@ -68,10 +78,21 @@ def test_envelope_reports_where_reach_is_not_one_interval():
     assert doc["gaps_km"][0][0] == [[round(a / 1e3, 3), round(b / 1e3, 3)] for a, b in env.gaps_m[0][0]]
 
 
-@pytest.mark.xfail(strict=True, reason="known weakness (README): the loft law leaves gaps in the reach; "
-                   "remove this marker when the loft is refitted")
 @pytest.mark.parametrize("name", ["48N6E3", "40N6"])
 def test_reach_against_a_high_approaching_target_is_one_interval(name):
     p = load_interceptor_params(name)
     env = compute_envelope(p, 250.0, (20e3,), ("approaching",), **FAST)
     assert env.gaps_m[0][0] == ()
+
+
+@pytest.mark.parametrize("name", list_interceptors())
+def test_reach_against_approaching_and_crossing_targets_is_one_interval(name):
+    """The envelope the CLI prints (its FAST settings, 100 m to 20 km): no gaps head-on or abeam."""
+    assert set(list_interceptors()) >= {"48N6E3", "40N6", "9M96E2", "PAC-2-GEM-T", "PAC-3-MSE"}
+    p = load_interceptor_params(name)
+    env = compute_envelope(p, 250.0, aspects=("approaching", "crossing"), **CLI_FAST)
+    assert tuple(env.altitudes_m) == (100.0, 1_000.0, 5_000.0, 10_000.0, 20_000.0)
+    gaps = {(float(alt), asp): env.gaps_m[i][j] for i, alt in enumerate(env.altitudes_m)
+            for j, asp in enumerate(env.aspects) if env.gaps_m[i][j]}
+    assert gaps == {}
+    assert np.all(np.isfinite(env.max_range_m))

@@ -32,10 +32,15 @@ from iadsim.flyout.state import (  # noqa: E402
 ENV = FlyoutEnv.local_sphere()
 
 
-def _population(n, seed):
-    """n interceptors of all catalog kinds in every phase; some dead, some near the CPA."""
+def _population(n, seed, loft_max_m=None):
+    """n interceptors of all catalog kinds in every phase; some dead, some near the CPA.
+
+    loft_max_m: if given, every kind's loft limit (so that it binds on many rows)."""
     rng = np.random.default_rng(seed)
-    table = InterceptorTable.from_params([load_interceptor_params(k) for k in list_interceptors()])
+    params = [load_interceptor_params(k) for k in list_interceptors()]
+    if loft_max_m is not None:
+        params = [dataclasses.replace(p, loft_max_m=loft_max_m) for p in params]
+    table = InterceptorTable.from_params(params)
     kind = rng.integers(0, len(table.names), n)
     tgt = np.c_[rng.uniform(-2e5, 2e5, (n, 2)), rng.uniform(1e3, 2e4, n)]
     s = launch_interceptors(table, kind, np.zeros((n, 3)), tgt, ENV)
@@ -60,10 +65,11 @@ def _assert_same(a, b, what):
         np.testing.assert_array_equal(a, b, err_msg=what)
 
 
+@pytest.mark.parametrize("loft_max_m", [None, 20e3], ids=["catalog", "loft-limited"])
 @pytest.mark.parametrize("with_acc_and_estimate", [False, True])
 @pytest.mark.parametrize("augmented", [False, True])
-def test_fast_step_matches_reference(with_acc_and_estimate, augmented):
-    table, s, tp, tv, ta, est = _population(3000, seed=11)
+def test_fast_step_matches_reference(with_acc_and_estimate, augmented, loft_max_m):
+    table, s, tp, tv, ta, est = _population(3000, seed=11, loft_max_m=loft_max_m)
     targets = (TargetStates(tp, tv, ta, *est) if with_acc_and_estimate else TargetStates(tp, tv))
     got = kinematics.advance_interceptors(s, table, targets, 5.0, 0.05,
                                           np.random.default_rng(3), ENV, augmented)
@@ -127,3 +133,26 @@ def test_fast_step_does_not_mutate_inputs_and_returns_fresh_memory():
         getattr(new1, f).flags.writeable = False
     kinematics.advance_interceptors(new1, table, targets, 0.05, 0.05, np.random.default_rng(0),
                                     ENV)
+
+
+def test_population_exercises_every_part_of_the_loft_law():
+    """The rows above span the loft law: no loft inside seeker range, the limit loft_max_m
+    binding (in the loft-limited population), and several fade exponents."""
+    from iadsim.flyout.guidance import loft_height_m, predicted_intercept_point, v3
+    from iadsim.flyout.params import COL
+
+    table, s, tp, tv, _, _ = _population(3000, seed=11, loft_max_m=20e3)
+    prm = s.prm_kn
+    pip, t_go = predicted_intercept_point(v3(s.pos_enu_m), v3(tp), v3(tv),
+                                          prm[COL["midcourse_speed_mps"]])
+    d = np.linalg.norm(np.stack(pip, axis=1) - s.pos_enu_m, axis=1)
+    e = d - prm[COL["seeker_range_m"]]
+    capped = prm[COL["loft_ratio"]] * e > prm[COL["loft_max_m"]]
+    assert (e <= 0.0).sum() > 100 and capped.sum() > 100
+    assert len(set(prm[COL["loft_fade_exponent"]].tolist())) >= 2
+    loft = loft_height_m(d, t_go, s.t_flight_s, prm[COL["seeker_range_m"]],
+                         prm[COL["loft_ratio"]], prm[COL["loft_max_m"]],
+                         prm[COL["loft_fade_exponent"]])
+    assert np.all(loft[e <= 0.0] == 0.0)
+    assert np.all(loft[capped] <= prm[COL["loft_max_m"]][capped])
+    assert np.all(loft <= prm[COL["loft_ratio"]] * np.maximum(e, 0.0))

@@ -1,7 +1,8 @@
 """Interceptor guidance laws, batched over missiles; pure functions.
 
 Midcourse: steer the velocity toward a predicted intercept point (PIP) computed from the
-track estimate, raised by a loft that shrinks with the distance to go. Terminal: true
+track estimate, raised by a loft that shapes the trajectory into an arc (see
+:func:`loft_height_m`). Terminal: true
 proportional navigation (TPN), optionally augmented (APN) with N'/2 times the target's
 acceleration normal to the line of sight. Both add gravity compensation. References:
 Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 (PN), ch. 8 (APN);
@@ -81,6 +82,32 @@ def predicted_intercept_point(pos_enu_m, est_pos_enu_m, est_vel_enu_mps, speed_m
     """PIP (V3, m ENU) and time to go (n,) s, straight-line missile at *speed_mps*."""
     t_go = time_to_intercept_s(sub(est_pos_enu_m, pos_enu_m), est_vel_enu_mps, speed_mps)
     return axpy(t_go, est_vel_enu_mps, est_pos_enu_m), t_go
+
+
+def loft_height_m(dist_pip_m, t_go_s, t_flight_s, seeker_range_m, loft_ratio, loft_max_m,
+                  fade_exponent):
+    """Height (n,) m by which the midcourse aim point is raised above the PIP, along local up.
+
+    loft = min(loft_ratio·e, loft_max)·τⁿ, with e = max(distance to PIP − seeker range, 0)
+    and τ = t_go / (t_go + t_flight), the fraction of the flight still to go (1 at launch,
+    0 at the intercept; t_go is the straight-line time to the PIP at the midcourse speed).
+
+    Trajectory shaping by a moving aim point (Zarchan, *Tactical and Strategic Missile
+    Guidance*, trajectory-shaping and lofting chapters; Imado, Kuroda & Miwa, "Optimal
+    midcourse guidance for medium-range air-to-air missiles", J. Guidance 13(4), 1990, on
+    why a climb to thin air pays and the loft must shrink as the intercept nears): with n = 1
+    the offset of the aim direction above the line of sight is proportional to the flight
+    fraction to go, the property of a parabolic arc (slope − line-of-sight slope = 4H/D × the
+    fraction of range to go, apex H), so every shot starts at the same climb angle,
+    atan(loft_ratio), and comes down onto the PIP in proportion to its own length; n > 1
+    pulls the arc down earlier, while the air is still dense enough to turn in. A loft
+    referred to the distance alone (the earlier law) kept medium shots high until one seeker
+    range from the PIP, too late to come down from at altitude: the reach had gaps. No loft
+    within a seeker range; loft_max (per missile, may be inf) bounds the longest shots' climb.
+    """
+    e = np.maximum(dist_pip_m - seeker_range_m, 0.0)
+    tau = t_go_s / np.maximum(t_go_s + t_flight_s, 1e-9)
+    return np.minimum(loft_ratio * e, loft_max_m) * tau ** fade_exponent
 
 
 def midcourse_accel(pos_enu_m, vel_enu_mps, aim_enu_m, gain, tau_max_s, grav_enu_mps2):

@@ -41,8 +41,8 @@ from iadsim.physics.atmosphere import density_speed_of_sound
 REASON_NONE, REASON_CPA, REASON_TIMEOUT, REASON_LOW_SPEED, REASON_GROUND = 0, 1, 2, 3, 4
 REASON_NAMES = ("none", "cpa", "timeout", "low_speed", "ground")
 MIDCOURSE_TAU_MAX_S = 2.0  # longest heading-error time constant in midcourse (turn-over)
-LOFT_FADE_SEEKER_RANGES = 1.0  # loft shrinks to zero at this many seeker ranges from the PIP
-TERMINAL_MIN_COS_ERR = np.cos(np.radians(45.0))  # homing only once within 45° of the PIP
+LOFT_FADE_SEEKER_RANGES = 1.0  # no loft within this many seeker ranges of the PIP
+TERMINAL_MIN_COS_ERR = np.cos(np.radians(15.0))  # homing only once within 15° of the PIP
 _LAST_MACH_IDX = CD_MACH_GRID.size - 2
 N_MACH = CD_MACH_GRID.size
 
@@ -374,14 +374,14 @@ def _target_components(targets: TargetStates, w):
 
 
 def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, terminal_prev,
-                      augmented, w):
+                      t_flight_s, augmented, w):
     """Unlimited commanded acceleration (3, n) m/s² and the latched terminal flag (n,).
 
     rel, rel_est, rel_vel: target (truth, track estimate) minus missile position and the
     target − missile velocity (3, n).
 
     Rows not yet homing fly midcourse toward the lofted predicted intercept point of the
-    track estimate, and start homing inside seeker range once within 45° of it; homing rows
+    track estimate, and start homing inside seeker range once within 15° of it; homing rows
     fly true (or augmented) PN on the truth. See :mod:`iadsim.flyout.guidance`. Each law is
     evaluated on its own rows only (gathered into scratch of their size when not all).
     """
@@ -394,7 +394,8 @@ def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, ter
             cols(vel), cols(speed), cols(up), cols(grav), cols(rel), cols(rel_est),
             cols(tgt["est_vel"]),
             *(cols(prm[COL[k]]) for k in ("seeker_range_m", "midcourse_speed_mps",
-                                          "loft_ratio", "midcourse_nav_constant")), w)
+                                          "loft_ratio", "loft_max_m", "loft_fade_exponent",
+                                          "midcourse_nav_constant")), cols(t_flight_s), w)
         _put_columns(a_cmd, rows, a_mid)
         terminal[rows] = now_homing
         w.release(top)
@@ -439,25 +440,35 @@ def _put_columns(dst, rows, src):
 
 
 def _midcourse_phase(vel, speed, up, grav, rel, rel_est, est_vel, seeker_m,
-                     midcourse_speed_mps, loft_ratio, midcourse_gain, w):
+                     midcourse_speed_mps, loft_ratio, loft_max_m, loft_fade_exponent,
+                     midcourse_gain, t_flight_s, w):
     """Midcourse command (3, m) toward the lofted PIP and the rows that start homing (m,).
 
     rel, rel_est: target and track estimate minus missile (3, m) m; the PIP and the aim
-    point are formed relative to the missile.
+    point are formed relative to the missile. t_flight_s: time since launch (m,) s.
     """
     t_go = _time_to_intercept_s(rel_est, est_vel, midcourse_speed_mps, w)
     d_pip = np.multiply(t_go, est_vel, out=w.vec())
     d_pip += rel_est
     dist_pip = _norm(d_pip, w.row())
+    # loft = min(loft_ratio·e, loft_max)·τ^n, e = (distance to PIP − seeker range)⁺,
+    # τ = t_go / (t_go + t_flight): see guidance.loft_height_m
     loft_m = np.subtract(dist_pip, np.multiply(LOFT_FADE_SEEKER_RANGES, seeker_m, out=w.row()),
                          out=w.row())
     np.maximum(loft_m, 0.0, out=loft_m)
     loft_m *= loft_ratio
+    np.minimum(loft_m, loft_max_m, out=loft_m)
+    tau = np.add(t_go, t_flight_s, out=w.row())
+    np.maximum(tau, 1e-9, out=tau)
+    np.divide(t_go, tau, out=tau)
+    np.power(tau, loft_fade_exponent, out=tau)
+    loft_m *= tau
     los = np.multiply(loft_m, up, out=w.vec())  # to the lofted aim point
     los += d_pip
     a_mid = _midcourse_accel(los, vel, speed, midcourse_gain, grav, w)
     # Homing starts inside seeker range once the turn-over is done (velocity within
-    # 45° of the PIP): PN cannot pull a 90° heading error.
+    # 15° of the PIP): PN handed a large heading error right after a vertical launch
+    # misses targets that the midcourse turn toward the PIP reaches.
     cos_err = _dot(d_pip, vel, w.row())
     cos_err /= np.maximum(np.multiply(dist_pip, speed, out=dist_pip), 1e-9, out=dist_pip)
     homing = np.less_equal(_dot(rel, rel, w.row()), np.multiply(seeker_m, seeker_m, out=w.row()),
@@ -519,7 +530,7 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
                np.subtract(tgt["est_pos"], pos0, out=w.vec()))
     a_cmd, terminal = _guidance_command(vel0, speed0, prm, tgt, rel, rel_est,
                                         np.subtract(tgt["vel"], vel0, out=w.vec()), grav0, up,
-                                        state.is_terminal, augmented, w)
+                                        state.is_terminal, tf0, augmented, w)
     a_tvc = np.multiply(prm[COL["tvc_lateral_mps2"]], tf0 < prm[COL["burnout_time_s"]],
                         out=w.row())  # TVC while the motor burns
     a_avail = np.multiply(q_s, prm[COL["cn_max"]], out=w.row())  # aerodynamic limit first

@@ -69,7 +69,12 @@ class InterceptorParams:
     nav_constant: float = _f("1", "terminal true-PN effective navigation ratio N'")
     midcourse_nav_constant: float = _f("1", "midcourse navigation gain toward the PIP", 3.0)
     midcourse_speed_mps: float = _f("mps", "average speed assumed when predicting the PIP")
-    loft_ratio: float = _f("1", "midcourse aim point raised by loft_ratio x distance to PIP", 0.0)
+    loft_ratio: float = _f("1", "midcourse loft: aim point raised by loft_ratio x (distance to "
+                                "PIP - seeker range), faded by the flight fraction to go", 0.0)
+    loft_max_m: float = _f("m", "upper limit of loft_ratio x (distance to PIP - seeker range) "
+                                "(0: no limit)", 0.0)
+    loft_fade_exponent: float = _f("1", "loft scaled by (t_go / (t_go + t_flight))^n; n = 1 "
+                                        "shapes a parabolic arc", 1.0)
     warhead_kind: str = _f("", "'blast_frag' or 'hit_to_kill'")
     warhead_mass_kg: float = _f("kg", "warhead mass (documentation; lethality uses radius)")
     pk_max: float = _f("1", "single-shot kill probability at zero miss distance")
@@ -214,7 +219,8 @@ _SCALARS = (
     "sustain_thrust_n", "burnout_time_s", "sustain_mdot_kgps", "induced_drag_k", "cn_max",
     "g_limit_mps2", "tvc_lateral_mps2", "max_flight_time_s", "min_speed_mps", "arm_time_s",
     "seeker_range_m", "nav_constant", "midcourse_nav_constant", "midcourse_speed_mps",
-    "loft_ratio", "pk_max", "lethal_radius_m", "is_hit_to_kill",
+    "loft_ratio", "loft_max_m", "loft_fade_exponent", "pk_max", "lethal_radius_m",
+    "is_hit_to_kill",
 )
 COL = {k: i for i, k in enumerate(_SCALARS)}  # column index of each scalar in the table
 CD_MACH_STEP = 0.05  # uniform Mach grid of the stacked drag tables (index arithmetic, no search)
@@ -262,6 +268,8 @@ class InterceptorTable:
                 "midcourse_nav_constant": p.midcourse_nav_constant,
                 "midcourse_speed_mps": p.midcourse_speed_mps,
                 "loft_ratio": p.loft_ratio,
+                "loft_max_m": p.loft_max_m if p.loft_max_m > 0.0 else np.inf,
+                "loft_fade_exponent": p.loft_fade_exponent,
                 "pk_max": p.pk_max,
                 "lethal_radius_m": p.lethal_radius_m,
                 "is_hit_to_kill": float(p.warhead_kind == "hit_to_kill"),
