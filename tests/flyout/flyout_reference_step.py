@@ -4,15 +4,17 @@ hand-over of the later refit.
 
 Kept only as an oracle: tests/flyout/test_step_equivalence.py checks that the fast step in
 :mod:`iadsim.flyout.kinematics` computes the same physics (same equations, same parameters)
-to floating-point rounding. Not used by the simulator.
+to floating-point rounding. Not used by the simulator. The result container and the reason
+codes are shared with the fast step; the physics here is the oracle's own.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from iadsim.constants import GM_EARTH_M3PS2
 from iadsim.flyout.endgame import cpa_in_step, p_kill
+from iadsim.flyout.kinematics import (
+    REASON_CPA, REASON_GROUND, REASON_LOW_SPEED, REASON_NONE, REASON_TIMEOUT, InterceptOutcome,
+)
 from iadsim.flyout.guidance import (
     axpy,
     dot,
@@ -30,34 +32,10 @@ from iadsim.flyout.params import CD_MACH_GRID, CD_MACH_STEP, COL, InterceptorTab
 from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates
 from iadsim.physics.atmosphere import density_fast_with_slope
 
-REASON_NONE, REASON_CPA, REASON_TIMEOUT, REASON_LOW_SPEED, REASON_GROUND = 0, 1, 2, 3, 4
-REASON_NAMES = ("none", "cpa", "timeout", "low_speed", "ground")
 MIDCOURSE_TAU_MAX_S = 2.0  # longest heading-error time constant in midcourse (turn-over)
 LOFT_FADE_SEEKER_RANGES = 1.0  # no loft within this many seeker ranges of the PIP
 TERMINAL_MIN_COS_ERR = np.cos(np.radians(15.0))  # homing only once within 15° of the PIP
 _LAST_MACH_IDX = CD_MACH_GRID.size - 2
-
-
-@dataclass(frozen=True, slots=True)
-class InterceptOutcome:
-    """What happened to each row during one step; all (n,) except pos_cpa_enu_m (n, 3).
-
-    resolved: the row ended this step (reason != 0). reason: REASON_* code.
-    miss_m, t_cpa_s (scenario time), pos_cpa_enu_m: closest approach, NaN unless reason=CPA.
-    p_kill: kill probability from the lethality curve (0 unless CPA after arming).
-    killed: the kill draw succeeded.
-    """
-
-    resolved: np.ndarray
-    reason: np.ndarray
-    miss_m: np.ndarray
-    t_cpa_s: np.ndarray
-    pos_cpa_enu_m: np.ndarray
-    p_kill: np.ndarray
-    killed: np.ndarray
-
-
-
 N_MACH = CD_MACH_GRID.size
 
 
