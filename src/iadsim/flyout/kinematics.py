@@ -36,7 +36,7 @@ from iadsim.constants import GM_EARTH_M3PS2
 from iadsim.flyout.endgame import p_kill
 from iadsim.flyout.params import CD_MACH_GRID, CD_MACH_STEP, COL, InterceptorTable
 from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates
-from iadsim.physics.atmosphere import density_speed_of_sound
+from iadsim.physics import atmosphere
 
 REASON_NONE, REASON_CPA, REASON_TIMEOUT, REASON_LOW_SPEED, REASON_GROUND = 0, 1, 2, 3, 4
 REASON_NAMES = ("none", "cpa", "timeout", "low_speed", "ground")
@@ -46,19 +46,15 @@ TERMINAL_MIN_COS_ERR = np.cos(np.radians(15.0))  # homing only once within 15° 
 _LAST_MACH_IDX = CD_MACH_GRID.size - 2
 N_MACH = CD_MACH_GRID.size
 
-# ISA table on a uniform geometric-altitude grid: the same 50 m grid, formulas and
-# interpolation as physics.atmosphere.density_fast_with_slope, with the speed of sound's
-# change per cell stored too (one gather fewer): ln(density) and its slope per metre,
-# speed of sound and its change per cell, indexed by cell.
-_ATM_STEP_M = 50.0
-_ATM_ALT0_M = -1_000.0
-_ATM_ALT_M = np.arange(_ATM_ALT0_M, 200_000.0 + _ATM_STEP_M, _ATM_STEP_M)
-_ATM_RHO, _ATM_A_MPS = density_speed_of_sound(_ATM_ALT_M)
-_ATM_LNRHO = np.log(_ATM_RHO)[:-1].copy()
-_ATM_DLNRHO_PER_M = np.diff(np.log(_ATM_RHO)) / _ATM_STEP_M
-_ATM_DA_MPS = np.diff(_ATM_A_MPS)
-_ATM_A_MPS = _ATM_A_MPS[:-1].copy()
-_ATM_LAST = _ATM_ALT_M.size - 2
+# ISA: the 50 m table of physics.atmosphere (the one density_fast_with_slope reads), laid out
+# per cell, with the speed of sound's change per cell stored too (one gather fewer): ln(density)
+# and its slope per metre, speed of sound and its change per cell, indexed by cell.
+_ATM_STEP_M, _ATM_ALT0_M = atmosphere.FAST_STEP_M, atmosphere.FAST_ALT0_M
+_ATM_LNRHO = atmosphere.FAST_LNRHO[:-1].copy()
+_ATM_DLNRHO_PER_M = atmosphere.FAST_DLNRHO_PER_M
+_ATM_DA_MPS = np.diff(atmosphere.FAST_A_MPS)
+_ATM_A_MPS = atmosphere.FAST_A_MPS[:-1].copy()
+_ATM_LAST = _ATM_LNRHO.size - 1
 
 
 @dataclass(frozen=True, slots=True)

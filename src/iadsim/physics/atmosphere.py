@@ -118,11 +118,11 @@ def density_speed_of_sound(alt_m):
 # formulas the relative density error is typically below 2e-6 and at most 5e-4, and the
 # speed-of-sound error at most 0.05 m/s, both worst in the cells that straddle a layer base
 # (checked in tests/flyout/test_atmosphere.py); above 200 km density is 0.
-_FAST_STEP_M = 50.0
-_FAST_ALT0_M = -1_000.0
-_FAST_ALT_M = np.arange(_FAST_ALT0_M, 200_000.0 + _FAST_STEP_M, _FAST_STEP_M)
-_FAST_RHO, _FAST_A = density_speed_of_sound(_FAST_ALT_M)
-_FAST_LNRHO = np.log(_FAST_RHO)
+FAST_STEP_M = 50.0
+FAST_ALT0_M = -1_000.0
+_FAST_ALT_M = np.arange(FAST_ALT0_M, 200_000.0 + FAST_STEP_M, FAST_STEP_M)
+_FAST_RHO, FAST_A_MPS = density_speed_of_sound(_FAST_ALT_M)
+FAST_LNRHO = np.log(_FAST_RHO)
 _FAST_LAST = _FAST_ALT_M.size - 2
 
 
@@ -132,17 +132,17 @@ def density_speed_of_sound_fast(alt_m):
     Same model as :func:`density_speed_of_sound`, interpolated from a 50 m table; for the
     vectorised flyout step. Altitudes below -1 km use the -1 km values; above 200 km density is 0.
     """
-    x = (np.asarray(alt_m, dtype=float) - _FAST_ALT0_M) * (1.0 / _FAST_STEP_M)
+    x = (np.asarray(alt_m, dtype=float) - FAST_ALT0_M) * (1.0 / FAST_STEP_M)
     x = np.clip(x, 0.0, _FAST_LAST + 1.0)
     i = np.minimum(x.astype(np.intp), _FAST_LAST)
     f = x - i
-    lnrho = _FAST_LNRHO[i] + f * (_FAST_LNRHO[i + 1] - _FAST_LNRHO[i])
-    a = _FAST_A[i] + f * (_FAST_A[i + 1] - _FAST_A[i])
+    lnrho = FAST_LNRHO[i] + f * (FAST_LNRHO[i + 1] - FAST_LNRHO[i])
+    a = FAST_A_MPS[i] + f * (FAST_A_MPS[i + 1] - FAST_A_MPS[i])
     rho = np.exp(lnrho)
     return np.where(x >= _FAST_LAST + 1.0, 0.0, rho), a
 
 
-_FAST_DLNRHO = np.diff(_FAST_LNRHO) / _FAST_STEP_M
+FAST_DLNRHO_PER_M = np.diff(FAST_LNRHO) / FAST_STEP_M
 
 
 def density_fast_with_slope(alt_m):
@@ -151,11 +151,11 @@ def density_fast_with_slope(alt_m):
     The slope lets a caller extrapolate density over a small altitude change without a
     second table look-up: ρ(h + δ) ≈ ρ(h)·exp(slope·δ).
     """
-    x = (np.asarray(alt_m, dtype=float) - _FAST_ALT0_M) * (1.0 / _FAST_STEP_M)
+    x = (np.asarray(alt_m, dtype=float) - FAST_ALT0_M) * (1.0 / FAST_STEP_M)
     x = np.clip(x, 0.0, _FAST_LAST + 1.0)
     i = np.minimum(x.astype(np.intp), _FAST_LAST)
     f = x - i
-    slope = _FAST_DLNRHO[i]
-    rho = np.exp(_FAST_LNRHO[i] + (f * _FAST_STEP_M) * slope)
-    a = _FAST_A[i] + f * (_FAST_A[i + 1] - _FAST_A[i])
+    slope = FAST_DLNRHO_PER_M[i]
+    rho = np.exp(FAST_LNRHO[i] + (f * FAST_STEP_M) * slope)
+    a = FAST_A_MPS[i] + f * (FAST_A_MPS[i + 1] - FAST_A_MPS[i])
     return rho, a, slope
