@@ -154,7 +154,7 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
     ``pos_enu_m``, ``vel_enu_mps`` (d, 3) and ``agl_m`` (d,) are the raiders' truth at the
     look. Returns arrays (d,): ``visible`` (coverage and line of sight), ``range_m``, ``az_rad``,
     ``el_rad`` (the site's frame), ``range_rate_mps`` (true, opening), ``pd`` (the dwell's exact
-    Pd; 0 where not visible), ``snr_dwell`` (n × per-pulse SNR) and ``los_enu_m`` (d, 3).
+    Pd; 0 where not visible) and ``snr_dwell`` (n × per-pulse SNR): what a scan reads.
     """
     rd, th = world.radars, world.threats
     los_enu = pos_enu_m - rd.pos_enu_m[r_idx]
@@ -179,7 +179,7 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
     pd[v] = detection_probability(snr_pp[v], rd.pfa[rv], rd.n_pulses[rv], th.swerling[tv])
     rr_mps = np.einsum("dk,dk->d", los_enu, vel_enu_mps) / np.maximum(rng_m, 1e-9)
     return dict(visible=visible, range_m=rng_m, az_rad=az, el_rad=el, range_rate_mps=rr_mps, pd=pd,
-                snr_dwell=rd.n_pulses[r_idx] * snr_pp, los_enu_m=los_enu)
+                snr_dwell=rd.n_pulses[r_idx] * snr_pp)
 
 
 def _target_looks(world, due, threat_agl_m, rng, grid=None, table_rows=None):
@@ -218,7 +218,7 @@ class LookTable:
     """
 
     look_of: np.ndarray  # (n_steps + 1, n_radars) int: row of radar r's look at step k, -1 when it does not look
-    grid: dict  # pair_looks arrays, each (J, n) or (J, n, 3)
+    grid: dict  # pair_looks arrays, each (J, n)
 
     def rows(self, step: int, due: np.ndarray):
         """Look rows of radars ``due`` at engine step ``step``, or None if any is not in the table."""
@@ -228,7 +228,7 @@ class LookTable:
         return rows if (rows >= 0).all() else None
 
 
-LOOK_TABLE_MAX_PAIRS = 4_000_000  # ~350 MB of float64; larger scenarios compute their looks each step
+LOOK_TABLE_MAX_PAIRS = 4_000_000  # ~200 MB (6 float64 and a bool per pair); larger scenarios compute their looks each step
 _LOOK_TABLES: dict = {}
 
 
@@ -239,14 +239,11 @@ def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
     key = _content_key(world, dt_s, n_steps)
     if key in _LOOK_TABLES:
         return _LOOK_TABLES[key]
-    # the scan schedule, replaying scan()'s recurrence
-    nxt = rd.next_scan_t_s.copy()
+    nxt = rd.next_scan_t_s
     look_of = np.full((n_steps + 1, len(nxt)), -1, np.int64)
     steps, radars = [], []
-    for k in range(n_steps + 1):
-        t_s = k * dt_s
-        due = np.flatnonzero(nxt <= t_s + 1e-9)
-        nxt[due] += rd.scan_period_s[due] * np.ceil((t_s + 1e-9 - nxt[due]) / rd.scan_period_s[due])
+    for k in range(n_steps + 1):  # the schedule scan() follows
+        due, nxt = due_radars(nxt, rd.scan_period_s, k * dt_s)
         look_of[k, due] = len(steps) + np.arange(due.size)
         steps.extend([k] * due.size)
         radars.extend(due.tolist())
@@ -308,6 +305,15 @@ def _false_alarm_looks(world, due, rng):
     return r_glob, np.full(r_glob.size, -1), range_m, az, el, rr_mps, np.repeat(np.atleast_1d(t_over_n), counts)
 
 
+def due_radars(next_scan_t_s: np.ndarray, scan_period_s: np.ndarray, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Radars whose scan is due at ``t_s`` and every radar's next scan time (a new array): a due
+    radar's next scan is the first multiple of its period after ``t_s`` on its own schedule."""
+    due = np.flatnonzero(next_scan_t_s <= t_s + 1e-9)
+    nxt = next_scan_t_s.copy()
+    nxt[due] += scan_period_s[due] * np.ceil((t_s + 1e-9 - next_scan_t_s[due]) / scan_period_s[due])
+    return due, nxt
+
+
 def scan(world: World, t_s: float, threat_agl_m: np.ndarray | None, rng: np.random.Generator,
          false_alarms: bool = True, looks: LookTable | None = None, step: int | None = None
          ) -> tuple[Detections, np.ndarray]:
@@ -319,9 +325,7 @@ def scan(world: World, t_s: float, threat_agl_m: np.ndarray | None, rng: np.rand
     the same detections for the same draws, without recomputing the geometry and Pd.
     """
     rd, th = world.radars, world.threats
-    due = np.flatnonzero(rd.next_scan_t_s <= t_s + 1e-9)
-    next_scan = rd.next_scan_t_s.copy()
-    next_scan[due] += rd.scan_period_s[due] * np.ceil((t_s + 1e-9 - rd.next_scan_t_s[due]) / rd.scan_period_s[due])
+    due, next_scan = due_radars(rd.next_scan_t_s, rd.scan_period_s, t_s)
     if due.size == 0:
         return Detections.empty(), next_scan
     rows = []
