@@ -142,8 +142,7 @@ class Tracker:
         rates = 1.0 / np.asarray(c.imm_sojourn_s if n_models > 1 else (np.inf,), dtype=np.float64)
         self._gen = (np.ones((n_models, n_models)) - np.eye(n_models)) * (rates / max(n_models - 1, 1))[:, None]
         self._gen -= np.diag(rates) if n_models > 1 else 0.0
-        self._trans_cache: dict[float, np.ndarray] = {}
-        self._stack_cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        self._imm_cache: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._h_pos = np.eye(3, self.dim)
         self._init_vel_cov = c.init_vel_sigma_mps**2 * np.eye(3)
         self._init_acc_cov = c.init_acc_sigma_mps2**2 * np.eye(3)
@@ -205,7 +204,8 @@ class Tracker:
 
     def _gating_prediction(self, meas: _Meas) -> dict:
         """What gating needs of every track for one sub-scan: combined state and covariance, the
-        search radius, and for polar measurements the predicted measurement and its Jacobian."""
+        position-covariance traces of tracks and measurements (for the search radius), and for
+        polar measurements the predicted measurement and its Jacobian."""
         xc, pc = self._combined()
         out = dict(xc=xc, pc=pc, pos_trace=np.trace(pc[:, :3, :3], axis1=1, axis2=2),
                    meas_trace=np.trace(meas.cov_enu_m2, axis1=1, axis2=2))
@@ -295,29 +295,21 @@ class Tracker:
             f, q = self.models[0].matrices(dt)
             a["x"], a["p"] = kf_predict(a["x"], a["p"], f, q)
             return
-        x0, p0, a["mu"] = imm_mix(a["x"], a["p"], a["mu"], self._transition(dt))
-        f, q = self._stacked_matrices(dt)
+        trans, f, q = self._imm_matrices(dt)
+        x0, p0, a["mu"] = imm_mix(a["x"], a["p"], a["mu"], trans)
         a["x"], a["p"] = kf_predict(x0, p0, f, q)
 
-    def _stacked_matrices(self, dt_s: float) -> tuple[np.ndarray, np.ndarray]:
-        """(F, Q) of every IMM model stacked (r, d, d), cached per ``dt_s``: one batched
-        prediction predicts every model of every track."""
-        fq = self._stack_cache.get(dt_s)
-        if fq is None:
-            if len(self._stack_cache) >= _CACHE_SIZE:
-                self._stack_cache.clear()
+    def _imm_matrices(self, dt_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Over ``dt_s``: the Markov model-switch matrix (from the mean sojourn times) and every
+        model's (F, Q) stacked (r, d, d), so one batched call predicts every model of every track;
+        cached per ``dt_s``."""
+        mats = self._imm_cache.get(dt_s)
+        if mats is None:
+            if len(self._imm_cache) >= _CACHE_SIZE:
+                self._imm_cache.clear()
             f, q = zip(*(m.matrices(dt_s) for m in self.models))
-            fq = self._stack_cache[dt_s] = (np.stack(f), np.stack(q))
-        return fq
-
-    def _transition(self, dt_s: float) -> np.ndarray:
-        """Markov model-switch matrix over ``dt_s`` from mean sojourn times, cached per dt."""
-        m = self._trans_cache.get(dt_s)
-        if m is None:
-            if len(self._trans_cache) >= _CACHE_SIZE:
-                self._trans_cache.clear()
-            m = self._trans_cache[dt_s] = expm(self._gen * dt_s)
-        return m
+            mats = self._imm_cache[dt_s] = (expm(self._gen * dt_s), np.stack(f), np.stack(q))
+        return mats
 
     def _combined(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Combined state and covariance of every track, or of the tracks ``rows``."""
