@@ -131,6 +131,12 @@ def test_heuristic_optimal_where_a_long_cyclic_exchange_is_needed(n, m, seed):
     assert solve(values, pk, rounds).surviving_value == pytest.approx(exact.surviving_value, rel=1e-9)
 
 
+def draw_limits(data, m):
+    """Random limits for m targets: rounds per target (m,), targets engaged at once, rounds in all."""
+    cap = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
+    return cap, data.draw(st.integers(0, m)), data.draw(st.integers(0, 6))
+
+
 def random_start(data, rounds, m, cap, max_targets, max_total):
     """A random feasible assignment: each round to a random open target, or kept."""
     x = np.zeros((rounds.size, m), np.int64)
@@ -162,8 +168,7 @@ def test_cyclic_exchange_keeps_counts_and_never_worsens(inst, data):
 def test_path_exchange_keeps_limits_and_never_worsens(inst, data):
     values, pk, rounds = inst
     m = values.size
-    cap = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
-    k, r = data.draw(st.integers(0, m)), data.draw(st.integers(0, 6))
+    cap, k, r = draw_limits(data, m)
     x0 = random_start(data, rounds, m, cap, k, r)
     x = improve_exchanges(values, pk, x0, rounds, cap, k, r, paths=True)
     check_limits(types.SimpleNamespace(assignment=x), rounds, cap, k, r)
@@ -206,9 +211,7 @@ def test_heuristic_never_worse_than_mmr(inst):
 def test_limits_never_exceeded(inst, data):
     values, pk, rounds = inst
     m = values.size
-    cap = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
-    k = data.draw(st.integers(0, m))
-    r = data.draw(st.integers(0, 6))
+    cap, k, r = draw_limits(data, m)
     best = brute_force(values, pk, rounds, cap, k, r)
     for method in METHODS:
         res = solve(values, pk, rounds, method, max_per_target=cap, max_targets=k, max_total_rounds=r)
