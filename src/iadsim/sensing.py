@@ -26,7 +26,7 @@ the same detections and a threat's draw does not depend on whether the others ar
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -293,16 +293,25 @@ def _false_alarm_looks(world, due, rng):
     """Poisson(Pfa × cells) false alarms per due radar, uniform in range/az/el within coverage (same row layout)."""
     rd = world.radars
     counts = rng.poisson(rd.pfa[due] * resolution_cells(rd, due))
+    return _false_alarm_rows(rd, due, counts, rng.random((4, int(counts.sum()))), _noise_dwell_snr(rd, due))
+
+
+def _noise_dwell_snr(rd, due):
+    """The dwell SNR a false alarm reads as: a noise sum just over the threshold T, ≈ T − n."""
+    n = rd.n_pulses[due].astype(int)
+    return np.atleast_1d(np.maximum(rp.threshold(rd.pfa[due], n) - n, 1.0))
+
+
+def _false_alarm_rows(rd, due, counts, u, dwell_snr):
+    """False-alarm rows: ``counts[i]`` of radar ``due[i]`` placed by the uniforms u (4, Σcounts),
+    in the order of ``due``; ``dwell_snr`` (per ``due`` row) from :func:`_noise_dwell_snr`."""
     r_glob = np.repeat(due, counts)
-    u = rng.random((4, r_glob.size))
     range_m = rd.min_range_m[r_glob] + u[0] * (rd.max_range_m[r_glob] - rd.min_range_m[r_glob])
     az = rd.facing_rad[r_glob] + (u[1] - 0.5) * rd.az_sector_rad[r_glob]
     el = rd.el_min_rad[r_glob] + u[2] * (rd.el_max_rad[r_glob] - rd.el_min_rad[r_glob])
     prf_hz = rd.n_pulses[r_glob] / rd.dwell_s[r_glob]
     rr_mps = (u[3] - 0.5) * SPEED_OF_LIGHT_MPS / rd.frequency_hz[r_glob] * prf_hz / 2.0  # uniform over ±λ·PRF/4
-    n = rd.n_pulses[due].astype(int)
-    t_over_n = np.maximum(rp.threshold(rd.pfa[due], n) - n, 1.0)  # a noise sum just over T reads as n·SNR ≈ T - n
-    return r_glob, np.full(r_glob.size, -1), range_m, az, el, rr_mps, np.repeat(np.atleast_1d(t_over_n), counts)
+    return r_glob, np.full(r_glob.size, -1), range_m, az, el, rr_mps, np.repeat(dwell_snr, counts)
 
 
 def due_radars(next_scan_t_s: np.ndarray, scan_period_s: np.ndarray, t_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -342,16 +351,85 @@ def scan(world: World, t_s: float, threat_agl_m: np.ndarray | None, rng: np.rand
     if not rows or sum(len(r[0]) for r in rows) == 0:
         return Detections.empty(), next_scan
     r_glob, truth_id, range_m, az, el, rr_mps, snr_dwell = (np.concatenate(c) for c in zip(*rows))
+    return _measured(rd, t_s, (r_glob, truth_id, range_m, az, el, rr_mps, snr_dwell),
+                     rng.standard_normal((4, r_glob.size))), next_scan
+
+
+def _measured(rd, t_s: float, looks: tuple, z: np.ndarray) -> Detections:
+    """Detections from detected looks' true values (r_glob, truth_id, range_m, az_rad, el_rad,
+    range_rate_mps, dwell SNR) and their standard normals z (4, d): Gaussian noise at each
+    look's accuracy, the measured position rotated to scenario ENU. Row by row."""
+    r_glob, truth_id, range_m, az, el, rr_mps, snr_dwell = looks
     sig = _sigmas(rd, r_glob, snr_dwell, SPEED_OF_LIGHT_MPS / rd.frequency_hz[r_glob])
-    z = rng.standard_normal((4, r_glob.size))
     m_range = np.maximum(range_m + sig[0] * z[0], 1.0)
     m_az, m_el = az + sig[1] * z[1], el + sig[2] * z[2]
     local = geo.aer_to_enu(m_az, m_el, m_range)
     pos = np.einsum("dji,dj->di", rd.rot_local_from_enu[r_glob], local) + rd.pos_enu_m[r_glob]
-    dets = Detections(
+    return Detections(
         t_s=np.full(r_glob.size, float(t_s)), radar_idx=r_glob, unit_idx=rd.unit_idx[r_glob], truth_id=truth_id,
         range_m=m_range, az_rad=np.mod(m_az, 2 * np.pi), el_rad=m_el, sigma_range_m=sig[0], sigma_angle_rad=sig[1],
         pos_enu_m=pos.reshape(-1, 3), snr_db=10 * np.log10(snr_dwell), sigma_el_rad=sig[2],
         range_rate_mps=rr_mps + sig[3] * z[3], sigma_range_rate_mps=sig[3], is_false_alarm=truth_id < 0,
     )
-    return dets, next_scan
+
+
+def scan_runs(world: World, t_s: float, threats: list, rngs: list, looks: LookTable | None, step: int
+              ) -> tuple[list, np.ndarray]:
+    """:func:`scan` for R runs of one scenario at once: ``threats[r]`` is run r's raiders (the
+    same trajectories, other raiders alive; None for a run that is over) and ``rngs[r]`` its
+    sensing generator. Returns (run r's Detections, None if over) and every radar's next scan.
+
+    Each run draws exactly what :func:`scan` draws, in the same order (detection uniforms,
+    false-alarm counts and positions, measurement normals); the arithmetic on the drawn looks is
+    done once for all runs. Run r's detections equal ``scan`` of run r bit for bit.
+    """
+    rd = world.radars
+    due, next_scan = due_radars(rd.next_scan_t_s, rd.scan_period_s, t_s)
+    out: list = [None] * len(threats)
+    live = [r for r, th in enumerate(threats) if th is not None]
+    table_rows = None if looks is None or due.size == 0 else looks.rows(step, due)
+    if due.size == 0 or table_rows is None:  # nothing due, or looks outside the table: run by run
+        for r in live:
+            out[r], _ = scan(replace(world, threats=threats[r]), t_s, None, rngs[r], looks=looks, step=step)
+        return out, next_scan
+    grid = looks.grid
+    mean_false = rd.pfa[due] * resolution_cells(rd, due)
+    look_r, look_c, fa_counts, fa_u, normals, sizes = [], [], [], [], [], []
+    for r in live:  # the draws, run by run in scan()'s order
+        th, rng = threats[r], rngs[r]
+        cols = np.flatnonzero(th.active & th.alive)
+        vr = vc = np.zeros(0, np.int64)
+        if cols.size:
+            sub = np.ix_(table_rows, cols)
+            visible = grid["visible"][sub]
+            u = rng.random(visible.shape)
+            vr, vc = np.nonzero(visible & (u < grid["pd"][sub]))
+        counts = rng.poisson(mean_false)
+        n_fa = int(counts.sum())
+        fa_u.append(rng.random((4, n_fa)))
+        look_r.append(vr)
+        look_c.append(cols[vc])
+        fa_counts.append(counts)
+        sizes.append((vr.size, n_fa))
+        normals.append(rng.standard_normal((4, vr.size + n_fa)) if vr.size + n_fa else np.zeros((4, 0)))
+    vr, truth_col = np.concatenate(look_r), np.concatenate(look_c)
+    rows, take = table_rows[vr], lambda key: grid[key][rows, truth_col]  # noqa: E731
+    targets = (due[vr], world.threats.id[truth_col], take("range_m"), take("az_rad"), take("el_rad"),
+               take("range_rate_mps"), take("snr_dwell"))
+    k = len(live)
+    false = _false_alarm_rows(rd, np.tile(due, k), np.concatenate(fa_counts), np.concatenate(fa_u, axis=1),
+                              np.tile(_noise_dwell_snr(rd, due), k))
+    # interleave: run r's target looks, then its false alarms (scan()'s row order)
+    n_t, n_f = np.array(sizes, np.int64).reshape(-1, 2).T
+    start_t, start_f = np.cumsum(n_t) - n_t, np.cumsum(n_f) - n_f + n_t.sum()
+    order = np.concatenate([np.r_[np.arange(a, a + k), np.arange(b, b + m)] for a, k, b, m in zip(start_t, n_t, start_f, n_f)])
+    merged = tuple(np.concatenate([a, b])[order] for a, b in zip(targets, false))
+    dets = _measured(rd, t_s, merged, np.concatenate(normals, axis=1))
+    ends = np.cumsum(n_t + n_f)
+    for r, hi, n in zip(live, ends, n_t + n_f):
+        out[r] = Detections.empty() if n == 0 else _rows(dets, slice(hi - n, hi))
+    return out, next_scan
+
+
+def _rows(dets: Detections, sel) -> Detections:
+    return Detections(**{f: getattr(dets, f)[sel] for f in Detections.__dataclass_fields__})
