@@ -25,6 +25,7 @@ choice, Pk at max range = pk/2).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -51,57 +52,137 @@ class Feasibility:
 
 
 def ground_range_m(pos_enu_m, ref_enu_m, earth_centre_enu_m):
-    """Great-circle distance on the sphere through ``ref`` (central angle × |ref − centre|), m."""
+    """Great-circle distance on the sphere through ``ref`` (central angle × |ref − centre|), m.
+
+    Points (..., 3) against one reference point (3,) or as many (..., 3). The cross product and
+    the norms are written out (the same products, differences and sums, in numpy's order, as
+    ``np.cross`` and ``np.linalg.norm``: identical values, a fraction of the calls).
+    """
     a, b = pos_enu_m - earth_centre_enu_m, ref_enu_m - earth_centre_enu_m
-    cross = np.linalg.norm(np.cross(a, b), axis=-1)
-    return np.linalg.norm(b, axis=-1) * np.arctan2(cross, np.sum(a * b, axis=-1))
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    c0, c1, c2 = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0
+    cross = np.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
+    b_m = np.sqrt(b0 * b0 + b1 * b1 + b2 * b2)
+    return b_m * np.arctan2(cross, a0 * b0 + a1 * b1 + a2 * b2)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The fly-out tables of a weapon list stacked on a first axis (one altitude grid), flat
+    for gathers: range_m[a * n_range + j], tof_s[(a * n_alt + i) * n_range + j]."""
+
+    alt_m: np.ndarray  # (n_alt,)
+    range_m: np.ndarray  # (nw * n_range,)
+    tof_s: np.ndarray  # (nw * n_alt * n_range,)
+    range_lo_m: np.ndarray  # (nw,) first and last range of each table
+    range_hi_m: np.ndarray
+    sorted_range_m: list  # (n_range,) of each table
+
+
+@cache
+def _tables(names: tuple) -> _Tables | None:
+    """Stacked tables of ``names``; None when their grids differ in altitude or range count."""
+    tabs = [flyout_table.load_table(n) for n in names]
+    if any(t.alt_m.shape != tabs[0].alt_m.shape or not np.array_equal(t.alt_m, tabs[0].alt_m)
+           or t.range_m.shape != tabs[0].range_m.shape for t in tabs):
+        return None
+    rng = np.stack([t.range_m for t in tabs])
+    return _Tables(tabs[0].alt_m, rng.ravel(), np.stack([t.tof_s for t in tabs]).ravel(), rng[:, 0].copy(),
+                   rng[:, -1].copy(), [t.range_m for t in tabs])
+
+
+def _time_of_flight_s(names: tuple, rng_m, alt_m):
+    """``flyout_table.time_of_flight_s`` of weapon a's table on row a of (nw, ...) ranges and
+    altitudes, in one pass (the same operations element by element; gathers from flat tables)."""
+    tab = _tables(names)
+    if tab is None:
+        return np.stack([flyout_table.time_of_flight_s(flyout_table.load_table(n), r, h)
+                         for n, r, h in zip(names, rng_m, alt_m)])
+    nw = len(names)
+    shape = (nw,) + (1,) * (rng_m.ndim - 1)
+    a_m = tab.alt_m
+    r_hi = tab.range_hi_m.reshape(shape)
+    h = np.maximum(alt_m, a_m[0])
+    rc = np.minimum(np.maximum(rng_m, tab.range_lo_m.reshape(shape)), r_hi)
+    na, nr = a_m.size, tab.sorted_range_m[0].size
+    i = np.searchsorted(a_m, h)
+    np.clip(i - 1, 0, na - 2, out=i)
+    j = np.empty(rng_m.shape, np.intp)
+    for a in range(nw):
+        j[a] = np.searchsorted(tab.sorted_range_m[a], rc[a])
+    np.clip(j - 1, 0, nr - 2, out=j)
+    a0 = a_m.take(i)
+    fa = np.clip((h - a0) / (a_m.take(i + 1) - a0), 0.0, 1.0)
+    rj = j + (np.arange(nw) * nr).reshape(shape)
+    r0 = tab.range_m.take(rj)
+    fr = (rc - r0) / (tab.range_m.take(rj + 1) - r0)
+    ij = rj + (i + (np.arange(nw) * (na - 1)).reshape(shape)) * nr  # ((a·na + i)·nr + j)
+    t = tab.tof_s
+    gr = 1 - fr
+    out = ((1 - fa) * (gr * t.take(ij) + fr * t.take(ij + 1)) + fa * (gr * t.take(ij + nr) + fr * t.take(ij + nr + 1)))
+    return np.where((rng_m <= r_hi) & (h <= a_m[-1]), out, np.nan)
+
+
+@cache
+def _tau_grid_s(max_flight_time_s: tuple) -> np.ndarray:
+    """Flight-time grid of the PIP search of each weapon, (nw, N_TAU) s."""
+    return np.stack([np.linspace(0.0, t, N_TAU) for t in max_flight_time_s])
 
 
 def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_time_s) -> Feasibility:
-    """Feasibility of unit ``u``'s weapon rows ``w_idx`` (w,) against k tracks."""
+    """Feasibility of unit ``u``'s weapon rows ``w_idx`` (w,) against k tracks.
+
+    All weapons at once: the tracks now, every weapon's flight-time grid and every weapon's PIP
+    are each one array of points (ground range and altitude in one call each). Row-wise in the
+    tracks: a track's values do not depend on the other tracks passed with it.
+    """
     wp, units, rd = world.weapons, world.units, world.radars
     k, nw = len(pos_enu_m), len(w_idx)
+    if k == 0 or nw == 0:
+        return Feasibility(np.zeros((nw, k)), np.full((nw, k), np.nan), np.full((nw, k, 3), np.nan),
+                           np.full((nw, k), OUT_OF_ENVELOPE))
     centre, origin, ground = world.earth_centre_enu_m, world.origin, world.ground_alt_m
     base = units.pos_enu_m[u]
     eng = np.flatnonzero((rd.unit_idx == u) & rd.is_engagement)
     r_i = eng[0] if eng.size else np.flatnonzero(rd.unit_idx == u)[0]
     h_radar = float(rd.height_m[r_i])
+    w_idx = np.asarray(w_idx)
+    names = tuple(str(wp.name[w]) for w in w_idx)
+    col = (nw, 1)
+    max_tof_s = wp.max_flight_time_s[w_idx]
+    tau = _tau_grid_s(tuple(max_tof_s.tolist()))  # (w, n)
+    # the tracks now and every weapon's grid of predicted points: one array of points
+    p = pos_enu_m[None, :, None] + vel_enu_mps[None, :, None] * (reaction_time_s + tau)[:, None, :, None]  # (w, k, n, 3)
+    pts = np.concatenate([pos_enu_m, p.reshape(-1, 3)])
+    rng_all = ground_range_m(pts, base, centre)
+    alt_all = geo.altitude_m(pts, origin) - ground
+    g = tau[:, None] - _time_of_flight_s(names, rng_all[k:].reshape(nw, k, N_TAU), alt_all[k:].reshape(nw, k, N_TAU))
+    hit = np.nan_to_num(g, nan=-np.inf) >= 0.0  # (w, k, n)
+    found = hit.any(axis=-1)
+    n1 = np.argmax(hit, axis=-1)
+    n0 = np.maximum(n1 - 1, 0)
+    g0 = np.take_along_axis(g, n0[..., None], axis=-1)[..., 0]
+    g1 = np.take_along_axis(g, n1[..., None], axis=-1)[..., 0]
+    frac = np.where(np.isfinite(g0) & (g0 < 0) & (n1 > 0), -g0 / np.where(g1 - g0 > 0, g1 - g0, 1.0), 1.0)
+    tau0, tau1 = np.take_along_axis(tau, n0, axis=-1), np.take_along_axis(tau, n1, axis=-1)
+    t_star = tau0 + frac * (tau1 - tau0)  # (w, k)
+    pip = pos_enu_m + vel_enu_mps * (reaction_time_s + t_star)[..., None]  # (w, k, 3)
+    pip_pts = pip.reshape(-1, 3)
+    r_pip = ground_range_m(pip_pts, base, centre).reshape(nw, k)
+    h_pip = (geo.altitude_m(pip_pts, origin) - ground).reshape(nw, k)
+    # line of sight to the tracks now (k) and to every PIP (w·k), one call
+    los = line_of_sight(h_radar, np.maximum(np.concatenate([alt_all[:k], h_pip.reshape(-1)]), 0.0),
+                        np.concatenate([rng_all[:k], r_pip.reshape(-1)]))
+    los = los[:k] & los[k:].reshape(nw, k)
     speed = np.linalg.norm(vel_enu_mps, axis=-1)
-    agl_now = geo.altitude_m(pos_enu_m, origin) - ground
-    los_now = line_of_sight(h_radar, np.maximum(agl_now, 0.0), ground_range_m(pos_enu_m, base, centre))
-    pk = np.zeros((nw, k))
-    tof = np.full((nw, k), np.nan)
-    pip = np.full((nw, k, 3), np.nan)
-    code = np.full((nw, k), OUT_OF_ENVELOPE)
-    if k == 0:
-        return Feasibility(pk, tof, pip, code)
-    ballistic = threat_class == BALLISTIC
-    for a, w in enumerate(w_idx):
-        table = flyout_table.load_table(wp.name[w])
-        tau = np.linspace(0.0, wp.max_flight_time_s[w], N_TAU)  # (n,)
-        p = pos_enu_m[:, None] + vel_enu_mps[:, None] * (reaction_time_s + tau)[None, :, None]  # (k, n, 3)
-        rng_m = ground_range_m(p, base, centre)
-        alt = geo.altitude_m(p, origin) - ground
-        g = tau[None] - flyout_table.time_of_flight_s(table, rng_m, alt)  # (k, n), NaN unreachable
-        hit = np.nan_to_num(g, nan=-np.inf) >= 0.0
-        found = hit.any(axis=1)
-        n1 = np.argmax(hit, axis=1)
-        n0 = np.maximum(n1 - 1, 0)
-        rows = np.arange(k)
-        g0, g1 = g[rows, n0], g[rows, n1]
-        frac = np.where(np.isfinite(g0) & (g0 < 0) & (n1 > 0), -g0 / np.where(g1 - g0 > 0, g1 - g0, 1.0), 1.0)
-        t_star = tau[n0] + frac * (tau[n1] - tau[n0])
-        pip_w = pos_enu_m + vel_enu_mps * (reaction_time_s + t_star)[:, None]
-        r_pip = ground_range_m(pip_w, base, centre)
-        h_pip = geo.altitude_m(pip_w, origin) - ground
-        r_max = np.where(ballistic, wp.max_range_ballistic_m[w], wp.max_range_m[w])
-        ok_env = (found & (r_pip <= r_max) & (r_pip >= wp.min_range_m[w]) & (h_pip <= wp.max_altitude_m[w])
-                  & (h_pip >= wp.min_altitude_m[w] - 5.0) & (speed <= wp.max_target_speed_mps[w])
-                  & (t_star <= wp.max_flight_time_s[w]))
-        los = los_now & line_of_sight(h_radar, np.maximum(h_pip, 0.0), r_pip)
-        edge = np.clip((r_pip / r_max - PK_EDGE_START) / (1.0 - PK_EDGE_START), 0.0, 1.0)
-        code[a] = np.where(~los, NO_LOS, np.where(ok_env, FEASIBLE, OUT_OF_ENVELOPE))
-        pk[a] = np.where(code[a] == FEASIBLE, wp.pk[w] * (1.0 - PK_EDGE_LOSS * edge), 0.0)
-        tof[a] = np.where(found, t_star, np.nan)
-        pip[a] = pip_w
+    r_max = np.where(threat_class == BALLISTIC, wp.max_range_ballistic_m[w_idx].reshape(col),
+                     wp.max_range_m[w_idx].reshape(col))
+    ok_env = (found & (r_pip <= r_max) & (r_pip >= wp.min_range_m[w_idx].reshape(col))
+              & (h_pip <= wp.max_altitude_m[w_idx].reshape(col)) & (h_pip >= (wp.min_altitude_m[w_idx] - 5.0).reshape(col))
+              & (speed <= wp.max_target_speed_mps[w_idx].reshape(col)) & (t_star <= max_tof_s.reshape(col)))
+    edge = np.clip((r_pip / r_max - PK_EDGE_START) / (1.0 - PK_EDGE_START), 0.0, 1.0)
+    code = np.where(~los, NO_LOS, np.where(ok_env, FEASIBLE, OUT_OF_ENVELOPE))
+    pk = np.where(code == FEASIBLE, wp.pk[w_idx].reshape(col) * (1.0 - PK_EDGE_LOSS * edge), 0.0)
+    tof = np.where(found, t_star, np.nan)
     return Feasibility(pk, tof, pip, code)

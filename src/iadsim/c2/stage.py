@@ -19,6 +19,11 @@ engagement radar; a track updated since then survived (``reassess`` verdict ``su
 for re-engagement), otherwise the engagement is closed (verdict ``killed``). Hold reasons:
 ``hold fire``, ``class rule``, ``no line of sight``, ``out of envelope``, ``reserve``,
 ``no round``, ``no channel`` (recorded when a track's reason changes).
+
+Runs in lockstep: :func:`decide_runs` is the C2 of R runs of one scenario at one time (one
+C2Stage per run); steps 1-2 run once on the candidate tracks of all runs, steps 3-4 per run.
+Each run's orders are bit for bit those of its own ``C2Stage.decide`` (which is ``decide_runs``
+on one run).
 """
 
 from __future__ import annotations
@@ -108,21 +113,7 @@ class C2Stage:
 
     def decide(self, t_s: float, world: World, tracking) -> list[tuple[int, Orders]]:
         """Reloads and kill assessment every step; the C2 cycle of every unit due at ``t_s``."""
-        self._t_s = t_s
-        out = []
-        for u in range(len(world.units.name)):
-            reloads = self.mags.step_reload(t_s, u)
-            reassess = self._assess(t_s, world, u, tracking)
-            due = self.next_cycle_s[u] <= t_s + 1e-9
-            if due:
-                self.next_cycle_s[u] = t_s + world.units.c2_cycle_s[u]
-                orders = self._cycle(t_s, world, u, tracking)
-            else:
-                orders = _empty_orders()
-            if due or reassess[0] or reloads:
-                orders = _with_extras(orders, reassess, reloads, self.mags)
-                out.append((u, orders))
-        return out
+        return decide_runs(t_s, world, [self], [tracking])[0]
 
     def due_launches(self, t_s: float, tracking) -> tuple[list[Launch], list[Launch]]:
         """Launches due by ``t_s``: (fired, cancelled). The look before launch cancels a round
@@ -165,12 +156,14 @@ class C2Stage:
 
     def _assess(self, t_s, world, u, tracking):
         """Kill assessment of engagements whose rounds have all resolved and whose look(s) are done."""
+        assessing = [e for e in self.engagements[u].values() if e.state is EngagementState.ASSESSING]
+        if not assessing:
+            return [], [], []
         units, rd = world.units, world.radars
         eng_r = np.flatnonzero((rd.unit_idx == u) & rd.is_engagement)
         period = float(rd.scan_period_s[eng_r[0]]) if eng_r.size else 1.0
         wait_s = int(units.assessment_looks[u]) * period
-        todo = [e for e in self.engagements[u].values()
-                if e.state is EngagementState.ASSESSING and t_s >= e.t_resolved_s + wait_s - 1e-9]
+        todo = [e for e in assessing if t_s >= e.t_resolved_s + wait_s - 1e-9]
         if not todo:
             return [], [], []
         trk = tracking.tracks(u, t_s)
@@ -187,31 +180,27 @@ class C2Stage:
                             f" rounds={e.n_launched} looks={int(units.assessment_looks[u])}")
         return ids, truth, verdicts
 
-    def _cycle(self, t_s, world, u, tracking) -> Orders:
-        units, wp = world.units, world.weapons
+    def _candidates(self, t_s, u, tracking):
+        """Unit ``u``'s fresh tracks that are neither engaged nor closed since their last update:
+        (ids, truth ids, pos_enu_m, vel_enu_mps)."""
         trk = tracking.tracks(u, t_s)
-        busy = set(self.engagements[u])
-        closed = self.closed[u]
-        keep = np.array([tid not in busy and trk.t_last_s[i] > closed.get(tid, -np.inf)
-                         for i, tid in enumerate(trk.id.tolist())], bool).reshape(-1)
-        ids, truth = trk.id[keep], trk.truth_id[keep]
-        pos, vel = trk.pos_enu_m[keep], trk.vel_enu_mps[keep]
-        k = len(ids)
-        if k == 0:
-            return _empty_orders()
-        if not units.weapons_free[u]:
-            return self._holds(u, ids, truth, ["hold fire"] * k)
-        w_idx = np.flatnonzero(wp.unit_idx == u)
-        ground_r = float(np.linalg.norm(units.pos_enu_m[u] - world.earth_centre_enu_m))
-        alt, gamma = threat_eval.altitude_and_gamma(pos, vel, world.earth_centre_enu_m, ground_r)
-        te = threat_eval.evaluate(pos, vel, alt, gamma, world.assets.pos_enu_m, world.assets.value,
-                                  world.assets.radius_m, units.class_weight[u])
-        fz = feasibility.assess(world, u, w_idx, pos, vel, te.threat_class, float(units.reaction_time_s[u]))
+        busy, closed = self.engagements[u], self.closed[u]
+        keep = np.array([tid not in busy and t_last > closed.get(tid, -np.inf)
+                         for tid, t_last in zip(trk.id.tolist(), trk.t_last_s.tolist())], bool).reshape(-1)
+        return trk.id[keep], trk.truth_id[keep], trk.pos_enu_m[keep], trk.vel_enu_mps[keep]
+
+    def _plan(self, t_s, world, u, w_idx, ids, truth, te, fz) -> Orders:
+        """WTA, orders and holds of unit ``u`` on its k candidate tracks, given their threat
+        evaluation ``te`` and feasibility ``fz`` (k rows / columns)."""
+        units, wp = world.units, world.weapons
         pk = fz.pk.copy()
         policy = units.class_policy[u][te.threat_class]  # (k,)
-        cheapest = np.arange(len(w_idx)) == np.argmin(wp.unit_cost[w_idx])
-        pk[:, policy == POLICY_CHEAPEST] *= cheapest[:, None]
-        pk[:, policy == POLICY_NONE] = 0.0
+        cheap, none = policy == POLICY_CHEAPEST, policy == POLICY_NONE
+        if cheap.any():
+            cheapest = np.arange(len(w_idx)) == np.argmin(wp.unit_cost[w_idx])
+            pk[:, cheap] *= cheapest[:, None]
+        if none.any():
+            pk[:, none] = 0.0
         ready = np.array([self.mags.ready(w) for w in w_idx], int)
         above_reserve = np.maximum(self.rounds[w_idx] - int(units.reserve_rounds[u]), 0)
         avail = np.minimum(ready, above_reserve)
@@ -220,15 +209,16 @@ class C2Stage:
         free_m = max(int(units.channels_missiles[u]) - n_m, 0)
         salvo = np.where(units.class_salvo[u][te.threat_class] > 0, units.class_salvo[u][te.threat_class],
                          units.salvo[u]).astype(int)
-        x = np.zeros((len(w_idx), k), int)
+        x = np.zeros((len(w_idx), len(ids)), int)
         if free_t and free_m and avail.sum() and (pk > 0).any():
             res = wta.solve(te.value, pk, avail, method=str(units.wta_method[u]), time_limit_s=1.0,
                             max_per_target=salvo, max_targets=free_t, max_total_rounds=free_m)
             x = np.asarray(res.assignment, int)
         orders = self._orders(t_s, world, u, w_idx, x, ids, truth, te, fz)
         held = x.sum(axis=0) == 0
-        reasons = _hold_reasons(fz.code, pk, policy, avail, ready, self.rounds[w_idx], x, free_t, free_m)
-        h = self._holds(u, ids[held], truth[held], [reasons[j] for j in np.flatnonzero(held)])
+        reasons = _hold_reasons(fz.code[:, held], pk[:, held], policy[held], avail, ready, self.rounds[w_idx], x,
+                                free_t, free_m)
+        h = self._holds(u, ids[held], truth[held], reasons)
         return Orders(orders.track_id, orders.truth_id, orders.weapon_idx, orders.n_rounds, orders.pip_enu_m,
                       orders.time_to_go_s, h.hold_track_id, h.hold_reason, orders.detail, h.hold_truth_id)
 
@@ -272,20 +262,31 @@ class C2Stage:
 
 
 def _hold_reasons(code, pk, policy, avail, ready, inventory, x, free_t, free_m) -> list[str]:
-    """Why each track got no round (first matching reason, most fundamental first)."""
+    """Why each track got no round (first matching reason, most fundamental first).
+
+    code, pk: (w, k) per (weapon row, held track); policy (k,); avail, ready, inventory (w,);
+    x: (w, all candidate tracks), the assignment (channels it uses).
+    """
     used_t, used_m = int((x.sum(axis=0) > 0).sum()), int(x.sum())
+    usable = pk > 0
+    rule = (policy == POLICY_NONE).tolist()
+    feasible = (code == feasibility.FEASIBLE).any(axis=0).tolist()
+    no_los = (code == feasibility.NO_LOS).any(axis=0).tolist()
+    any_usable = usable.any(axis=0).tolist()
+    has_round = (usable & (avail > 0)[:, None]).any(axis=0).tolist()
+    reserve = (usable & ((ready > 0) & (inventory > 0))[:, None]).any(axis=0).tolist()
+    no_channel = used_t >= free_t or used_m >= free_m
     out = []
-    for j in range(code.shape[1]):
-        usable = pk[:, j] > 0
-        if policy[j] == POLICY_NONE:
+    for j in range(len(rule)):
+        if rule[j]:
             out.append("class rule")
-        elif not (code[:, j] == feasibility.FEASIBLE).any():
-            out.append("no line of sight" if (code[:, j] == feasibility.NO_LOS).any() else "out of envelope")
-        elif not usable.any():
+        elif not feasible[j]:
+            out.append("no line of sight" if no_los[j] else "out of envelope")
+        elif not any_usable[j]:
             out.append("class rule")
-        elif not (avail[usable] > 0).any():
-            out.append("reserve" if ((ready[usable] > 0) & (inventory[usable] > 0)).any() else "no round")
-        elif used_t >= free_t or used_m >= free_m:
+        elif not has_round[j]:
+            out.append("reserve" if reserve[j] else "no round")
+        elif no_channel:
             out.append("no channel")
         else:
             out.append("no round")
@@ -303,3 +304,78 @@ def _with_extras(o: Orders, reassess, reloads, mags) -> Orders:
                   o.hold_reason, o.detail, o.hold_truth_id, _ints(ids), _ints(truth), list(verdicts),
                   _ints([w for w, _, _ in reloads]),
                   [f"launcher={j} rounds={n} stock_left={int(mags.stock[w])}" for w, j, n in reloads])
+
+
+
+@dataclass(frozen=True)
+class _Threats:
+    """The rows of a :class:`threat_eval.ThreatAssessment` that planning reads, for one run's tracks."""
+
+    threat_class: np.ndarray
+    value: np.ndarray
+    min_time_to_go_s: np.ndarray
+
+
+def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list[list[tuple[int, Orders]]]:
+    """C2 of R runs at t_s: per run r, exactly stages[r].decide(t_s, world, trackings[r]) ([] where stages[r] is None: a retired run).
+
+    ``world`` is shared: C2 reads only its static parts (units, weapons, radars, assets). For each
+    unit, the runs whose C2 cycle is due have their candidate tracks concatenated and evaluated
+    in one threat evaluation and one feasibility pass (both row-wise per track, so each run's
+    values are those of a pass on its tracks alone); WTA, orders and holds are then per run.
+    """
+    out: list[list[tuple[int, Orders]]] = [[] for _ in stages]
+    live = [r for r, s in enumerate(stages) if s is not None]
+    for r in live:
+        stages[r]._t_s = t_s
+    units = world.units
+    for u in range(len(units.name)):
+        extras, due = {}, []
+        for r in live:
+            st = stages[r]
+            reloads = st.mags.step_reload(t_s, u)
+            reassess = st._assess(t_s, world, u, trackings[r])
+            if st.next_cycle_s[u] <= t_s + 1e-9:
+                st.next_cycle_s[u] = t_s + units.c2_cycle_s[u]
+                due.append(r)
+            extras[r] = (reassess, reloads)
+        cycles = _cycles(t_s, world, u, stages, trackings, due) if due else {}
+        for r in live:
+            reassess, reloads = extras[r]
+            orders = cycles.get(r)
+            if orders is not None or reassess[0] or reloads:
+                orders = _with_extras(_empty_orders() if orders is None else orders, reassess, reloads, stages[r].mags)
+                out[r].append((u, orders))
+    return out
+
+
+def _cycles(t_s, world, u, stages, trackings, due) -> dict[int, Orders]:
+    """The C2 cycle of unit ``u`` in the runs ``due``: run index -> Orders."""
+    units = world.units
+    cand = {r: stages[r]._candidates(t_s, u, trackings[r]) for r in due}
+    out = {r: _empty_orders() for r in due if cand[r][0].size == 0}
+    todo = [r for r in due if cand[r][0].size]
+    if not todo:
+        return out
+    if not units.weapons_free[u]:
+        for r in todo:
+            ids, truth = cand[r][:2]
+            out[r] = stages[r]._holds(u, ids, truth, ["hold fire"] * ids.size)
+        return out
+    pos = np.concatenate([cand[r][2] for r in todo]) if len(todo) > 1 else cand[todo[0]][2]
+    vel = np.concatenate([cand[r][3] for r in todo]) if len(todo) > 1 else cand[todo[0]][3]
+    w_idx = np.flatnonzero(world.weapons.unit_idx == u)
+    ground_r = float(np.linalg.norm(units.pos_enu_m[u] - world.earth_centre_enu_m))
+    alt, gamma = threat_eval.altitude_and_gamma(pos, vel, world.earth_centre_enu_m, ground_r)
+    te = threat_eval.evaluate(pos, vel, alt, gamma, world.assets.pos_enu_m, world.assets.value,
+                              world.assets.radius_m, units.class_weight[u])
+    fz = feasibility.assess(world, u, w_idx, pos, vel, te.threat_class, float(units.reaction_time_s[u]))
+    start = 0
+    for r in todo:
+        ids, truth = cand[r][:2]
+        sl = slice(start, start + ids.size)
+        start = sl.stop
+        te_r = _Threats(te.threat_class[sl], te.value[sl], te.min_time_to_go_s[sl])
+        fz_r = feasibility.Feasibility(fz.pk[:, sl], fz.tof_s[:, sl], fz.pip_enu_m[:, sl], fz.code[:, sl])
+        out[r] = stages[r]._plan(t_s, world, u, w_idx, ids, truth, te_r, fz_r)
+    return out
