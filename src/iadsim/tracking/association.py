@@ -23,6 +23,7 @@ from scipy.spatial import cKDTree
 DENSE_PAIRS_MAX = 8_000  # below this many track × detection pairs, brute force is fastest
 SWEEP_MAX_PER_POINT = 32  # sorted-sweep candidates per point above which the k-d tree is used
 _EMPTY = np.zeros(0, dtype=np.int64)
+_SWEEP_SPAN_M = 2.0**27  # per-group key offset of the grouped sweep (~134,000 km)
 
 
 def gate_radius_m(pos_cov_m2: np.ndarray, meas_cov_trace_max_m2: float, gate: float, margin: float = 1.0) -> np.ndarray:
@@ -76,6 +77,56 @@ def candidate_pairs(
     lens = np.fromiter(map(len, lists), dtype=np.int64, count=n)
     dj = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
     return np.repeat(np.arange(n, dtype=np.int64), lens), dj
+
+
+def candidate_pairs_grouped(
+    track_pos_enu_m: np.ndarray, radius_m: np.ndarray, track_group: np.ndarray,
+    det_pos_enu_m: np.ndarray, det_group: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`candidate_pairs` of every group on its own, in one call: pairs of a track and a
+    detection of the same group (int ≥ 0) only.
+
+    The set is exactly the union of ``candidate_pairs`` over the groups. Groups within
+    ``DENSE_PAIRS_MAX`` pairs, which ``candidate_pairs`` compares densely, are swept together:
+    detections sorted by (group, east), each track's slab ``|Δe| ≤ radius`` (widened, so it
+    misses no pair) found by binary search, then the dense test on the same floats; larger groups
+    call ``candidate_pairs`` itself. The order of the pairs is not part of the result.
+    """
+    n, m = len(track_pos_enu_m), len(det_pos_enu_m)
+    if n == 0 or m == 0:
+        return _EMPTY, _EMPTY
+    n_groups = int(max(track_group.max(), det_group.max())) + 1
+    n_t = np.bincount(track_group, minlength=n_groups)
+    n_d = np.bincount(det_group, minlength=n_groups)
+    dense = n_t * n_d <= DENSE_PAIRS_MAX
+    east = det_pos_enu_m[:, 0]
+    if np.abs(east).max(initial=0.0) < _SWEEP_SPAN_M / 4:
+        d_order = np.lexsort((east, det_group))
+        key = det_group[d_order] * _SWEEP_SPAN_M + east[d_order]  # increasing: by group, then east
+        d_end = np.cumsum(n_d)
+        lo_g, hi_g = (d_end - n_d)[track_group], d_end[track_group]
+        slack = radius_m * (1.0 + 1e-9) + 1e-3  # exceeds rounding in the key by orders of magnitude
+        base = track_group * _SWEEP_SPAN_M + track_pos_enu_m[:, 0]
+        lo = np.clip(np.searchsorted(key, base - slack, "left"), lo_g, hi_g)
+        hi = np.clip(np.searchsorted(key, base + slack, "right"), lo, hi_g)
+    else:  # far-off coordinates: every detection of the group is a candidate
+        d_order = np.argsort(det_group, kind="stable")
+        lo, hi = (np.cumsum(n_d) - n_d)[track_group], np.cumsum(n_d)[track_group]
+    count = np.where(dense[track_group], hi - lo, 0)
+    total = int(count.sum())
+    ti = np.repeat(np.arange(n, dtype=np.int64), count)
+    dj = d_order[np.arange(total) + np.repeat(lo - (np.cumsum(count) - count), count)]
+    diff = track_pos_enu_m[ti] - det_pos_enu_m[dj]
+    ok = np.einsum("ij,ij->i", diff, diff) <= (radius_m * radius_m)[ti]
+    out_t, out_d = [ti[ok]], [dj[ok]]
+    for g in np.flatnonzero(~dense):
+        rows, cols = np.flatnonzero(track_group == g), np.flatnonzero(det_group == g)
+        a, b = candidate_pairs(track_pos_enu_m[rows], radius_m[rows], det_pos_enu_m[cols])
+        out_t.append(rows[a])
+        out_d.append(cols[b])
+    if len(out_t) == 1:
+        return out_t[0], out_d[0].astype(np.int64)
+    return np.concatenate(out_t), np.concatenate(out_d).astype(np.int64)
 
 
 def cluster_labels(track_idx: np.ndarray, det_idx: np.ndarray, n_tracks: int, n_dets: int) -> np.ndarray:

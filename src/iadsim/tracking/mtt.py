@@ -35,7 +35,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import expm
 
-from iadsim.tracking.association import associate_gnn, candidate_pairs, gate_radius_from_trace_m
+from iadsim.tracking.association import (
+    associate_gnn, candidate_pairs, candidate_pairs_grouped, gate_radius_from_trace_m,
+)
 from iadsim.tracking.detections import CartesianDetections, Detections
 from iadsim.tracking.imm import imm_combine, imm_mix, imm_mode_update
 from iadsim.tracking.kalman import (
@@ -122,6 +124,7 @@ class _Meas:
     vel_init: np.ndarray | None = None  # (m, 3) radial velocity from range rate
     vel_var_los: np.ndarray | None = None  # (m,) range-rate variance along the line of sight
     los: np.ndarray | None = None  # (m, 3) unit line of sight
+    run: np.ndarray | None = None  # (m,) run of each row (MultiRunTracker only)
 
 
 @dataclass
@@ -129,6 +132,7 @@ class Tracker:
     """Multi-target tracker for one battery; see the module docstring."""
 
     config: TrackerConfig = field(default_factory=TrackerConfig)
+    _fields = _FIELDS  # per-track columns (a class attribute, not a dataclass field)
 
     def __post_init__(self) -> None:
         c = self.config
@@ -216,9 +220,7 @@ class Tracker:
     def _associate(self, tracks, dets, pred: dict, meas: _Meas):
         """Gate (spatial index + Mahalanobis) and GNN of a track subset against a detection subset."""
         gate = self.config.gate
-        margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
-        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], pred["meas_trace"][dets].max(), gate, margin)
-        ti, dj = candidate_pairs(pred["xc"][tracks, :3], radius, meas.pos_enu_m[dets])
+        ti, dj = self._candidates(tracks, dets, pred, meas)
         if len(ti) == 0:
             return ti, dj
         pt, dp = tracks[ti], dets[dj]
@@ -234,6 +236,12 @@ class Tracker:
         ti, dj, d2 = ti[ok], dj[ok], d2[ok]
         at, ad = associate_gnn(ti, dj, np.sqrt(d2), self._miss_cost, len(tracks), len(dets))
         return tracks[at], dets[ad]
+
+    def _candidates(self, tracks, dets, pred: dict, meas: _Meas) -> tuple[np.ndarray, np.ndarray]:
+        """(track, detection) positions in ``tracks``/``dets`` within the conservative search radius."""
+        margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
+        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], pred["meas_trace"][dets].max(), self.config.gate, margin)
+        return candidate_pairs(pred["xc"][tracks, :3], radius, meas.pos_enu_m[dets])
 
     def _update(self, at: np.ndarray, ad: np.ndarray, meas: _Meas) -> None:
         """Kalman/EKF update of tracks ``at`` with detections ``ad``, every model of each track."""
@@ -274,15 +282,21 @@ class Tracker:
         if d == 9:
             p[:, 6:, 6:] = self._init_acc_cov
         n_models = len(self.models)
-        new = dict(id=self._next_id + np.arange(k, dtype=np.int64),
-                   x=np.repeat(x[:, None], n_models, 1), p=np.repeat(p[:, None], n_models, 1),
+        new = dict(x=np.repeat(x[:, None], n_models, 1), p=np.repeat(p[:, None], n_models, 1),
                    mu=np.repeat(self._mu0[None], k, 0), hist=np.zeros(k, np.uint64), misses=np.zeros(k, np.int64),
                    confirmed=np.zeros(k, bool), hit=np.ones(k, bool),
                    radar_mask=np.full(k, np.int64(1) << meas.radar_id), t_last_s=np.full(k, meas.t_s),
                    truth_id=np.full(k, -1, np.int64) if meas.truth_id is None else meas.truth_id[dets])
-        self._next_id += k
-        for name in _FIELDS:
+        new.update(self._new_keys(dets, meas))
+        for name in self._fields:
             self._a[name] = np.concatenate([self._a[name], new[name]])
+
+    def _new_keys(self, dets: np.ndarray, meas: _Meas) -> dict:
+        """Ids of the tracks started on detections ``dets`` (increasing, never reused)."""
+        k = len(dets)
+        ids = self._next_id + np.arange(k, dtype=np.int64)
+        self._next_id += k
+        return dict(id=ids)
 
     def _predict_to(self, t_s: float) -> None:
         """Predict every track (IMM: mix, then every model) from ``self.t_s`` to ``t_s``."""
@@ -337,7 +351,7 @@ class Tracker:
         new_ids, dropped = a["id"][newly & ~dead], a["id"][dead & a["confirmed"]]
         if dead.any():
             keep = ~dead
-            for name in _FIELDS:
+            for name in self._fields:
                 a[name] = a[name][keep]
         out = np.flatnonzero(a["confirmed"])
         xc, pc = self._combined(out)
@@ -370,6 +384,128 @@ class Tracker:
             meas.z[:, 3], meas.r[:, 3, 3] = rr, s_rr**2
             meas.vel_init, meas.vel_var_los, meas.los = rr[:, None] * los, s_rr**2, los
         return meas
+
+
+@dataclass
+class MultiRunTracker(Tracker):
+    """The trackers of ``n_runs`` independent runs of one unit in one set of arrays.
+
+    Every track carries its run; a track is gated only against detections of its own run, so a GNN
+    cluster never spans runs, and everything else is row by row. Each run's results equal those of
+    its own :class:`Tracker` bit for bit: the kernels give a row the same floats whatever rows
+    surround it, a run's tracks keep their relative order (new ones are appended, deletions keep
+    the order), and track ids are counted per run (0, 1, 2, ... in that run's order of creation).
+    All runs step through the same times; :meth:`step_runs` replaces :meth:`Tracker.step`.
+    """
+
+    n_runs: int = 1
+    _fields = _FIELDS + ("run",)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._next_id = np.zeros(self.n_runs, np.int64)
+        self._a["run"] = np.zeros(0, np.int64)
+        self._live = np.ones(self.n_runs, bool)
+
+    def step_runs(self, t_s: float, detections: Detections | None, det_run: np.ndarray | None,
+                  scanned: np.ndarray) -> list[ConfirmedTracks | None]:
+        """One step of every run: ``detections`` of all runs (rows of a run in that run's order),
+        ``det_run`` (n,) the run of each row, ``scanned`` (n_runs,) bool the runs in which a radar of
+        the unit looked (a run's :meth:`Tracker.step` got detections, possibly empty, rather than
+        None). Returns each live run's confirmed tracks (None for a retired run)."""
+        t_s = float(t_s)
+        if t_s < self.t_s:
+            raise ValueError(f"t_s: time went backwards ({t_s} s after {self.t_s} s)")
+        a = self._a
+        a["hit"] = np.zeros(self.n_tracks, bool)
+        if detections is not None and len(detections):
+            if not self._live[det_run].all():
+                raise ValueError("detections: a retired run has detections")
+            for t_sub, sel in _subscans(detections.t_s, detections.radar_id):
+                meas = self._measurements(detections, sel, t_sub)
+                meas.run = det_run[sel]
+                self._process(t_sub, meas)
+        self._predict_to(t_s)
+        return self._manage_runs(t_s, np.asarray(scanned, bool) & self._live)
+
+    def retire(self, r: int) -> None:
+        """Run ``r`` is over: drop its tracks; it gets no more detections."""
+        self._live[r] = False
+        keep = self._a["run"] != r
+        if not keep.all():
+            for name in self._fields:
+                self._a[name] = self._a[name][keep]
+
+    def _candidates(self, tracks, dets, pred: dict, meas: _Meas) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`Tracker._candidates` run by run: each run's search radius uses the largest
+        measurement covariance trace of that run's detections, and pairs never cross runs."""
+        margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
+        run_t, run_d = self._a["run"][tracks], meas.run[dets]
+        meas_trace_max = np.zeros(self.n_runs)  # traces are >= 0; a run without detections gets no pairs
+        np.maximum.at(meas_trace_max, run_d, pred["meas_trace"][dets])
+        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], meas_trace_max[run_t], self.config.gate, margin)
+        return candidate_pairs_grouped(pred["xc"][tracks, :3], radius, run_t, meas.pos_enu_m[dets], run_d)
+
+    def _new_keys(self, dets: np.ndarray, meas: _Meas) -> dict:
+        """Per-run ids of the tracks started on ``dets``: each run counts its own, in row order."""
+        run = meas.run[dets]
+        counts = np.bincount(run, minlength=self.n_runs)
+        order = np.argsort(run, kind="stable")
+        rank = np.empty(len(run), np.int64)
+        rank[order] = np.arange(len(run)) - (np.cumsum(counts) - counts)[run[order]]
+        ids = self._next_id[run] + rank
+        self._next_id += counts
+        return dict(id=ids, run=run)
+
+    def _manage_runs(self, t_s: float, scanned: np.ndarray) -> list[ConfirmedTracks | None]:
+        """:meth:`Tracker._manage` with the scan counted in the runs ``scanned`` only, split by run."""
+        a, c = self._a, self.config
+        counted = scanned[a["run"]]
+        if counted.all():
+            a["hist"], a["misses"] = record_scan(a["hist"], a["misses"], a["hit"])
+            newly = confirm_mask(a["hist"], a["confirmed"], c.confirm_m, c.confirm_n)
+        elif counted.any():
+            a["hist"][counted], a["misses"][counted] = record_scan(a["hist"][counted], a["misses"][counted], a["hit"][counted])
+            newly = confirm_mask(a["hist"], a["confirmed"], c.confirm_m, c.confirm_n) & counted
+        else:
+            newly = np.zeros(self.n_tracks, bool)
+        a["confirmed"] = a["confirmed"] | newly
+        if np.isfinite(c.max_pos_var_trace_m2):
+            trace = np.trace(self._combined()[1][:, :3, :3], axis1=1, axis2=2)
+        else:
+            trace = np.zeros(self.n_tracks)
+        dead = delete_mask(a["misses"], a["confirmed"], trace, c.delete_tentative_misses,
+                           c.delete_confirmed_misses, c.max_pos_var_trace_m2)
+        new_ids = self._split(a["id"][newly & ~dead], a["run"][newly & ~dead])
+        dropped = self._split(a["id"][dead & a["confirmed"]], a["run"][dead & a["confirmed"]])
+        if dead.any():
+            keep = ~dead
+            for name in self._fields:
+                a[name] = a[name][keep]
+        out = np.flatnonzero(a["confirmed"])
+        run = a["run"][out]
+        order = np.argsort(run, kind="stable")
+        out = out[order]
+        bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
+        xc, pc = self._combined(out)
+        ids, pos, vel, mask, mode = a["id"][out], xc[:, :3], xc[:, 3:6], a["radar_mask"][out], a["mu"][out]
+        t_last, truth = a["t_last_s"][out], a["truth_id"][out]
+        res: list[ConfirmedTracks | None] = [None] * self.n_runs
+        for r in np.flatnonzero(self._live).tolist():
+            lo, hi = bounds[r], bounds[r + 1]
+            res[r] = ConfirmedTracks(t_s=t_s, id=ids[lo:hi], pos_enu_m=pos[lo:hi], vel_enu_mps=vel[lo:hi], cov=pc[lo:hi],
+                                     radar_mask=mask[lo:hi], mode_prob=mode[lo:hi], t_last_s=t_last[lo:hi],
+                                     truth_id=truth[lo:hi], new_ids=new_ids[r], dropped_ids=dropped[r])
+        return res
+
+    def _split(self, ids: np.ndarray, run: np.ndarray) -> list[np.ndarray]:
+        """Ids (k,) split by run, each run's in the given order; (n_runs,) list."""
+        if len(ids) == 0:
+            return [ids] * self.n_runs
+        order = np.argsort(run, kind="stable")
+        bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
+        ids = ids[order]
+        return [ids[bounds[r]:bounds[r + 1]] for r in range(self.n_runs)]
 
 
 def _subscans(t_s: np.ndarray, radar_id: np.ndarray):

@@ -24,7 +24,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.state import Detections, World
 from iadsim.tracking import detections as tdet
-from iadsim.tracking.mtt import ConfirmedTracks, Tracker, TrackerConfig
+from iadsim.tracking.mtt import ConfirmedTracks, MultiRunTracker, Tracker, TrackerConfig
 
 
 @dataclass(frozen=True)
@@ -69,41 +69,25 @@ def to_tracker_detections(dets: Detections, world: World) -> tdet.Detections:
         truth_id=dets.truth_id)
 
 
-class TrackingStage:
-    def __init__(self, world: World, dt_s: float):
-        rd = world.radars
-        self.world = world
-        self.trackers: list[Tracker] = []
-        self.fresh_s: list[float] = []
-        self.last: list[ConfirmedTracks | None] = []
-        for u in range(len(world.units.name)):
-            periods = rd.scan_period_s[rd.unit_idx == u]
-            eng = rd.scan_period_s[(rd.unit_idx == u) & rd.is_engagement]
-            self.trackers.append(Tracker(config_for_unit(float(periods.max(initial=1.0)), float(periods.min(initial=1.0)), dt_s)))
-            # a track the engagement radar has not refreshed for two looks is not engaged
-            self.fresh_s.append(2.0 * float(eng.min(initial=periods.min(initial=1.0))) + dt_s)
-            self.last.append(None)
+def unit_setup(world: World, dt_s: float) -> tuple[list[TrackerConfig], list[float]]:
+    """Per unit: the tracker configuration and the freshness window (s) of an engageable track."""
+    rd = world.radars
+    configs, fresh_s = [], []
+    for u in range(len(world.units.name)):
+        periods = rd.scan_period_s[rd.unit_idx == u]
+        eng = rd.scan_period_s[(rd.unit_idx == u) & rd.is_engagement]
+        configs.append(config_for_unit(float(periods.max(initial=1.0)), float(periods.min(initial=1.0)), dt_s))
+        # a track the engagement radar has not refreshed for two looks is not engaged
+        fresh_s.append(2.0 * float(eng.min(initial=periods.min(initial=1.0))) + dt_s)
+    return configs, fresh_s
 
-    def update(self, t_s: float, dets: Detections, looked: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """Feed each unit its radars' detections; return (unit, ids confirmed now, ids dropped now).
 
-        ``looked`` (n_radars,) bool: the radars that scanned this step. A unit none of whose radars
-        looked gets a predict-only step (no miss counted); one whose radars looked and saw nothing
-        counts a miss on every track.
-        """
-        out = []
-        radar_unit = self.world.radars.unit_idx
-        for u, trk in enumerate(self.trackers):
-            sel = dets.unit_idx == u
-            looked_u = bool(sel.any()) or bool(np.any(looked & (radar_unit == u)))
-            if sel.any():
-                mine = to_tracker_detections(dets if sel.all() else _subset(dets, sel), self.world)
-            else:
-                mine = _empty() if looked_u else None
-            res = trk.step(t_s, mine)
-            self.last[u] = res
-            out.append((u, res.new_ids, res.dropped_ids))
-        return out
+class _TrackReader:
+    """The read interface C2, flyout and the recorder use, over ``last`` (per unit, the
+    ConfirmedTracks of the latest step or None) and ``fresh_s`` (per unit, s)."""
+
+    last: list[ConfirmedTracks | None]
+    fresh_s: list[float]
 
     def is_fresh(self, u: int, track_id: int, t_s: float) -> bool:
         """True if unit ``u`` still holds ``track_id`` and has updated it recently (the look)."""
@@ -133,6 +117,136 @@ class TrackingStage:
         res = self.last[u]
         sel = np.isin(res.id, ids)
         return res.id[sel], res.truth_id[sel], res.pos_enu_m[sel]
+
+
+class TrackingStage(_TrackReader):
+    """The tracking stage of one run: one :class:`Tracker` per unit."""
+
+    def __init__(self, world: World, dt_s: float):
+        self.world = world
+        configs, self.fresh_s = unit_setup(world, dt_s)
+        self.trackers: list[Tracker] = [Tracker(c) for c in configs]
+        self.last: list[ConfirmedTracks | None] = [None] * len(configs)
+
+    def update(self, t_s: float, dets: Detections, looked: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """Feed each unit its radars' detections; return (unit, ids confirmed now, ids dropped now).
+
+        ``looked`` (n_radars,) bool: the radars that scanned this step. A unit none of whose radars
+        looked gets a predict-only step (no miss counted); one whose radars looked and saw nothing
+        counts a miss on every track.
+        """
+        out = []
+        radar_unit = self.world.radars.unit_idx
+        for u, trk in enumerate(self.trackers):
+            sel = dets.unit_idx == u
+            looked_u = bool(sel.any()) or bool(np.any(looked & (radar_unit == u)))
+            if sel.any():
+                mine = to_tracker_detections(dets if sel.all() else _subset(dets, sel), self.world)
+            else:
+                mine = _empty() if looked_u else None
+            res = trk.step(t_s, mine)
+            self.last[u] = res
+            out.append((u, res.new_ids, res.dropped_ids))
+        return out
+
+
+class TrackingRuns:
+    """The tracking stage of R runs of one scenario in one set of arrays.
+
+    One :class:`MultiRunTracker` per unit holds the tracks of every run; each run's events and
+    tracks equal those of its own :class:`TrackingStage` bit for bit. All runs step through the
+    same times; a finished run is retired and costs nothing afterwards.
+    """
+
+    def __init__(self, world: World, dt_s: float, n_runs: int):
+        self.world = world
+        self.n_runs = int(n_runs)
+        configs, self.fresh_s = unit_setup(world, dt_s)
+        self.trackers = [MultiRunTracker(c, n_runs=self.n_runs) for c in configs]
+        self._radar_unit = world.radars.unit_idx
+        self._live = np.ones(self.n_runs, bool)
+        self._last = [[None] * len(configs) for _ in range(self.n_runs)]  # [run][unit] ConfirmedTracks | None
+        self._views = [_RunView(self, r) for r in range(self.n_runs)]
+
+    def update(self, t_s: float, dets: list, looked: np.ndarray) -> list[list[tuple[int, np.ndarray, np.ndarray]]]:
+        """Feed each unit the detections of every run; per run, what :meth:`TrackingStage.update`
+        returns for it ([] for a retired run).
+
+        ``dets[r]``: run r's engine Detections of this step, None once run r is retired.
+        ``looked`` (n_radars,) bool: the radars that scanned this step (the same in every run).
+        """
+        live = [r for r in range(self.n_runs) if self._live[r]]
+        if any(dets[r] is None for r in live):
+            raise ValueError("dets: None for a run that was not retired")
+        cat, run = _concat([(r, dets[r]) for r in live if len(dets[r].t_s)])
+        out: list[list] = [[] for _ in range(self.n_runs)]
+        for u, trk in enumerate(self.trackers):
+            sel = cat.unit_idx == u
+            n_u = int(np.count_nonzero(sel))
+            scanned = np.zeros(self.n_runs, bool)
+            scanned[run[sel]] = True
+            if np.any(looked & (self._radar_unit == u)):
+                scanned[:] = True
+            scanned &= self._live
+            if n_u:
+                mine = to_tracker_detections(cat if n_u == len(sel) else _subset(cat, sel), self.world)
+                mine_run = run if n_u == len(sel) else run[sel]
+            else:
+                mine, mine_run = (_empty() if scanned.any() else None), None
+            res = trk.step_runs(t_s, mine, mine_run, scanned)
+            for r in live:
+                self._last[r][u] = res[r]
+                out[r].append((u, res[r].new_ids, res[r].dropped_ids))
+        return out
+
+    def view(self, r: int) -> _RunView:
+        """Run ``r``'s read interface (that of :class:`TrackingStage`), live across steps."""
+        return self._views[r]
+
+    def retire(self, r: int) -> None:
+        """Run ``r`` finished: drop its tracks (its view keeps the last step's results)."""
+        self._live[r] = False
+        for trk in self.trackers:
+            trk.retire(r)
+
+
+class _RunView(_TrackReader):
+    """One run of a :class:`TrackingRuns`, seen through the read interface of TrackingStage."""
+
+    def __init__(self, runs: TrackingRuns, r: int):
+        self.world = runs.world
+        self.fresh_s = runs.fresh_s
+        self.last = runs._last[r]  # the list is updated in place every step
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The columns of engine :class:`Detections` that the tracking stage reads (same meaning)."""
+
+    t_s: np.ndarray
+    radar_idx: np.ndarray
+    unit_idx: np.ndarray
+    truth_id: np.ndarray
+    range_m: np.ndarray
+    az_rad: np.ndarray
+    el_rad: np.ndarray
+    sigma_range_m: np.ndarray
+    sigma_angle_rad: np.ndarray
+    sigma_el_rad: np.ndarray
+    range_rate_mps: np.ndarray
+    sigma_range_rate_mps: np.ndarray
+
+
+def _concat(parts: list) -> tuple[Detections | _Columns, np.ndarray]:
+    """Engine detections of several runs [(run, Detections)] as one table, rows in run order,
+    and the run of each row (n,)."""
+    if not parts:
+        return Detections.empty(), np.zeros(0, np.int64)
+    run = np.repeat(np.array([r for r, _ in parts], np.int64), [len(d.t_s) for _, d in parts])
+    if len(parts) == 1:
+        return parts[0][1], run
+    return _Columns(**{f: np.concatenate([getattr(d, f) for _, d in parts]) for f in _Columns.__dataclass_fields__}), run
+
 
 
 def _subset(dets: Detections, mask: np.ndarray) -> Detections:
