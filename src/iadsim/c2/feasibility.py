@@ -20,6 +20,11 @@ now and to the PIP. Single-shot Pk is the catalog pk, degraded linearly near the
 
 (a round arriving at the end of its reach has little energy left to manoeuvre; a modelling
 choice, Pk at max range = pk/2).
+
+Every value is computed row-wise in the tracks (elementwise operations, reductions over the
+three components only, one matrix product per point): a track's feasibility is the same bit for
+bit whichever tracks are assessed with it, which lets the C2 of many runs share one call
+(:func:`iadsim.c2.stage.decide_runs`).
 """
 
 from __future__ import annotations
@@ -58,8 +63,15 @@ def ground_range_m(pos_enu_m, ref_enu_m, earth_centre_enu_m):
     the norms are written out (the same products, differences and sums, in numpy's order, as
     ``np.cross`` and ``np.linalg.norm``: identical values, a fraction of the calls).
     """
-    a, b = pos_enu_m - earth_centre_enu_m, ref_enu_m - earth_centre_enu_m
-    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    p = np.asarray(pos_enu_m, float)
+    return _ground_range_xyz_m(p[..., 0], p[..., 1], p[..., 2], ref_enu_m, earth_centre_enu_m)
+
+
+def _ground_range_xyz_m(x_m, y_m, z_m, ref_enu_m, earth_centre_enu_m):
+    """:func:`ground_range_m` of points given by their ENU components (any shape), m."""
+    c = np.asarray(earth_centre_enu_m, float)
+    b = np.asarray(ref_enu_m, float) - c
+    a0, a1, a2 = x_m - c[..., 0], y_m - c[..., 1], z_m - c[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
     c0, c1, c2 = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0
     cross = np.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
@@ -70,10 +82,14 @@ def ground_range_m(pos_enu_m, ref_enu_m, earth_centre_enu_m):
 @dataclass(frozen=True)
 class _Tables:
     """The fly-out tables of a weapon list stacked on a first axis (one altitude grid), flat
-    for gathers: range_m[a * n_range + j], tof_s[(a * n_alt + i) * n_range + j]."""
+    for gathers: range_m[a * n_range + j], tof_s[(a * n_alt + i) * n_range + j]; the cell
+    widths alt_step_m[i] = alt_m[i + 1] − alt_m[i] and range_step_m likewise (the differences
+    ``flyout_table.time_of_flight_s`` takes, taken once)."""
 
     alt_m: np.ndarray  # (n_alt,)
+    alt_step_m: np.ndarray  # (n_alt - 1,)
     range_m: np.ndarray  # (nw * n_range,)
+    range_step_m: np.ndarray  # (nw * n_range,), the last of each table unused
     tof_s: np.ndarray  # (nw * n_alt * n_range,)
     range_lo_m: np.ndarray  # (nw,) first and last range of each table
     range_hi_m: np.ndarray
@@ -87,9 +103,12 @@ def _tables(names: tuple) -> _Tables | None:
     if any(t.alt_m.shape != tabs[0].alt_m.shape or not np.array_equal(t.alt_m, tabs[0].alt_m)
            or t.range_m.shape != tabs[0].range_m.shape for t in tabs):
         return None
+    alt = tabs[0].alt_m
     rng = np.stack([t.range_m for t in tabs])
-    return _Tables(tabs[0].alt_m, rng.ravel(), np.stack([t.tof_s for t in tabs]).ravel(), rng[:, 0].copy(),
-                   rng[:, -1].copy(), [t.range_m for t in tabs])
+    step = np.zeros_like(rng)
+    step[:, :-1] = rng[:, 1:] - rng[:, :-1]
+    return _Tables(alt, alt[1:] - alt[:-1], rng.ravel(), step.ravel(), np.stack([t.tof_s for t in tabs]).ravel(),
+                   rng[:, 0].copy(), rng[:, -1].copy(), [t.range_m for t in tabs])
 
 
 def _time_of_flight_s(names: tuple, rng_m, alt_m):
@@ -106,18 +125,17 @@ def _time_of_flight_s(names: tuple, rng_m, alt_m):
     h = np.maximum(alt_m, a_m[0])
     rc = np.minimum(np.maximum(rng_m, tab.range_lo_m.reshape(shape)), r_hi)
     na, nr = a_m.size, tab.sorted_range_m[0].size
-    i = np.searchsorted(a_m, h)
-    np.clip(i - 1, 0, na - 2, out=i)
+    i = np.searchsorted(a_m, h)  # clip(i - 1, 0, na - 2) (integer clips in place: ufuncs, cheaper than np.clip)
+    i -= 1
+    np.minimum(np.maximum(i, 0, out=i), na - 2, out=i)
     j = np.empty(rng_m.shape, np.intp)
     for a in range(nw):
         j[a] = np.searchsorted(tab.sorted_range_m[a], rc[a])
-    np.clip(j - 1, 0, nr - 2, out=j)
-    a0 = a_m.take(i)
-    fa = np.clip((h - a0) / (a_m.take(i + 1) - a0), 0.0, 1.0)
-    rj = j + (np.arange(nw) * nr).reshape(shape)
-    r0 = tab.range_m.take(rj)
-    fr = (rc - r0) / (tab.range_m.take(rj + 1) - r0)
-    ij = rj + (i + (np.arange(nw) * (na - 1)).reshape(shape)) * nr  # ((a·na + i)·nr + j)
+    np.minimum(np.maximum(j - 1, 0, out=j), nr - 2, out=j)
+    j += (np.arange(nw) * nr).reshape(shape)  # index into the flat range table
+    fa = np.clip((h - a_m.take(i)) / tab.alt_step_m.take(i), 0.0, 1.0)
+    fr = (rc - tab.range_m.take(j)) / tab.range_step_m.take(j)
+    ij = j + (i + (np.arange(nw) * (na - 1)).reshape(shape)) * nr  # (a·na + i)·nr + j
     t = tab.tof_s
     gr = 1 - fr
     out = ((1 - fa) * (gr * t.take(ij) + fr * t.take(ij + 1)) + fa * (gr * t.take(ij + nr) + fr * t.take(ij + nr + 1)))
@@ -133,9 +151,9 @@ def _tau_grid_s(max_flight_time_s: tuple) -> np.ndarray:
 def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_time_s) -> Feasibility:
     """Feasibility of unit ``u``'s weapon rows ``w_idx`` (w,) against k tracks.
 
-    All weapons at once: the tracks now, every weapon's flight-time grid and every weapon's PIP
-    are each one array of points (ground range and altitude in one call each). Row-wise in the
-    tracks: a track's values do not depend on the other tracks passed with it.
+    All weapons at once: the tracks now and every weapon's flight-time grid are one array of
+    points, held by component (3, k + w·k·n), and the PIPs of every weapon another. Row-wise in
+    the tracks: a track's values do not depend on the other tracks passed with it.
     """
     wp, units, rd = world.weapons, world.units, world.radars
     k, nw = len(pos_enu_m), len(w_idx)
@@ -152,13 +170,19 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     col = (nw, 1)
     max_tof_s = wp.max_flight_time_s[w_idx]
     tau = _tau_grid_s(tuple(max_tof_s.tolist()))  # (w, n)
-    # the tracks now and every weapon's grid of predicted points: one array of points
-    p = pos_enu_m[None, :, None] + vel_enu_mps[None, :, None] * (reaction_time_s + tau)[:, None, :, None]  # (w, k, n, 3)
-    pts = np.concatenate([pos_enu_m, p.reshape(-1, 3)])
-    rng_all = ground_range_m(pts, base, centre)
-    alt_all = geo.altitude_m(pts, origin) - ground
-    g = tau[:, None] - _time_of_flight_s(names, rng_all[k:].reshape(nw, k, N_TAU), alt_all[k:].reshape(nw, k, N_TAU))
-    hit = np.nan_to_num(g, nan=-np.inf) >= 0.0  # (w, k, n)
+    lead_s = reaction_time_s + tau
+    # the tracks now, then every weapon's grid of predicted points p + v·(T_r + τ): (3, k + w·k·n)
+    xyz = np.empty((3, k + nw * k * N_TAU))
+    xyz[:, :k] = pos_enu_m.T
+    for c in range(3):
+        grid = xyz[c, k:].reshape(nw, k, N_TAU)
+        np.multiply(vel_enu_mps[:, c][None, :, None], lead_s[:, None, :], out=grid)
+        grid += pos_enu_m[:, c][None, :, None]
+    rng_all = _ground_range_xyz_m(xyz[0], xyz[1], xyz[2], base, centre)
+    alt_all = geo.altitude_m(xyz.T, origin) - ground
+    grid_shape = (nw, k, N_TAU)
+    g = tau[:, None] - _time_of_flight_s(names, rng_all[k:].reshape(grid_shape), alt_all[k:].reshape(grid_shape))
+    hit = g >= 0.0  # (w, k, n); NaN (unreachable) is no hit
     found = hit.any(axis=-1)
     n1 = np.argmax(hit, axis=-1)
     n0 = np.maximum(n1 - 1, 0)

@@ -293,9 +293,11 @@ def _hold_reasons(code, pk, policy, avail, ready, inventory, x, free_t, free_m) 
     return out
 
 
+_NO_INT, _NO_FLOAT, _NO_VEC = np.zeros(0, int), np.zeros(0), np.zeros((0, 3))  # empty: nothing to mutate, shared
+
+
 def _empty_orders() -> Orders:
-    z = np.zeros(0, int)
-    return Orders(z, z, z, z, np.zeros((0, 3)), np.zeros(0), z, [], [], z)
+    return Orders(_NO_INT, _NO_INT, _NO_INT, _NO_INT, _NO_VEC, _NO_FLOAT, _NO_INT, [], [], _NO_INT)
 
 
 def _with_extras(o: Orders, reassess, reloads, mags) -> Orders:
