@@ -263,3 +263,31 @@ def test_assess_matches_the_per_weapon_reference(recorded):
                 assert np.array_equal(getattr(one, f.name)[:, 0], y[:, -1], equal_nan=True), f.name
             n_sets += 1
     assert n_sets > 50
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_random_track_sets_batched_equal_single(case):
+    """Random raids (every hold reason: channels, reserve, no round, envelope, line of sight) on
+    three runs at once give each run the orders of its own C2Stage.decide."""
+    from test_c2_limits import FakeTracking, world
+
+    rng = np.random.default_rng(case)
+    w = world(*[(1, 2, 0), (4, 5, 5), (12, 20, 20), (4, 20, 23)][case])
+    trackings = []
+    for n in rng.integers(1, 40, 3):
+        rng_m, az = rng.uniform(20e3, 300e3, n), rng.uniform(0, 2 * np.pi, n)
+        pos = np.stack([rng_m * np.sin(az), rng_m * np.cos(az), rng.uniform(30.0, 30e3, n)], -1)
+        vel = -pos / np.linalg.norm(pos, axis=-1, keepdims=True) * rng.uniform(20.0, 2000.0, n)[:, None]
+        trackings.append(FakeTracking(pos, vel))
+    batched, single = [C2Stage(w) for _ in trackings], [C2Stage(w) for _ in trackings]
+    for t_s in np.arange(0.0, 60.0, 1.0):
+        got = decide_runs(t_s, w, batched, trackings)
+        for r, trk in enumerate(trackings):
+            assert_same_orders(got[r], single[r].decide(t_s, w, trk))
+            fired, cancelled = single[r].due_launches(t_s, trk)
+            assert batched[r].due_launches(t_s, trk) == (fired, cancelled)
+            if t_s % 7 == 0:
+                for stage in (single[r], batched[r]):
+                    stage.resolved([f.unit for f in fired], [f.track_id for f in fired])
+    for a, b in zip(batched, single):
+        assert np.array_equal(a.rounds, b.rounds)

@@ -189,35 +189,28 @@ class C2Stage:
                          for tid, t_last in zip(trk.id.tolist(), trk.t_last_s.tolist())], bool).reshape(-1)
         return trk.id[keep], trk.truth_id[keep], trk.pos_enu_m[keep], trk.vel_enu_mps[keep]
 
-    def _plan(self, t_s, world, u, w_idx, ids, truth, te, fz) -> Orders:
-        """WTA, orders and holds of unit ``u`` on its k candidate tracks, given their threat
-        evaluation ``te`` and feasibility ``fz`` (k rows / columns)."""
-        units, wp = world.units, world.weapons
-        pk = fz.pk.copy()
-        policy = units.class_policy[u][te.threat_class]  # (k,)
-        cheap, none = policy == POLICY_CHEAPEST, policy == POLICY_NONE
-        if cheap.any():
-            cheapest = np.arange(len(w_idx)) == np.argmin(wp.unit_cost[w_idx])
-            pk[:, cheap] *= cheapest[:, None]
-        if none.any():
-            pk[:, none] = 0.0
+    def _plan(self, t_s, world, u, w_idx, ids, truth, ev: _Evaluated) -> Orders:
+        """WTA, orders and holds of unit ``u`` on its k candidate tracks, evaluated in ``ev``."""
+        units = world.units
+        pk = ev.pk
         ready = np.array([self.mags.ready(w) for w in w_idx], int)
-        above_reserve = np.maximum(self.rounds[w_idx] - int(units.reserve_rounds[u]), 0)
-        avail = np.minimum(ready, above_reserve)
+        avail = np.minimum(ready, np.maximum(self.rounds[w_idx] - int(units.reserve_rounds[u]), 0))
         n_t, n_m = self.in_use(u)
         free_t = max(int(units.channels_targets[u]) - n_t, 0)
         free_m = max(int(units.channels_missiles[u]) - n_m, 0)
-        salvo = np.where(units.class_salvo[u][te.threat_class] > 0, units.class_salvo[u][te.threat_class],
-                         units.salvo[u]).astype(int)
-        x = np.zeros((len(w_idx), len(ids)), int)
-        if free_t and free_m and avail.sum() and (pk > 0).any():
-            res = wta.solve(te.value, pk, avail, method=str(units.wta_method[u]), time_limit_s=1.0,
-                            max_per_target=salvo, max_targets=free_t, max_total_rounds=free_m)
+        x = None
+        if free_t and free_m and avail.sum() and ev.any_usable.any():
+            res = wta.solve(ev.value, pk, avail, method=str(units.wta_method[u]), time_limit_s=1.0,
+                            max_per_target=ev.salvo, max_targets=free_t, max_total_rounds=free_m)
             x = np.asarray(res.assignment, int)
-        orders = self._orders(t_s, world, u, w_idx, x, ids, truth, te, fz)
-        held = x.sum(axis=0) == 0
-        reasons = _hold_reasons(fz.code[:, held], pk[:, held], policy[held], avail, ready, self.rounds[w_idx], x,
-                                free_t, free_m)
+        if x is None or not x.any():  # no round ordered: every track is held
+            x = np.zeros((len(w_idx), len(ids)), int)
+            orders, held = _empty_orders(), slice(None)
+        else:
+            orders = self._orders(t_s, world, u, w_idx, x, ids, truth, ev, ev.fz)
+            held = x.sum(axis=0) == 0
+        inventory = self.rounds[w_idx]  # after the orders
+        reasons = _hold_reasons(ev, held, pk[:, held], avail, ready, inventory, x, free_t, free_m)
         h = self._holds(u, ids[held], truth[held], reasons)
         return Orders(orders.track_id, orders.truth_id, orders.weapon_idx, orders.n_rounds, orders.pip_enu_m,
                       orders.time_to_go_s, h.hold_track_id, h.hold_reason, orders.detail, h.hold_truth_id)
@@ -254,6 +247,8 @@ class C2Stage:
     def _holds(self, u, ids, truth, reasons) -> Orders:
         """Hold events only when a track's reason changes."""
         keep = [i for i, (tid, r) in enumerate(zip(ids.tolist(), reasons)) if self.last_hold[u].get(tid) != r]
+        if not keep:
+            return _empty_orders()
         for i in keep:
             self.last_hold[u][int(ids[i])] = reasons[i]
         o = _empty_orders()
@@ -261,18 +256,17 @@ class C2Stage:
                       _ints(ids[keep]), [reasons[i] for i in keep], [], _ints(truth[keep]))
 
 
-def _hold_reasons(code, pk, policy, avail, ready, inventory, x, free_t, free_m) -> list[str]:
-    """Why each track got no round (first matching reason, most fundamental first).
+def _hold_reasons(ev, held, pk, avail, ready, inventory, x, free_t, free_m) -> list[str]:
+    """Why each held track got no round (first matching reason, most fundamental first).
 
-    code, pk: (w, k) per (weapon row, held track); policy (k,); avail, ready, inventory (w,);
-    x: (w, all candidate tracks), the assignment (channels it uses).
+    ev: the evaluated candidate tracks, ``held`` selecting the held ones; pk (w, held) after the
+    class rules; avail, ready, inventory (w,) rounds; x (w, all candidates), the assignment
+    (channels it uses).
     """
     used_t, used_m = int((x.sum(axis=0) > 0).sum()), int(x.sum())
     usable = pk > 0
-    rule = (policy == POLICY_NONE).tolist()
-    feasible = (code == feasibility.FEASIBLE).any(axis=0).tolist()
-    no_los = (code == feasibility.NO_LOS).any(axis=0).tolist()
-    any_usable = usable.any(axis=0).tolist()
+    rule, feasible, no_los = ev.class_none[held].tolist(), ev.feasible[held].tolist(), ev.no_los[held].tolist()
+    any_usable = ev.any_usable[held].tolist()
     has_round = (usable & (avail > 0)[:, None]).any(axis=0).tolist()
     reserve = (usable & ((ready > 0) & (inventory > 0))[:, None]).any(axis=0).tolist()
     no_channel = used_t >= free_t or used_m >= free_m
@@ -310,12 +304,51 @@ def _with_extras(o: Orders, reassess, reloads, mags) -> Orders:
 
 
 @dataclass(frozen=True)
-class _Threats:
-    """The rows of a :class:`threat_eval.ThreatAssessment` that planning reads, for one run's tracks."""
+class _Evaluated:
+    """A unit's candidate tracks after threat evaluation, feasibility and the class rules:
+    per track (k,), per (weapon row, track) (w, k)."""
 
-    threat_class: np.ndarray
-    value: np.ndarray
-    min_time_to_go_s: np.ndarray
+    threat_class: np.ndarray  # (k,) index into threat_eval.THREAT_CLASSES
+    value: np.ndarray  # (k,) WTA target value
+    min_time_to_go_s: np.ndarray  # (k,) s
+    salvo: np.ndarray  # (k,) most rounds per track
+    class_none: np.ndarray  # (k,) bool, the class rule engages none
+    pk: np.ndarray  # (w, k) after the class rules (C-contiguous: the WTA's input)
+    any_usable: np.ndarray  # (k,) bool, some pk > 0
+    feasible: np.ndarray  # (k,) bool, some weapon row feasible
+    no_los: np.ndarray  # (k,) bool, some weapon row without line of sight
+    fz: feasibility.Feasibility  # (w, k) before the class rules
+
+    def rows(self, sl: slice) -> _Evaluated:
+        """The tracks ``sl`` (one run's)."""
+        fz = self.fz
+        return _Evaluated(self.threat_class[sl], self.value[sl], self.min_time_to_go_s[sl], self.salvo[sl],
+                          self.class_none[sl], np.ascontiguousarray(self.pk[:, sl]), self.any_usable[sl],
+                          self.feasible[sl], self.no_los[sl],
+                          feasibility.Feasibility(fz.pk[:, sl], fz.tof_s[:, sl], fz.pip_enu_m[:, sl], fz.code[:, sl]))
+
+
+def _evaluate(world, u, w_idx, pos_enu_m, vel_enu_mps) -> _Evaluated:
+    """Threat evaluation, feasibility and the class rules of unit ``u`` on k tracks (row-wise:
+    a track's values do not depend on the tracks evaluated with it)."""
+    units, wp = world.units, world.weapons
+    ground_r = float(np.linalg.norm(units.pos_enu_m[u] - world.earth_centre_enu_m))
+    alt, gamma = threat_eval.altitude_and_gamma(pos_enu_m, vel_enu_mps, world.earth_centre_enu_m, ground_r)
+    te = threat_eval.evaluate(pos_enu_m, vel_enu_mps, alt, gamma, world.assets.pos_enu_m, world.assets.value,
+                              world.assets.radius_m, units.class_weight[u])
+    fz = feasibility.assess(world, u, w_idx, pos_enu_m, vel_enu_mps, te.threat_class, float(units.reaction_time_s[u]))
+    pk = fz.pk.copy()
+    policy = units.class_policy[u][te.threat_class]  # (k,)
+    cheap, none = policy == POLICY_CHEAPEST, policy == POLICY_NONE
+    if cheap.any():
+        cheapest = np.arange(len(w_idx)) == np.argmin(wp.unit_cost[w_idx])
+        pk[:, cheap] *= cheapest[:, None]
+    if none.any():
+        pk[:, none] = 0.0
+    cls_salvo = units.class_salvo[u][te.threat_class]
+    salvo = np.where(cls_salvo > 0, cls_salvo, units.salvo[u]).astype(int)
+    return _Evaluated(te.threat_class, te.value, te.min_time_to_go_s, salvo, none, pk, (pk > 0).any(axis=0),
+                      (fz.code == feasibility.FEASIBLE).any(axis=0), (fz.code == feasibility.NO_LOS).any(axis=0), fz)
 
 
 def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list[list[tuple[int, Orders]]]:
@@ -367,17 +400,11 @@ def _cycles(t_s, world, u, stages, trackings, due) -> dict[int, Orders]:
     pos = np.concatenate([cand[r][2] for r in todo]) if len(todo) > 1 else cand[todo[0]][2]
     vel = np.concatenate([cand[r][3] for r in todo]) if len(todo) > 1 else cand[todo[0]][3]
     w_idx = np.flatnonzero(world.weapons.unit_idx == u)
-    ground_r = float(np.linalg.norm(units.pos_enu_m[u] - world.earth_centre_enu_m))
-    alt, gamma = threat_eval.altitude_and_gamma(pos, vel, world.earth_centre_enu_m, ground_r)
-    te = threat_eval.evaluate(pos, vel, alt, gamma, world.assets.pos_enu_m, world.assets.value,
-                              world.assets.radius_m, units.class_weight[u])
-    fz = feasibility.assess(world, u, w_idx, pos, vel, te.threat_class, float(units.reaction_time_s[u]))
+    ev = _evaluate(world, u, w_idx, pos, vel)
     start = 0
     for r in todo:
         ids, truth = cand[r][:2]
         sl = slice(start, start + ids.size)
         start = sl.stop
-        te_r = _Threats(te.threat_class[sl], te.value[sl], te.min_time_to_go_s[sl])
-        fz_r = feasibility.Feasibility(fz.pk[:, sl], fz.tof_s[:, sl], fz.pip_enu_m[:, sl], fz.code[:, sl])
-        out[r] = stages[r]._plan(t_s, world, u, w_idx, ids, truth, te_r, fz_r)
+        out[r] = stages[r]._plan(t_s, world, u, w_idx, ids, truth, ev.rows(sl) if len(todo) > 1 else ev)
     return out
