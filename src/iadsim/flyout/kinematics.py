@@ -192,8 +192,14 @@ def _components(a, w: _Scratch):
 
 
 def _dot(a, b, out):
-    """Row-wise dot product of (3, n) arrays into out (n,)."""
-    return np.einsum("ij,ij->j", a, b, out=out)
+    """Row-wise dot product of (3, n) arrays into out (n,): ((0 + a0·b0) + a1·b1) + a2·b2 whatever
+    n, so that a row's result does not depend on the rows beside it (batched runs). einsum sums
+    in that order for n ≥ 2 but as (a0·b0 + a2·b2) + a1·b1 for n = 1 (one contiguous column)."""
+    if a.shape[1] != 1:
+        return np.einsum("ij,ij->j", a, b, out=out)
+    x, y = a[:, 0].tolist(), b[:, 0].tolist()
+    out[0] = ((0.0 + x[0] * y[0]) + x[1] * y[1]) + x[2] * y[2]
+    return out
 
 
 def _norm(a, out):
@@ -498,7 +504,11 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
 
     state: rows at scenario time t_s (built by ``launch_interceptors``). targets: one row
     per interceptor (true state at t_s, optional acceleration and track estimate). rng: the
-    kill-draw stream (one uniform per row whose closest approach falls in this step).
+    kill-draw stream (one uniform per row whose closest approach falls in this step, in row
+    order), or a callable rows -> uniforms (rows: (k,) indices of those rows, ascending).
+    t_s and dt_s are scalars, or (n,) arrays giving each row its own (batched runs on their
+    own sub-step clocks: every operation on them is elementwise, so a row's result is the
+    same as with its scalars).
     Returns (new Interceptors at t_s + dt_s, InterceptOutcome). Dead rows are carried
     unchanged. Inputs are not mutated. The new state's (n, 3) arrays are transposes of
     (3, n) memory (Fortran order), which the next step reads without a copy.
@@ -655,10 +665,10 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
         pk[idx] = np.where(armed, p_kill(miss[idx], prm[COL["lethal_radius_m"], idx],
                                          prm[COL["pk_max"], idx],
                                          prm[COL["is_hit_to_kill"], idx] > 0.5), 0.0)
-        killed[idx] = rng.random(idx.size) < pk[idx]
+        killed[idx] = _uniforms(rng, idx) < pk[idx]
         miss_out[idx] = miss[idx]
-        t_cpa[idx] = t_s + sel_tau
-        frac = (sel_tau / dt_s)[:, None]
+        t_cpa[idx] = _rows_of(t_s, idx) + sel_tau
+        frac = (sel_tau / _rows_of(dt_s, idx))[:, None]
         p0 = state.pos_enu_m[idx]
         pos_cpa[idx] = p0 + frac * (pos1[:, idx].T - p0)
     out = InterceptOutcome(resolved, reason, miss_out, t_cpa, pos_cpa, pk, killed)
@@ -675,3 +685,14 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
     new = Interceptors(state.id, state.kind_idx, alive & ~resolved, pos_new, vel_new, mass_new,
                        tf_new, (terminal & alive) | state.is_terminal, min_range, prm)
     return new, out
+
+
+def _rows_of(x, rows):
+    """x at *rows*: a scalar as is, a per-row (n,) array gathered."""
+    return x if np.ndim(x) == 0 else x[rows]
+
+
+def _uniforms(rng, rows):
+    """Kill-draw uniforms [0, 1) for *rows*: ``rng.random(rows.size)`` from a Generator, or
+    ``rng(rows)`` from a callable (batched runs: each row's draw from its own run's stream)."""
+    return rng.random(rows.size) if isinstance(rng, np.random.Generator) else rng(rows)

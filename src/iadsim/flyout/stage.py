@@ -1,7 +1,9 @@
 """The engine's flyout stage: the 3-DOF interceptor model wired to the kill chain.
 
 The engine sees only :meth:`FlyoutStage.launch`, :meth:`FlyoutStage.advance` and
-:attr:`FlyoutStage.icpt` (what the recorder samples).
+:attr:`FlyoutStage.icpt` (what the recorder samples), or for R runs of one scenario in lockstep
+their :class:`FlyoutRuns` counterparts (every run's interceptors in one set of arrays, each run's
+outputs bit for bit those of its single run; :class:`FlyoutStage` is a FlyoutRuns of one run).
 
 * **Parameters**: one :class:`~iadsim.flyout.params.InterceptorTable` for the scenario's
   missiles (catalog names in ``world.weapons.name``, flyout figures in ``interceptors.yaml``).
@@ -19,9 +21,10 @@ The engine sees only :meth:`FlyoutStage.launch`, :meth:`FlyoutStage.advance` and
   over the step; a track the unit no longer holds is replaced by the last estimate,
   extrapolated, and failing that by the truth.
 * **Sub-steps**: the model is integrated in sub-steps from ``SUBSTEP_LADDER_S`` — the longest
-  that is at most a tenth of the shortest time to go, ends inside the engine step and starts on
-  a multiple of itself — so the same physics is flown whatever the engine step (the sub-step
-  grid is absolute time), and the end game is flown at 0.05 s.
+  that is at most a tenth of the run's shortest time to go, ends inside the engine step and
+  starts on a multiple of itself — so the same physics is flown whatever the engine step (the
+  sub-step grid is absolute time), and the end game is flown at 0.05 s. Batched runs each keep
+  their own sub-step clock (one step call flies every row from its own run's start and length).
 * **Outcomes**: a kill draw at the closest approach (Pk from the miss distance per warhead,
   :mod:`iadsim.flyout.endgame`), or a miss: passed (CPA) without a kill, self-destruct
   (``timeout``, ``low_speed``), ``ground`` impact, or ``target_lost`` (its threat was killed or
@@ -31,7 +34,7 @@ The engine sees only :meth:`FlyoutStage.launch`, :meth:`FlyoutStage.advance` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -98,144 +101,363 @@ def osculating_env(origin, ground_alt_m: float) -> FlyoutEnv:
     return FlyoutEnv(np.array([0.0, 0.0, -(radius + origin.alt_hae_m)]), float(radius), ground_alt_m - GROUND_MARGIN_M)
 
 
-class FlyoutStage:
-    def __init__(self, world: World):
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """What each flying row belongs to and guides on, aligned with :attr:`FlyoutRuns.flying`.
+
+    run: (n,) int64, non-decreasing (each run's rows are one block, in the single run's order).
+    truth_id, unit_idx, track_id: copies of the run's record. est_pos_enu_m, est_vel_enu_mps
+    (n, 3) m, m/s ENU and est_t_s (n,) s: the last track estimate held (kept equal to the
+    record's), so that a sub-step gathers nothing run by run.
+    """
+
+    run: np.ndarray
+    truth_id: np.ndarray
+    unit_idx: np.ndarray
+    track_id: np.ndarray
+    est_pos_enu_m: np.ndarray
+    est_vel_enu_mps: np.ndarray
+    est_t_s: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "_Rows":
+        i, v = np.zeros(0, np.int64), np.zeros((0, 3))
+        return cls(i, i, i, i, v, v, np.zeros(0))
+
+    def take(self, idx) -> "_Rows":
+        return _Rows(*(getattr(self, f)[idx] for f in self.__slots__))
+
+    def concat(self, other: "_Rows") -> "_Rows":
+        return _Rows(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.__slots__))
+
+
+class FlyoutRuns:
+    """The flyout stage of R runs of one scenario: every run's interceptors in one set of arrays.
+
+    Run r's outputs are bit for bit those of a single run (:class:`FlyoutStage`) with the same
+    inputs: its rows keep their single-run order (a block per run), every row operation is
+    elementwise (the step takes each row's own sub-step start and length, so each run keeps its
+    own sub-step clock) and each run draws its kills from its own generator, in its own order.
+    Interceptor ids are run-local (0, 1, 2... per run).
+    """
+
+    def __init__(self, world: World, n_runs: int):
         self.world = world
         names = list(dict.fromkeys(world.weapons.name))
         self.table = InterceptorTable.from_params([load_interceptor_params(n) for n in names])
         self.kind_of_weapon = np.array([names.index(n) for n in world.weapons.name], np.int64)
         self.env = osculating_env(world.origin, world.ground_alt_m)
+        self.n_runs = int(n_runs)
         self.flying = Interceptors.empty()
-        self.icpt = InterceptorRecord()
+        self.rows = _Rows.empty()
+        self.records = [InterceptorRecord() for _ in range(self.n_runs)]
+        self._blocks_of = (None, None)  # (rows, their blocks)
 
-    def launch(self, t_s: float, launch, tracking=None) -> tuple[np.ndarray, np.ndarray]:
-        """Put ``launch.n`` interceptors in the air aimed at the predicted intercept point; return
-        (ids, launch position ENU)."""
+    def icpt(self, r: int) -> InterceptorRecord:
+        """Run r's record of every interceptor it launched (run-local ids)."""
+        return self.records[r]
+
+    def n_flying(self, r: int) -> int:
+        """Interceptors of run r in flight."""
+        return int(np.count_nonzero(self.rows.run == r))
+
+    def launch(self, r: int, t_s: float, launch, tracking=None) -> tuple[np.ndarray, np.ndarray]:
+        """Put ``launch.n`` interceptors of run r in the air aimed at the predicted intercept
+        point (tracking: run r's view); return (run-local ids, launch position ENU m)."""
         n, u = launch.n, launch.unit
         base = self.world.units.pos_enu_m[u]
         start = base + LAUNCHER_HEIGHT_M * self.env.up_enu(base)
         truth = np.array([launch.truth_id])
-        est_p, est_v, held = self._estimates(t_s, np.array([u]), np.array([launch.track_id]), tracking)
+        est_p, est_v, held = _estimates(t_s, np.array([u]), np.array([launch.track_id]), tracking)
         if not held[0]:  # no estimate: the truth, or (a false track) straight up
             tp, tv, _, _ = threat_motion.kinematics(self.world.threats, t_s, np.maximum(truth, 0))
             est_p, est_v = (tp, tv) if launch.truth_id >= 0 else (start[None] + [0.0, 0.0, 10_000.0], np.zeros((1, 3)))
         kind = np.full(n, self.kind_of_weapon[launch.weapon])
         speed = self.table.scalars[kind[:1], COL["midcourse_speed_mps"]]
         pip, _ = predicted_intercept_point(v3(start[None]), v3(est_p), v3(est_v), speed)
-        ids = self.icpt.id.size + np.arange(n)
-        self.flying = self.flying.concat(launch_interceptors(self.table, kind, start, rows(pip)[0], self.env, ids))
-        self.icpt.append(id=ids, unit_idx=np.full(n, u), weapon_idx=np.full(n, launch.weapon),
-                         track_id=np.full(n, launch.track_id), truth_id=np.full(n, launch.truth_id),
-                         pos_enu_m=np.repeat(start[None], n, 0), alive=np.ones(n, bool),
-                         est_pos_enu_m=np.repeat(est_p, n, 0), est_vel_enu_mps=np.repeat(est_v, n, 0),
-                         est_t_s=np.full(n, t_s))
+        rec = self.records[r]
+        ids = rec.id.size + np.arange(n)
+        new = launch_interceptors(self.table, kind, start, rows(pip)[0], self.env, ids)
+        cols = dict(unit_idx=np.full(n, u), track_id=np.full(n, launch.track_id), truth_id=np.full(n, launch.truth_id),
+                    est_pos_enu_m=np.repeat(est_p, n, 0), est_vel_enu_mps=np.repeat(est_v, n, 0),
+                    est_t_s=np.full(n, t_s))
+        new_rows = _Rows(run=np.full(n, r, np.int64), **{k: np.asarray(v, getattr(self.rows, k).dtype)
+                                                         for k, v in cols.items()})
+        at = int(np.searchsorted(self.rows.run, r, side="right"))  # the end of run r's block
+        if at == self.flying.n:
+            self.flying, self.rows = self.flying.concat(new), self.rows.concat(new_rows)
+        else:
+            head, tail = np.arange(at), np.arange(at, self.flying.n)
+            self.flying = self.flying.take(head).concat(new).concat(self.flying.take(tail))
+            self.rows = self.rows.take(head).concat(new_rows).concat(self.rows.take(tail))
+        rec.append(id=ids, weapon_idx=np.full(n, launch.weapon), pos_enu_m=np.repeat(start[None], n, 0),
+                   alive=np.ones(n, bool), **cols)
         return ids, start
 
-    def advance(self, t_s: float, dt_s: float, threats, rng: np.random.Generator, tracking=None) -> Outcomes:
-        """Fly every live interceptor over [t_s, t_s + dt_s] and resolve intercepts inside the step."""
+    def advance(self, t_s: float, dt_s: float, threats: list, rngs: list, trackings: list) -> list:
+        """Fly every run's live interceptors over [t_s, t_s + dt_s] and resolve intercepts inside
+        the step; return each run's :class:`Outcomes` (run-local ids).
+
+        threats[r]: run r's ThreatState (None: the run is over, its rows leave the batch);
+        rngs[r]: its kill-draw Generator; trackings[r]: its tracking view (or None).
+        """
+        empty = Outcomes.empty()
+        if self.flying.n:
+            over = [threats[r] is None for r in self._blocks()[4]]
+            if any(over):
+                self._keep(np.flatnonzero(np.repeat(~np.array(over), self._blocks()[3])))
         if self.flying.n == 0:
-            return Outcomes.empty()
-        rec = self.icpt
-        ids = self.flying.id
-        tgt = rec.truth_id[ids]
-        real = np.maximum(tgt, 0)
-        lost = (tgt >= 0) & ~(threats.alive[real] & threats.active[real])
-        results = [self._lost(ids[lost], t_s)] if lost.any() else []
-        if lost.any():
-            self.flying = self.flying.take(np.flatnonzero(~lost))
-        self._update_estimates(t_s, tracking)
-        t_sub, t_end = t_s, t_s + dt_s
-        while self.flying.n and t_sub < t_end - 1e-9:
-            truth = self._target_truth(t_sub)
-            h = self._substep(t_sub, t_end, truth)
-            results.append(self._fly(t_sub, h, rng, truth))
-            t_sub += h
-        rec.pos_enu_m[self.flying.id] = self.flying.pos_enu_m
-        return _merge(results)
+            return [empty] * self.n_runs
+        results = [[] for _ in range(self.n_runs)]
+        self._drop_lost(t_s, threats, results)
+        self._update_estimates(t_s, trackings)
+        t_end = t_s + dt_s
+        t_sub = [t_s] * self.n_runs  # each run's sub-step clock, s
+        while self.flying.n:
+            runs = self._blocks()[4]
+            t_blk = [t_sub[r] for r in runs]
+            act = [t < t_end - 1e-9 for t in t_blk]  # runs still inside the step
+            if not any(act):
+                break
+            for r, a, h in zip(runs, act, self._fly(t_blk, t_end, act, rngs, results)):
+                if a:
+                    t_sub[r] += h
+        starts, ends, _, _, runs = self._blocks()
+        ids, pos = self.flying.id, self.flying.pos_enu_m
+        for s, e, r in zip(starts.tolist(), ends.tolist(), runs):
+            self.records[r].pos_enu_m[ids[s:e]] = pos[s:e]
+        return [_merge(res) if res else empty for res in results]
 
     # --- internals -------------------------------------------------------------------------
 
-    def _estimates(self, t_s, unit_idx, track_id, tracking):
-        """Track estimates (pos, vel) of the given (unit, track) pairs at t_s and whether held."""
-        k = unit_idx.size
-        pos, vel, held = np.zeros((k, 3)), np.zeros((k, 3)), np.zeros(k, bool)
-        if tracking is None:
-            return pos, vel, held
-        for u in np.unique(unit_idx):
-            trk = tracking.tracks(int(u), t_s)
-            mine = np.flatnonzero(unit_idx == u)
-            if trk.id.size == 0:
-                continue
-            order = np.argsort(trk.id)
-            j = np.clip(np.searchsorted(trk.id, track_id[mine], sorter=order), 0, trk.id.size - 1)
-            hit = trk.id[order[j]] == track_id[mine]
-            sel = mine[hit]
-            pos[sel], vel[sel], held[sel] = trk.pos_enu_m[order[j[hit]]], trk.vel_enu_mps[order[j[hit]]], True
-        return pos, vel, held
+    def _blocks(self):
+        """(first row, end row, run, row count, run as a list) of each run's block of rows."""
+        rows_now, blocks = self._blocks_of
+        if rows_now is not self.rows:
+            run = self.rows.run
+            starts = np.flatnonzero(np.concatenate([[True], run[1:] != run[:-1]])) if run.size else run
+            ends = np.append(starts[1:], run.size)
+            blocks = starts, ends, run[starts], ends - starts, run[starts].tolist()
+            self._blocks_of = self.rows, blocks
+        return blocks
 
-    def _update_estimates(self, t_s, tracking):
-        rec, ids = self.icpt, self.flying.id
-        pos, vel, held = self._estimates(t_s, rec.unit_idx[ids], rec.track_id[ids], tracking)
-        sel = ids[held]
-        rec.est_pos_enu_m[sel], rec.est_vel_enu_mps[sel], rec.est_t_s[sel] = pos[held], vel[held], t_s
+    def _keep(self, idx):
+        self.flying, self.rows = self.flying.take(idx), self.rows.take(idx)
 
-    def _substep(self, t_sub, t_end, truth):
-        """Longest ladder step ≤ time-to-go / 10 that starts on its own grid and ends by t_end."""
-        st = self.flying
+    def _drop_lost(self, t_s, threats, results):
+        """Rows whose threat was killed or leaked or ended its route: ``target_lost`` misses."""
+        ri = self.rows
+        _, _, _, lengths, runs = self._blocks()
+        if len(runs) == 1:
+            th = threats[runs[0]]
+            ok = (th.alive & th.active)[np.maximum(ri.truth_id, 0)]
+        else:
+            ok = np.array([threats[r].alive & threats[r].active for r in runs])  # (blocks, threats)
+            ok = ok[np.repeat(np.arange(len(runs)), lengths), np.maximum(ri.truth_id, 0)]
+        lost = (ri.truth_id >= 0) & ~ok
+        if not lost.any():
+            return
+        idx = np.flatnonzero(lost)
+        for r in np.unique(ri.run[idx]).tolist():
+            ids = self.flying.id[idx[ri.run[idx] == r]]
+            rec = self.records[r]
+            rec.alive[ids] = False
+            k = ids.size
+            results[r].append(dict(id=ids, killed=np.zeros(k, bool), reason=np.full(k, REASON_TARGET_LOST, object),
+                                   miss_m=np.full(k, np.nan), t_s=np.full(k, t_s), pos=rec.pos_enu_m[ids],
+                                   p_kill=np.zeros(k)))
+        self._keep(np.flatnonzero(~lost))
+
+    def _update_estimates(self, t_s, trackings):
+        """Each row's last held estimate (its unit's track at t_s, if held), in the rows and in its
+        run's record."""
+        ri, ids_all = self.rows, self.flying.id
+        runs = self._blocks()[4]
+        if not runs:
+            return
+        if len(runs) == 1:
+            pos, vel, held = _estimates(t_s, ri.unit_idx, ri.track_id, trackings[runs[0]])
+        else:
+            pos, vel, held = _estimates_runs(t_s, ri, trackings)
+        sel = np.flatnonzero(held)
+        if not sel.size:
+            return
+        pos, vel = pos[sel], vel[sel]
+        ri.est_pos_enu_m[sel], ri.est_vel_enu_mps[sel], ri.est_t_s[sel] = pos, vel, t_s
+        run = ri.run[sel]
+        cuts = np.flatnonzero(run[1:] != run[:-1]) + 1
+        for a, b in zip([0] + cuts.tolist(), cuts.tolist() + [sel.size]):
+            rec, ids = self.records[run[a]], ids_all[sel[a:b]]
+            rec.est_pos_enu_m[ids], rec.est_vel_enu_mps[ids], rec.est_t_s[ids] = pos[a:b], vel[a:b], t_s
+
+    def _substeps(self, st, truth, t_blk, t_end, starts, act):
+        """Sub-step (s) of each run block of *st* (first rows *starts*, clocks t_blk s) still
+        inside the step (act); the others get the shortest (unused: their rows sit out)."""
         tp, tv, _ = truth
         rel = tp - st.pos_enu_m
         rng_m = np.linalg.norm(rel, axis=1)
         closing = -np.sum(rel * (tv - st.vel_enu_mps), axis=1) / np.maximum(rng_m, 1e-9)
-        t_go = np.min(rng_m / np.maximum(closing, 100.0))
-        for h in SUBSTEP_LADDER_S:
-            on_grid = abs(t_sub / h - round(t_sub / h)) < 1e-6
-            if h <= t_go / SUBSTEPS_PER_TIME_TO_GO + 1e-9 and on_grid and t_sub + h <= t_end + 1e-9:
-                return h
-        return min(SUBSTEP_LADDER_S[-1], t_end - t_sub)
+        t_go = rng_m / np.maximum(closing, 100.0)
+        t_go = [float(np.min(t_go))] if len(t_blk) == 1 else np.minimum.reduceat(t_go, starts).tolist()
+        return [_substep(t, t_end, g) if a else SUBSTEP_LADDER_S[-1] for t, g, a in zip(t_blk, t_go, act)]
 
-    def _fly(self, t_sub, h, rng, truth):
-        rec, st = self.icpt, self.flying
+    def _fly(self, t_blk, t_end, act, rngs, results):
+        """One sub-step of the run blocks still inside the step (act, per block), each from its own
+        clock t_blk (s) with its own sub-step, which it returns (s, per block); the other blocks'
+        rows sit the sub-step out (flown as dead rows: carried unchanged). Compacts the rows that
+        ended."""
+        st, ri, rec_all = self.flying, self.rows, self.records
+        starts, _, _, lengths, _ = self._blocks()
+        t0 = t_blk[0]
+        t_row = t0 if all(t == t0 for t in t_blk) else np.repeat(t_blk, lengths)  # a scalar: the same values
+        truth, est_p = self._target_truth(ri, t_row)
+        h_blk = self._substeps(st, truth, t_blk, t_end, starts, act)
+        h0 = h_blk[0]
+        h_row = h0 if all(h == h0 for h in h_blk) else np.repeat(h_blk, lengths)
+        if np.ndim(h_row) and not np.ndim(t_row):
+            t_row = np.full(st.n, t_row)
+        idle = None if all(act) else np.repeat(~np.array(act), lengths)
+        flown = st if idle is None else replace(st, alive=~idle)
         tp, tv, ta = truth
-        est_p = self._estimate_at(t_sub)
-        new, out = advance_interceptors(st, self.table, TargetStates(tp, tv, ta, est_p, rec.est_vel_enu_mps[st.id]),
-                                        t_sub, h, rng, self.env, augmented=False)
+        new, out = advance_interceptors(flown, self.table, TargetStates(tp, tv, ta, est_p, ri.est_vel_enu_mps),
+                                        t_row, h_row, _run_draws(ri.run, rngs), self.env, augmented=False)
+        if idle is not None:
+            new.alive[idle] = True
+        self.flying = new
         done = np.flatnonzero(out.resolved)
-        self.flying = new.take(np.flatnonzero(new.alive)) if done.size else new
         if not done.size:
-            return None
-        ids = st.id[done]
-        rec.alive[ids] = False
+            return h_blk
+        ids, run = st.id[done], ri.run[done]
         cpa = out.reason[done] == REASON_CPA
-        false_target = rec.truth_id[ids] < 0  # a track on a false alarm: nothing there to kill
-        rec.pos_enu_m[ids] = np.where(cpa[:, None], out.pos_cpa_enu_m[done], new.pos_enu_m[done])
-        reason = np.array([REASON_NAMES[r] for r in out.reason[done]], object)
+        false_target = ri.truth_id[done] < 0  # a track on a false alarm: nothing there to kill
+        pos = np.where(cpa[:, None], out.pos_cpa_enu_m[done], new.pos_enu_m[done])
+        reason = np.array([REASON_NAMES[c] for c in out.reason[done]], object)
         reason[cpa & false_target] = REASON_FALSE_TARGET
-        return dict(id=ids, killed=out.killed[done] & ~false_target, reason=reason,
-                    miss_m=np.where(cpa, out.miss_m[done], new.min_range_m[done]),
-                    t_s=np.where(cpa, out.t_cpa_s[done], t_sub + h), pos=rec.pos_enu_m[ids], p_kill=out.p_kill[done])
+        t_ended = t_row + h_row  # the sub-step's end (s): scalar, or per row
+        t_ended = t_ended[done] if np.ndim(t_ended) else t_ended
+        res = dict(id=ids, killed=out.killed[done] & ~false_target, reason=reason,
+                   miss_m=np.where(cpa, out.miss_m[done], new.min_range_m[done]),
+                   t_s=np.where(cpa, out.t_cpa_s[done], t_ended), pos=pos, p_kill=out.p_kill[done])
+        cuts = np.flatnonzero(run[1:] != run[:-1]) + 1
+        for a, b in zip([0] + cuts.tolist(), cuts.tolist() + [done.size]):
+            r, sel = run[a], slice(a, b)
+            rec_all[r].alive[ids[sel]] = False
+            rec_all[r].pos_enu_m[ids[sel]] = pos[sel]
+            results[r].append({k: v[sel] for k, v in res.items()})
+        self._keep(np.flatnonzero(self.flying.alive))
+        return h_blk
 
-    def _estimate_at(self, t_s):
-        """Midcourse estimate of every flying row at t_s: the last held estimate, extrapolated."""
-        rec, ids = self.icpt, self.flying.id
-        return rec.est_pos_enu_m[ids] + (t_s - rec.est_t_s[ids])[:, None] * rec.est_vel_enu_mps[ids]
-
-    def _target_truth(self, t_s):
-        """Truth (pos, vel, acc) of every flying row's target at t_s; a false track's target is its
-        own extrapolated estimate (a phantom that can be approached but not killed)."""
-        tgt = self.icpt.truth_id[self.flying.id]
+    def _target_truth(self, ri: _Rows, t_s):
+        """Truth (pos, vel, acc) of rows *ri*'s targets at their runs' time t_s (scalar or per row,
+        s), and the rows' midcourse estimates then (the last held estimate, extrapolated); a false
+        track's target is its own extrapolated estimate (a phantom that can be approached but not
+        killed)."""
+        tgt = ri.truth_id
         tp, tv, ta, _ = threat_motion.kinematics(self.world.threats, t_s, np.maximum(tgt, 0))
+        est_p = ri.est_pos_enu_m + (t_s - ri.est_t_s)[:, None] * ri.est_vel_enu_mps
         phantom = tgt < 0
         if phantom.any():
-            tp[phantom] = self._estimate_at(t_s)[phantom]
-            tv[phantom] = self.icpt.est_vel_enu_mps[self.flying.id[phantom]]
+            tp[phantom] = est_p[phantom]
+            tv[phantom] = ri.est_vel_enu_mps[phantom]
             ta[phantom] = 0.0
-        return tp, tv, ta
+        return (tp, tv, ta), est_p
 
-    def _lost(self, ids, t_s):
-        self.icpt.alive[ids] = False
-        k = ids.size
-        return dict(id=ids, killed=np.zeros(k, bool), reason=np.full(k, REASON_TARGET_LOST, object),
-                    miss_m=np.full(k, np.nan), t_s=np.full(k, t_s), pos=self.icpt.pos_enu_m[ids], p_kill=np.zeros(k))
+
+class FlyoutStage:
+    """The flyout stage of one run (a :class:`FlyoutRuns` of one run)."""
+
+    def __init__(self, world: World):
+        self.runs = FlyoutRuns(world, 1)
+        self.world, self.table, self.env = world, self.runs.table, self.runs.env
+        self.kind_of_weapon = self.runs.kind_of_weapon
+
+    @property
+    def icpt(self) -> InterceptorRecord:
+        return self.runs.records[0]
+
+    @property
+    def flying(self) -> Interceptors:
+        return self.runs.flying
+
+    def launch(self, t_s: float, launch, tracking=None) -> tuple[np.ndarray, np.ndarray]:
+        """Put ``launch.n`` interceptors in the air aimed at the predicted intercept point; return
+        (ids, launch position ENU)."""
+        return self.runs.launch(0, t_s, launch, tracking)
+
+    def advance(self, t_s: float, dt_s: float, threats, rng: np.random.Generator, tracking=None) -> Outcomes:
+        """Fly every live interceptor over [t_s, t_s + dt_s] and resolve intercepts inside the step."""
+        return self.runs.advance(t_s, dt_s, [threats], [rng], [tracking])[0]
+
+
+def _estimates(t_s, unit_idx, track_id, tracking):
+    """Track estimates (pos, vel) of the given (unit, track) pairs at t_s and whether held."""
+    k = unit_idx.size
+    pos, vel, held = np.zeros((k, 3)), np.zeros((k, 3)), np.zeros(k, bool)
+    if tracking is None:
+        return pos, vel, held
+    for u in np.unique(unit_idx):
+        trk = tracking.tracks(int(u), t_s)
+        mine = np.flatnonzero(unit_idx == u)
+        if trk.id.size == 0:
+            continue
+        order = np.argsort(trk.id)
+        j = np.clip(np.searchsorted(trk.id, track_id[mine], sorter=order), 0, trk.id.size - 1)
+        hit = trk.id[order[j]] == track_id[mine]
+        sel = mine[hit]
+        pos[sel], vel[sel], held[sel] = trk.pos_enu_m[order[j[hit]]], trk.vel_enu_mps[order[j[hit]]], True
+    return pos, vel, held
+
+
+def _estimates_runs(t_s, ri: _Rows, trackings):
+    """:func:`_estimates` of rows *ri* of several runs (run r's tracks from trackings[r]), the
+    track look-ups of all runs in one search (track ids are unique within a unit's tracks)."""
+    n = ri.run.size
+    pos, vel, held = np.zeros((n, 3)), np.zeros((n, 3)), np.zeros(n, bool)
+    n_units = int(ri.unit_idx.max()) + 1
+    pairs, pair_of_row = np.unique(ri.run * n_units + ri.unit_idx, return_inverse=True)
+    tracks, pair_of_track = [], []
+    for p, (r, u) in enumerate(zip(*divmod(pairs, n_units))):  # each run's units in ascending order
+        if trackings[r] is not None:
+            trk = trackings[r].tracks(int(u), t_s)
+            if trk.id.size:
+                tracks.append(trk)
+                pair_of_track.append(np.full(trk.id.size, p))
+    if not tracks:
+        return pos, vel, held
+    tid = np.concatenate([t.id for t in tracks])
+    lo = min(int(tid.min()), int(ri.track_id.min()))
+    span = max(int(tid.max()), int(ri.track_id.max())) - lo + 1
+    key = np.concatenate(pair_of_track) * span + (tid - lo)
+    order = np.argsort(key)
+    want = pair_of_row * span + (ri.track_id - lo)
+    j = order[np.minimum(np.searchsorted(key, want, sorter=order), key.size - 1)]
+    held = key[j] == want
+    j = j[held]
+    pos[held] = np.concatenate([t.pos_enu_m for t in tracks])[j]
+    vel[held] = np.concatenate([t.vel_enu_mps for t in tracks])[j]
+    return pos, vel, held
+
+
+def _substep(t_sub, t_end, t_go):
+    """Longest ladder step ≤ t_go / 10 that starts on its own grid and ends by t_end (s)."""
+    for h in SUBSTEP_LADDER_S:
+        on_grid = abs(t_sub / h - round(t_sub / h)) < 1e-6
+        if h <= t_go / SUBSTEPS_PER_TIME_TO_GO + 1e-9 and on_grid and t_sub + h <= t_end + 1e-9:
+            return h
+    return min(SUBSTEP_LADDER_S[-1], t_end - t_sub)
+
+
+def _run_draws(run, rngs):
+    """Kill-draw callable for rows of runs *run* (non-decreasing): each run's rows draw from its
+    own generator, in row order (the draws of its single run)."""
+    def draw(idx):
+        rr = run[idx]
+        if rr[0] == rr[-1]:
+            return rngs[rr[0]].random(idx.size)
+        cuts = np.flatnonzero(rr[1:] != rr[:-1]) + 1
+        return np.concatenate([rngs[rr[a]].random(len(c)) for a, c in zip(np.concatenate([[0], cuts]),
+                                                                            np.split(idx, cuts))])
+    return draw
 
 
 def _merge(results) -> Outcomes:
