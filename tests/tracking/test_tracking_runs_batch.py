@@ -134,7 +134,7 @@ def _detections(t_s, radar, az_rad, range_m, truth):
 def test_gating_never_pairs_detections_of_another_run(offset_m):
     """Two runs see the same two close targets (in one GNN cluster) at the same place (or the
     second 30 m further out): each run builds its own tracks from its own detections, exactly as
-    a single run does, and none takes the other's detections."""
+    a single run does, and none takes the other's detections. At one step only run 0 scans."""
     world = _world()
     radar = int(np.flatnonzero(world.radars.is_engagement)[0])
     looked = np.eye(len(world.radars.name), dtype=bool)[radar]
@@ -144,9 +144,12 @@ def test_gating_never_pairs_detections_of_another_run(offset_m):
     for k in range(8):
         base = [_detections(float(k), radar, [0.3, 0.3004], [60e3 - 50.0 * k, 60.1e3 - 50.0 * k], [0, 1])]
         base.append(_detections(float(k), radar, [0.3, 0.3004], [60e3 + offset_m - 50.0 * k, 60.1e3 + offset_m - 50.0 * k], [0, 1]))
-        events = batch.update(float(k), base, looked)
+        looked_k = looked
+        if k == 3:  # run 1 sees nothing and (as the flags say) no radar looked: a scan for run 0 only
+            base[1], looked_k = Detections.empty(), np.zeros_like(looked)
+        events = batch.update(float(k), base, looked_k)
         for r, single in enumerate(singles):
-            expect = single.update(float(k), base[r], looked)
+            expect = single.update(float(k), base[r], looked_k)
             assert len(events[r]) == len(expect)
             for (u, new, dropped), (u1, new1, dropped1) in zip(events[r], expect):
                 assert u == u1 and _same(new, new1) and _same(dropped, dropped1)
@@ -154,6 +157,11 @@ def test_gating_never_pairs_detections_of_another_run(offset_m):
             for name in ("id", "truth_id", "pos_enu_m", "vel_enu_mps", "t_last_s"):
                 assert _same(getattr(mine, name), getattr(theirs, name)), (k, r, name)
             n_confirmed += len(mine.id)
+        held = batch.trackers[0]._a  # every column of each run's rows (tentative tracks too), in the single run's order
+        for r, single in enumerate(singles):
+            rows = held["run"] == r
+            for name, column in single.trackers[0]._a.items():
+                assert _same(held[name][rows], column), (k, r, name)
         assert batch.trackers[0].n_tracks == singles[0].trackers[0].n_tracks + singles[1].trackers[0].n_tracks
     assert n_confirmed > 0
     assert _same(batch.view(0).tracks(0, 7.0).id, batch.view(1).tracks(0, 7.0).id)  # same ids: 0, 1 in each run

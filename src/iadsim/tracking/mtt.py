@@ -207,15 +207,27 @@ class Tracker:
         self._spawn(np.flatnonzero(free), meas)
 
     def _gating_prediction(self, meas: _Meas) -> dict:
-        """What gating needs of every track for one sub-scan: combined state and covariance, the
-        position-covariance traces of tracks and measurements (for the search radius), and for
-        polar measurements the predicted measurement and its Jacobian."""
-        xc, pc = self._combined()
-        out = dict(xc=xc, pc=pc, pos_trace=np.trace(pc[:, :3, :3], axis1=1, axis2=2),
-                   meas_trace=np.trace(meas.cov_enu_m2, axis1=1, axis2=2))
-        if meas.radar_pos_enu_m is not None:
-            out["zhat"], out["h"] = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
-        return out
+        """What the search for candidate pairs needs of every track for one sub-scan: combined
+        state and the position-covariance traces of tracks and measurements (for the search
+        radius). The combined covariance and the predicted measurement are computed for the
+        candidate pairs only (:meth:`_associate`), row by row, so they are the same floats."""
+        xc, pos_trace = self._combined_state_pos_trace()
+        return dict(xc=xc, pos_trace=pos_trace, meas_trace=np.trace(meas.cov_enu_m2, axis1=1, axis2=2))
+
+    def _combined_state_pos_trace(self) -> tuple[np.ndarray, np.ndarray]:
+        """Combined state (n, d) of every track and the trace of its combined position covariance
+        (n,), without the rest of the covariance: with two models, the three diagonal terms of
+        :func:`imm_combine` written out (a sum of two products, the same floats as its einsum)."""
+        a = self._a
+        if len(self.models) != 2:
+            xc, pc = self._combined()
+            return xc, np.trace(pc[:, :3, :3], axis1=1, axis2=2)
+        x, mu = a["x"], a["mu"]
+        xc = np.einsum("nr,nrd->nd", mu, x)
+        dx = x[..., :3] - xc[:, None, :3]
+        diag = mu[:, :, None] * (np.diagonal(a["p"], axis1=-2, axis2=-1)[..., :3] + dx * dx)  # (n, r, 3)
+        diag = diag[:, 0] + diag[:, 1]
+        return xc, diag[:, 0] + diag[:, 1] + diag[:, 2]
 
     def _associate(self, tracks, dets, pred: dict, meas: _Meas):
         """Gate (spatial index + Mahalanobis) and GNN of a track subset against a detection subset."""
@@ -224,13 +236,14 @@ class Tracker:
         if len(ti) == 0:
             return ti, dj
         pt, dp = tracks[ti], dets[dj]
+        xc, pc = self._combined(pt)  # rows not updated since the gating prediction
         if meas.radar_pos_enu_m is None:
-            resid = meas.z[dp] - pred["xc"][pt, :3]
-            hph = pred["pc"][pt, :3, :3]
+            resid = meas.z[dp] - xc[:, :3]
+            hph = pc[:, :3, :3]
         else:
-            h = pred["h"][pt]
-            resid = radar_residual(meas.z[dp], pred["zhat"][pt])
-            hph = h @ pred["pc"][pt] @ np.swapaxes(h, -1, -2)
+            zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
+            resid = radar_residual(meas.z[dp], zhat)
+            hph = h @ pc @ np.swapaxes(h, -1, -2)
         d2 = mahalanobis_sq(resid, hph + meas.r[dp])
         ok = d2 < gate * gate
         ti, dj, d2 = ti[ok], dj[ok], d2[ok]
@@ -309,20 +322,21 @@ class Tracker:
             f, q = self.models[0].matrices(dt)
             a["x"], a["p"] = kf_predict(a["x"], a["p"], f, q)
             return
-        trans, f, q = self._imm_matrices(dt)
+        trans, f, q, f_t = self._imm_matrices(dt)
         x0, p0, a["mu"] = imm_mix(a["x"], a["p"], a["mu"], trans)
-        a["x"], a["p"] = kf_predict(x0, p0, f, q)
+        a["x"], a["p"] = kf_predict(x0, p0, f, q, f_t)
 
-    def _imm_matrices(self, dt_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _imm_matrices(self, dt_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Over ``dt_s``: the Markov model-switch matrix (from the mean sojourn times) and every
-        model's (F, Q) stacked (r, d, d), so one batched call predicts every model of every track;
-        cached per ``dt_s``."""
+        model's (F, Q, contiguous Fᵀ) stacked (r, d, d), so one batched call predicts every model
+        of every track; cached per ``dt_s``."""
         mats = self._imm_cache.get(dt_s)
         if mats is None:
             if len(self._imm_cache) >= _CACHE_SIZE:
                 self._imm_cache.clear()
             f, q = zip(*(m.matrices(dt_s) for m in self.models))
-            mats = self._imm_cache[dt_s] = (expm(self._gen * dt_s), np.stack(f), np.stack(q))
+            f = np.stack(f)
+            mats = self._imm_cache[dt_s] = (expm(self._gen * dt_s), f, np.stack(q), np.ascontiguousarray(np.swapaxes(f, -1, -2)))
         return mats
 
     def _combined(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -439,6 +453,8 @@ class MultiRunTracker(Tracker):
     def _candidates(self, tracks, dets, pred: dict, meas: _Meas) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`Tracker._candidates` run by run: each run's search radius uses the largest
         measurement covariance trace of that run's detections, and pairs never cross runs."""
+        if self.n_runs == 1:
+            return super()._candidates(tracks, dets, pred, meas)
         margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
         run_t, run_d = self._a["run"][tracks], meas.run[dets]
         meas_trace_max = np.zeros(self.n_runs)  # traces are >= 0; a run without detections gets no pairs
