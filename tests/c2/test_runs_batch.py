@@ -169,9 +169,12 @@ def test_runs_in_lockstep_are_bit_identical_to_single_runs(recorded):
     world, runs = recorded
     stages = replay_runs(world, runs)
     single = [replay_runs(world, [run])[0] for run in runs]
+    def closed(stage):
+        return [(e.track_id, e.state, e.history) for e in stage.finished]
+
     for a, b in zip(stages, single):
         assert np.array_equal(a.rounds, b.rounds) and np.array_equal(a.next_cycle_s, b.next_cycle_s)
-        assert [(e.track_id, e.state, e.history) for e in a.finished] == [(e.track_id, e.state, e.history) for e in b.finished]
+        assert closed(a) == closed(b)
 
 
 def test_decide_runs_with_repeated_run_and_retired_slots(recorded):

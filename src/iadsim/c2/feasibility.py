@@ -203,7 +203,8 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     r_max = np.where(threat_class == BALLISTIC, wp.max_range_ballistic_m[w_idx].reshape(col),
                      wp.max_range_m[w_idx].reshape(col))
     ok_env = (found & (r_pip <= r_max) & (r_pip >= wp.min_range_m[w_idx].reshape(col))
-              & (h_pip <= wp.max_altitude_m[w_idx].reshape(col)) & (h_pip >= (wp.min_altitude_m[w_idx] - 5.0).reshape(col))
+              & (h_pip <= wp.max_altitude_m[w_idx].reshape(col))
+              & (h_pip >= (wp.min_altitude_m[w_idx] - 5.0).reshape(col))
               & (speed <= wp.max_target_speed_mps[w_idx].reshape(col)) & (t_star <= max_tof_s.reshape(col)))
     edge = np.clip((r_pip / r_max - PK_EDGE_START) / (1.0 - PK_EDGE_START), 0.0, 1.0)
     code = np.where(~los, NO_LOS, np.where(ok_env, FEASIBLE, OUT_OF_ENVELOPE))

@@ -302,7 +302,6 @@ def _with_extras(o: Orders, reassess, reloads, mags) -> Orders:
                   [f"launcher={j} rounds={n} stock_left={int(mags.stock[w])}" for w, j, n in reloads])
 
 
-
 @dataclass(frozen=True)
 class _Evaluated:
     """A unit's candidate tracks after threat evaluation, feasibility and the class rules:
