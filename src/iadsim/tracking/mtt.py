@@ -25,7 +25,9 @@ Motion: ``"cv"`` (6 states), ``"ca"`` (9 states) or ``"imm"`` (CV models that di
 noise, e.g. quiet and manoeuvring). Radar measurements use an EKF in range/azimuth/elevation
 (/range rate) — see ``iadsim.tracking.kalman`` for why; ``CartesianDetections`` use a linear
 position update. ``TrackerConfig.stonesoup_tutorial()`` reproduces Stone Soup's tutorial tracker
-(tracking.md §3.3) decision for decision.
+(tracking.md §3.3) decision for decision. ``MultiRunTracker`` holds the tracks of several
+independent runs (Monte Carlo) in one set of arrays, each run's results identical to its own
+``Tracker``.
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ in looks per revisit of the slowest radar, ``L = longest period / max(shortest p
 confirm on 3 hits within 2L + 1 looks, delete a tentative track after 1.2L + 1 looks without a
 hit and a confirmed one after 3L + 1 (see :func:`config_for_unit`). The counts therefore do not
 depend on the engine step as long as the step is no longer than the fastest revisit.
+
+:class:`TrackingRuns` is the same stage for R runs of one scenario stepped in lockstep (Monte
+Carlo batches): one :class:`~iadsim.tracking.mtt.MultiRunTracker` per unit holds every run's
+tracks, and :meth:`TrackingRuns.view` gives each run the read interface above, with results
+identical bit for bit to that run's own :class:`TrackingStage`.
 """
 
 from __future__ import annotations
