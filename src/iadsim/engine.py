@@ -16,12 +16,12 @@ from dataclasses import replace
 import numpy as np
 
 from iadsim import sensing, threats as threat_motion
-from iadsim.c2.stage import C2Stage
+from iadsim.c2.stage import C2Stage, decide_runs
 from iadsim.compile import Compiled, compile_scenario
-from iadsim.flyout.stage import FlyoutStage
+from iadsim.flyout.stage import FlyoutRuns, FlyoutStage
 from iadsim.record import Recorder, RunResult
 from iadsim.scenario.models import Scenario
-from iadsim.tracking.stage import TrackingStage
+from iadsim.tracking.stage import TrackingRuns, TrackingStage
 
 STREAMS = ("sensing", "tracking", "c2", "flyout")
 
@@ -81,22 +81,118 @@ def run_compiled(scenario: Scenario, comp: Compiled, seed: int, progress=None) -
     return rec.finish(world.threats, c2.rounds, flyout.icpt)
 
 
+def run_batch(scenario: Scenario, comp: Compiled, seeds) -> list[RunResult]:
+    """Runs of one compiled scenario, one per seed, simulated together (:func:`iter_batch`); the
+    results in the order of ``seeds``, run ``r`` equal to ``run_compiled(scenario, comp, seeds[r])``."""
+    out = dict(iter_batch(scenario, comp, seeds))
+    return [out[r] for r in range(len(out))]
+
+
+def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
+    """Runs of one compiled scenario, one per seed, in lockstep: each stage does the work of every
+    run in one set of arrays (the per-step cost is mostly fixed overhead, shared this way).
+    Yields ``(r, result)`` as each run ends (it then leaves the batch).
+
+    Run ``r`` gives exactly what ``run_compiled(scenario, comp, seeds[r])`` gives, bit for bit:
+    runs share only what is the same in all of them (raider truth, the scan schedule and the
+    look table); each keeps its own random streams, tracks (gating never pairs across runs),
+    C2 state, interceptors and record. So a study's results do not depend on how its runs are
+    batched, nor on the number of workers. ``details=False``: results with the summary only (no
+    events or samples; :class:`~iadsim.record.Recorder`), what a Monte Carlo study keeps.
+    """
+    seeds = [int(s) for s in seeds]
+    world0, dt = comp.world, comp.dt_s
+    n = len(seeds)
+    rngs = [streams(s) for s in seeds]
+    tracking = TrackingRuns(world0, dt, n)
+    flyout = FlyoutRuns(world0, n)
+    c2s: list = [C2Stage(world0) for _ in range(n)]
+    recs = [Recorder(scenario, comp, s, details) for s in seeds]
+    views = [tracking.view(r) for r in range(n)]
+    threats: list = [world0.threats] * n
+    results: list = [None] * n
+    radars = world0.radars
+    looks = sensing.look_table(world0, dt, comp.n_steps)
+    for k in range(comp.n_steps + 1):
+        live = [r for r in range(n) if results[r] is None]
+        if not live:
+            break
+        t = k * dt
+        truth = threat_truth(world0, t, dt)                                          # 1. threats (shared truth)
+        for r in live:
+            threats[r], leaked = apply_truth(threats[r], truth, t)
+            recs[r].leaks(t, leaked, threats[r].pos_enu_m)
+        dets, next_scan = sensing.scan_runs(replace(world0, radars=radars), t,             # 2. radars
+                                            [threats[r] if results[r] is None else None for r in range(n)],
+                                            [g["sensing"] for g in rngs], looks, k)
+        for r in live:
+            recs[r].detections(dets[r])
+        looked = next_scan != radars.next_scan_t_s
+        radars = replace(radars, next_scan_t_s=next_scan)
+        world = replace(world0, radars=radars)
+        for r, events in enumerate(tracking.update(t, dets, looked)):               # 3. tracking
+            for u, confirmed, dropped in events:
+                recs[r].track_events(t, u, views[r], confirmed, dropped)
+                c2s[r].dropped(u, dropped)
+        stages = [c2s[r] if results[r] is None else None for r in range(n)]
+        for r, decided in enumerate(decide_runs(t, world0, stages, views)):          # 4. C2
+            for u, orders in decided:
+                recs[r].orders(t, u, orders)
+        for r in live:                                                               # 5. launches
+            fired, cancelled = c2s[r].due_launches(t, views[r])
+            for launch in cancelled:
+                recs[r].cancel(t, launch, "track lost before launch")
+            for launch in fired:
+                ids, start = flyout.launch(r, t, launch, views[r])
+                recs[r].launches(t, launch, ids, start)
+        outs = flyout.advance(t, dt, [threats[r] if results[r] is None else None for r in range(n)],  # 6. flyout
+                              [g["flyout"] for g in rngs], views)
+        for r in live:
+            out, icpt = outs[r], flyout.icpt(r)
+            if out.hit.size or out.miss.size:
+                threats[r] = apply_kills(threats[r], icpt.truth_id[out.hit], out.t_cpa_s[: out.hit.size])
+                done = np.concatenate([out.hit, out.miss])
+                c2s[r].resolved(icpt.unit_idx[done], icpt.track_id[done])
+                recs[r].intercepts(icpt, out, threats[r])
+            recs[r].step(k, t, threats[r], icpt, views[r], c2s[r], world)           # 7. record
+            over = (scenario.time.stop_when_resolved and raid_over(threats[r], t) and not flyout.n_flying(r)
+                    and not c2s[r].busy)
+            if over or k == comp.n_steps:
+                results[r] = recs[r].finish(threats[r], c2s[r].rounds, icpt)
+                tracking.retire(r)
+                yield r, results[r]
+
+
 def advance_threats(world, t_s: float, dt_s: float):
     """Move every raider to ``t_s``; those within their target's radius have leaked.
 
     A raider whose trajectory ended during the step (``t_s - dt_s < end <= t_s``, a ballistic
     impact between two steps) is judged at its end point, and leaks at its end time.
     """
+    th, leaked = apply_truth(world.threats, threat_truth(world, t_s, dt_s), t_s)
+    return replace(world, threats=th), leaked
+
+
+def threat_truth(world, t_s: float, dt_s: float) -> tuple:
+    """What every run of a scenario shares at ``t_s``: raider positions and velocities, in flight,
+    within their target's radius, and whose trajectory ended during the step (with its end time)."""
     th = world.threats
     pos, vel, in_flight = threat_motion.advance(th, t_s)
-    th = replace(th, pos_enu_m=pos, vel_enu_mps=vel, active=in_flight & th.alive)
     target_pos = world.assets.pos_enu_m[th.target_idx]
     at_target = threat_motion.ground_distance_m(pos, target_pos, world.earth_centre_enu_m) <= world.assets.radius_m[th.target_idx]
     end_s = th.t_start_s + th.route_duration_s[th.route_idx]
-    just_ended = th.alive & ~in_flight & (end_s > t_s - dt_s) & (end_s <= t_s)  # pos is the end point there
+    ended_now = ~in_flight & (end_s > t_s - dt_s) & (end_s <= t_s)  # pos is the end point there
+    return pos, vel, in_flight, at_target, ended_now, end_s
+
+
+def apply_truth(th, truth: tuple, t_s: float):
+    """One run's raiders at the shared truth of :func:`threat_truth`: (new threats, leaked rows)."""
+    pos, vel, in_flight, at_target, ended_now, end_s = truth
+    th = replace(th, pos_enu_m=pos, vel_enu_mps=vel, active=in_flight & th.alive)
+    just_ended = th.alive & ended_now
     leaked = np.flatnonzero((th.active | just_ended) & at_target)
     leak_t = np.where(just_ended[leaked], end_s[leaked], t_s)
-    return replace(world, threats=_set_fate(th, leaked, "leaked", leak_t)), leaked
+    return _set_fate(th, leaked, "leaked", leak_t), leaked
 
 
 def raid_over(th, t_s: float) -> bool:

@@ -37,9 +37,14 @@ class RunResult:
 
 
 class Recorder:
-    def __init__(self, scenario, comp, seed: int):
-        self.scenario, self.comp, self.seed = scenario, comp, seed
+    """Collects a run's events, samples and summary. ``details=False`` keeps only what the summary
+    needs (a Monte Carlo study stores summaries): no events, no trajectory samples; the summary
+    is the same."""
+
+    def __init__(self, scenario, comp, seed: int, details: bool = True):
+        self.scenario, self.comp, self.seed, self.details = scenario, comp, seed, details
         self.ev: dict = {c: [] for c in EVENT_COLUMNS}
+        self.n_hit = self.n_miss = 0
         w = comp.world
         self.unit_names, self.radar_names, self.missile_names = w.units.name, w.radars.name, w.weapons.name
         n = len(w.threats.id)
@@ -57,6 +62,8 @@ class Recorder:
 
     def _add(self, n, **cols):
         """Append n events; scalars are repeated, arrays must have length n."""
+        if not self.details:
+            return
         defaults = dict(unit="", radar="", threat_id=-1, track_id=-1, interceptor_id=-1, missile="",
                         x_m=np.nan, y_m=np.nan, z_m=np.nan, detail="")
         defaults.update(cols)
@@ -72,11 +79,13 @@ class Recorder:
         n = len(dets)
         if not n:
             return
+        first = dets.truth_id[dets.truth_id >= 0]
+        self.first_detect[first] = np.fmin(self.first_detect[first], dets.t_s[0])
+        if not self.details:
+            return
         self._add(n, t_s=dets.t_s, kind="detect", unit=[self.unit_names[i] for i in dets.unit_idx],
                   radar=[self.radar_names[i] for i in dets.radar_idx], threat_id=dets.truth_id,
                   detail=[f"snr_db={s:.1f}" for s in dets.snr_db], **self._pos(dets.pos_enu_m))
-        first = dets.truth_id[dets.truth_id >= 0]
-        self.first_detect[first] = np.fmin(self.first_detect[first], dets.t_s[0])
 
     def track_events(self, t, u, tracking, confirmed, dropped):
         if len(confirmed):
@@ -130,6 +139,7 @@ class Recorder:
         """Resolved interceptors: a hit or a miss at the closest approach (miss distance and Pk), or a
         miss that ended otherwise (self-destruct, ground, target lost; closest range seen)."""
         idx = np.concatenate([out.hit, out.miss])
+        self.n_hit, self.n_miss = self.n_hit + out.hit.size, self.n_miss + out.miss.size
         kinds = ["intercept_hit"] * out.hit.size + ["intercept_miss"] * out.miss.size
         reasons = ["cpa"] * out.hit.size + list(out.reason if len(out.reason) == out.miss.size else
                                                 np.where(out.reached, "cpa", "self_destruct"))
@@ -152,6 +162,9 @@ class Recorder:
 
     def step(self, k, t, th, icpt, tracking, c2, world):
         self.t.append(t)
+        if not self.details:
+            self._channels(c2, world)
+            return
         self.pos.append(th.pos_enu_m.copy())
         self.active.append(th.active.copy())
         live = np.flatnonzero(icpt.alive)
@@ -166,6 +179,11 @@ class Recorder:
             self.tsamp["track_id"].append(ids)
             self.tsamp["truth_id"].append(truth)
             self.tsamp["pos_enu_m"].append(pos)
+        self._channels(c2, world)
+
+    def _channels(self, c2, world):
+        """Peak channel use and time with a channel kind saturated, per unit."""
+        for u in range(len(self.unit_names)):
             n_t, n_m = c2.in_use(u)
             self.peak_targets[u] = max(self.peak_targets[u], n_t)
             self.peak_missiles[u] = max(self.peak_missiles[u], n_m)
@@ -202,8 +220,7 @@ class Recorder:
                 targets_engaged_peak=int(self.peak_targets[u]), missiles_guided_peak=int(self.peak_missiles[u]),
                 channels_saturated_s=float(self.saturated_s[u])))
         fates = [t["fate"] for t in threats]
-        n_hit = sum(1 for k in self.ev["kind"] if k == "intercept_hit")
-        n_miss = sum(1 for k in self.ev["kind"] if k == "intercept_miss")
+        n_hit, n_miss = self.n_hit, self.n_miss
         summary = dict(
             scenario=sc.name, seed=self.seed, iadsim_version=__version__,
             duration_s=sc.time.duration_s, step_s=sc.time.step_s, end_s=float(self.t[-1]) if self.t else 0.0,

@@ -1,8 +1,12 @@
 """Running the runs of a study: in this process, on a local process pool, or on a Dask cluster.
 
-Workers get the scenario once and a run index with its seed, and send back only the compact
-per-run rows of :func:`run_rows` (a few hundred bytes per threat), never the ``RunResult``.
-Results arrive as runs finish, in any order; the parent commits each one at once.
+Runs are simulated in batches of up to :data:`BATCH_RUNS` (:func:`iadsim.engine.iter_batch`: one
+engine pass does the work of every run of the batch; each run's result is the one it would have
+alone, so nothing depends on the batching or the worker count). Workers get the scenario once
+and a batch of (run index, seed) pairs, and send back only the compact per-run rows of
+:func:`run_rows` (a few hundred bytes per threat), never the ``RunResult``. Results arrive as
+batches finish (in this process: as runs finish), in any order; the parent commits each run at
+once, so an interruption loses at most the unfinished batches.
 """
 
 from __future__ import annotations
@@ -18,6 +22,13 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 SCHEDULER_TIMEOUT_S = 3.0
+BATCH_RUNS = 16  # runs simulated together at most (benchmarks/bench_montecarlo.py measures the gain)
+
+
+def batch_size(n_runs: int, workers: int) -> int:
+    """Runs per batch: :data:`BATCH_RUNS`, or fewer so that every worker gets at least two batches
+    (the last batches of a study then end close together)."""
+    return max(1, min(BATCH_RUNS, -(-n_runs // (2 * workers))))
 
 
 class ExecutionError(RuntimeError):
@@ -55,6 +66,43 @@ def run_one(scenario, run_index: int, seed: int) -> dict:
     return dict(run_index=run_index, seed=seed, status=status, error=error, wall_s=time.perf_counter() - t0, **rows)
 
 
+def iter_runs(scenario, tasks):
+    """Rows of the runs ``tasks`` ((run index, seed) pairs) simulated as one batch, as each run ends.
+
+    ``wall_s`` of a run is the batch's wall time since the previous run ended (the shares add up
+    to the batch's time). If the batch fails, the runs not yet returned are run one by one
+    (:func:`run_one`): a failing run is recorded with status 'error', the others normally.
+    """
+    from iadsim.compile import compile_scenario
+    from iadsim.engine import iter_batch
+
+    tasks = list(tasks)
+    sent = set()
+    t0 = time.perf_counter()
+    try:
+        for r, result in iter_batch(scenario, compile_scenario(scenario), [seed for _, seed in tasks], details=False):
+            now = time.perf_counter()
+            i, seed = tasks[r]
+            sent.add(r)
+            yield dict(run_index=i, seed=seed, status="ok", error=None, wall_s=now - t0, **run_rows(result.summary))
+            t0 = time.perf_counter()
+    except Exception:  # noqa: BLE001 - isolate the failing run(s) below
+        for r, (i, seed) in enumerate(tasks):
+            if r not in sent:
+                yield run_one(scenario, i, seed)
+
+
+def run_batch_rows(scenario, tasks) -> list[dict]:
+    """:func:`iter_runs` collected (what a worker sends back)."""
+    return list(iter_runs(scenario, tasks))
+
+
+def batches(tasks, size: int) -> list[list]:
+    """Consecutive runs in batches of at most ``size``."""
+    tasks = list(tasks)
+    return [tasks[k:k + size] for k in range(0, len(tasks), size)]
+
+
 _WORKER_SCENARIO = None
 
 
@@ -65,8 +113,8 @@ def _init_worker(scenario) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_in_worker(run_index: int, seed: int) -> dict:
-    return run_one(_WORKER_SCENARIO, run_index, seed)
+def _run_in_worker(tasks) -> list[dict]:
+    return run_batch_rows(_WORKER_SCENARIO, tasks)
 
 
 class InProcess:
@@ -75,8 +123,9 @@ class InProcess:
     name = "in-process"
 
     def results(self, scenario, tasks):
-        for i, seed in tasks:
-            yield run_one(scenario, i, seed)
+        tasks = list(tasks)
+        for batch in batches(tasks, batch_size(len(tasks), 1)):
+            yield from iter_runs(scenario, batch)
 
 
 class LocalPool:
@@ -87,7 +136,7 @@ class LocalPool:
         self.name = f"{workers} local processes"
 
     def results(self, scenario, tasks):
-        tasks = list(tasks)
+        tasks = batches(tasks, batch_size(len(tasks), self.workers))
         if not tasks:
             return
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=_context(),
@@ -97,16 +146,16 @@ class LocalPool:
             while k < len(tasks) or pending:
                 while k < len(tasks) and len(pending) < 2 * self.workers:  # a small window: quick stop on Ctrl-C
                     try:
-                        pending.add(pool.submit(_run_in_worker, *tasks[k]))
+                        pending.add(pool.submit(_run_in_worker, tasks[k]))
                     except BrokenProcessPool as exc:  # a worker died between two submissions
                         raise _worker_died(exc) from exc
                     k += 1
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in sorted(done, key=lambda f: f.result()["run_index"] if not f.exception() else -1):
+                for fut in sorted(done, key=lambda f: f.result()[0]["run_index"] if not f.exception() else -1):
                     exc = fut.exception()
                     if exc is not None:
                         raise _worker_died(exc) from exc
-                    yield fut.result()
+                    yield from fut.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -144,19 +193,20 @@ class DaskCluster:
 
         client = self.client
         sc = client.scatter(scenario, broadcast=True)
-        tasks = list(tasks)
-        window = max(2, 2 * len(client.scheduler_info().get("workers", {})))
-        futures = [client.submit(run_one, sc, i, seed, pure=False) for i, seed in tasks[:window]]
+        n_workers = len(client.scheduler_info().get("workers", {}))
+        tasks = batches(tasks, batch_size(len(tasks), max(n_workers, 1)))
+        window = max(2, 2 * n_workers)
+        futures = [client.submit(run_batch_rows, sc, batch, pure=False) for batch in tasks[:window]]
         k = len(futures)
         ac = as_completed(futures, loop=client.loop)
         try:
             for fut in ac:
-                row = fut.result()
+                rows = fut.result()
                 fut.release()
                 if k < len(tasks):
-                    ac.add(client.submit(run_one, sc, *tasks[k], pure=False))
+                    ac.add(client.submit(run_batch_rows, sc, tasks[k], pure=False))
                     k += 1
-                yield row
+                yield from rows
         finally:
             for fut in list(ac.futures):
                 fut.cancel()
