@@ -305,3 +305,31 @@ def test_exact_solver_prints_nothing():
             "print('after', round(r.surviving_value, 6))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == ["before", "after 1.3"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_nothing_to_gain_fires_nothing_as_the_full_search_would(seed):
+    """When no target of value > 0 can be hit by a ready round (pk 0, no rounds of the types that
+    could, or no channel), solve returns the zero assignment at once (the exact method reports
+    it optimal, F = ΣV); the full heuristic search, run on the same instances, also fires nothing."""
+    from iadsim.c2 import wta
+
+    rng = np.random.default_rng(seed)
+    for _ in range(300):
+        n, m = int(rng.integers(1, 5)), int(rng.integers(1, 8))
+        pk = rng.uniform(0.0, 0.95, (n, m)) * (rng.random((n, m)) < 0.6)
+        rounds = rng.integers(0, 4, n)
+        values = rng.uniform(1.0, 100.0, m) * (rng.random(m) < 0.7)
+        usable = ((pk > 0) & (rounds > 0)[:, None]).any(axis=0)
+        values[usable] = 0.0  # every target a ready round could hit is worthless
+        limits = dict(max_per_target=int(rng.integers(1, 4)), max_targets=int(rng.integers(1, 4)),
+                      max_total_rounds=int(rng.integers(1, 8)))
+        for method in METHODS:
+            res = solve(values, pk, rounds, method, **limits)
+            assert res.assignment.sum() == 0 and res.surviving_value == pytest.approx(values.sum())
+            if method == "exact":
+                assert res.optimal and res.lower_bound == pytest.approx(values.sum())
+        vals, pk2, rounds2, cap, k, r = wta._check(values, pk, rounds, "heuristic", None, *limits.values())
+        assert wta._heuristic(vals, pk2, rounds2, cap, k, r).sum() == 0
+    res = solve([10.0], [[0.7]], [2], max_targets=0)  # no target channel free
+    assert res.assignment.sum() == 0 and res.surviving_value == 10.0

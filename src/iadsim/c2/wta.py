@@ -102,6 +102,15 @@ def _check(values, pk, rounds, method, time_limit_s, max_per_target, max_targets
     return values, pk, rounds, cap, min(k, m), r
 
 
+def _can_gain(values, pk, rounds, cap, k, r) -> bool:
+    """True if some round can lower F: a target of value > 0 with room (cap > 0), a ready type
+    with pk > 0 against it, and a target channel and a round channel free."""
+    if k <= 0 or r <= 0:
+        return False
+    usable = (pk > 0.0) & (rounds > 0)[:, None]
+    return bool(np.any((values > 0.0) & (cap > 0) & usable.any(axis=0)))
+
+
 def _exchange_and_local(values, pk, x, rounds, cap, k, r, paths, max_passes=10):
     """Alternate cyclic (and path) exchanges and single-round local search until neither improves."""
     for _ in range(max_passes):
@@ -154,7 +163,11 @@ def solve(values, pk, rounds, method="heuristic", time_limit_s=None, *, max_per_
     values, pk, rounds, cap, k, r = _check(values, pk, rounds, method, time_limit_s, max_per_target,
                                            max_targets, max_total_rounds)
     lower_bound, optimal = np.nan, False
-    if method == "mmr":
+    if not _can_gain(values, pk, rounds, cap, k, r):  # no round can lower F: fire none (optimal)
+        x = np.zeros(pk.shape, np.int64)
+        if method == "exact":
+            lower_bound, optimal = float(values.sum()), True
+    elif method == "mmr":
         x = mmr_assign(values, pk, rounds, cap, k, r)
     else:
         x = _heuristic(values, pk, rounds, cap, k, r)
