@@ -122,7 +122,7 @@ def stage_seconds(scenario, seeds, repeats: int = 3) -> dict:
     return {k: v / len(seeds) for k, v in best.items()}
 
 
-def main(runs: int = 64, scenario_path: Path | None = MURTED, smoke: bool = False, commit_repeats: int = 200,
+def main(runs: int = 128, scenario_path: Path | None = MURTED, smoke: bool = False, commit_repeats: int = 200,
          verbose: bool = True) -> dict:
     scenario = tiny_scenario() if smoke else iadsim.load_scenario(scenario_path)
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,7 +166,7 @@ def markdown(r: dict) -> str:
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=64, help="runs per worker count (64: full batches on 1 and 2 workers)")
+    ap.add_argument("--runs", type=int, default=128, help="runs per worker count (128: full batches on 1 and 2 workers)")
     ap.add_argument("--scenario", type=Path, default=MURTED)
     ap.add_argument("--markdown", type=Path, help="append the results to this Markdown file")
     ap.add_argument("--smoke", action="store_true", help="tiny scenario, 2 runs (CI)")

@@ -80,7 +80,13 @@ def test_a_failing_batch_falls_back_to_runs_one_by_one(monkeypatch):
 
 
 def test_batch_sizes():
-    assert execute.batch_size(1000, 2) == execute.BATCH_RUNS
-    assert execute.batch_size(10, 2) == 3  # every worker gets about two batches
-    assert execute.batch_size(1, 4) == 1
+    b = execute.BATCH_RUNS
+    assert execute.batch_size(1000, 2) <= b
+    for n, w in [(1000, 2), (10, 2), (1, 4), (128, 1), (128, 2), (7 * b + 3, 3)]:
+        size = execute.batch_size(n, w)
+        parts = execute.batches(range(n), size)
+        assert size <= b and sum(map(len, parts)) == n
+        assert len(parts) % w == 0 or len(parts) < w  # every worker gets as many batches
+        assert max(map(len, parts)) - min(map(len, parts)) <= max(1, size // 4)  # nearly equal sizes
+    assert execute.batch_size(2 * b, 1) == b and execute.batch_size(2 * b, 2) == b
     assert execute.batches([(i, i) for i in range(5)], 2) == [[(0, 0), (1, 1)], [(2, 2), (3, 3)], [(4, 4)]]

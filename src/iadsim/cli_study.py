@@ -26,6 +26,7 @@ RUNS = typer.Option(..., "--runs", help="number of runs (per alternative or swee
 WORKERS = typer.Option(None, "--workers", help="local worker processes (default: one per CPU)")
 SCHEDULER = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
 SEED = typer.Option(None, "--seed", help="study seed (default: the scenario's seed)")
+BATCH = typer.Option(None, "--batch-runs", help="most runs simulated together (default 64; fewer use less memory; results are the same)")
 LOG_EVERY_S = 0.5  # progress lines when stderr is not a terminal
 
 
@@ -53,9 +54,9 @@ def _progress(total: int, what: str):
         yield update
 
 
-def _check_common(runs: int, workers: Optional[int]) -> None:
+def _check_common(runs: int, workers: Optional[int], batch_runs: Optional[int] = None) -> None:
     try:
-        check_counts(runs, workers)
+        check_counts(runs, workers, batch_runs)
     except StudyError as exc:
         _fail(str(exc))
 
@@ -116,9 +117,10 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
        store: Optional[Path] = typer.Option(None, "--store", help="DuckDB results store (default studies/<name>/study.duckdb)"),
        new_study: bool = typer.Option(False, "--new-study", help="add a study of another scenario or seed to an existing store"),
        export: Optional[str] = typer.Option(None, "--export", help="also write the tables as files: parquet"),
-       seed: Optional[int] = SEED, no_report: bool = typer.Option(False, "--no-report", help="skip study_report.html")):
+       seed: Optional[int] = SEED, no_report: bool = typer.Option(False, "--no-report", help="skip study_report.html"),
+       batch_runs: Optional[int] = BATCH):
     """Run a Monte Carlo study (resumable), print statistics with 95 % intervals, write study_report.html."""
-    _check_common(runs, workers)
+    _check_common(runs, workers, batch_runs)
     if export not in (None, "parquet"):
         _fail(f"--export {export!r}: the only export format is 'parquet'")
     sc = _load(file)
@@ -131,7 +133,7 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
 
         with _study_errors(done, store):
             study = run_study(file, runs, workers=workers, store=store, seed=seed, scheduler=scheduler,
-                              new_study=new_study, progress=progress)
+                              new_study=new_study, progress=progress, batch_runs=batch_runs)
     with study:
         stats = study.statistics()
         _print_metrics(stats, f"{sc.name}: {len(stats.per_run.run_index)} runs, study {study.study_id}")
@@ -153,13 +155,14 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
 @app.command()
 def compare(files: List[Path] = typer.Argument(..., help="two or more scenario YAML files; the first is the reference"),
             runs: int = RUNS, workers: Optional[int] = WORKERS, scheduler: Optional[str] = SCHEDULER, seed: Optional[int] = SEED,
-            store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<first name>/compare.duckdb)")):
+            store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<first name>/compare.duckdb)"),
+            batch_runs: Optional[int] = BATCH):
     """Compare alternatives with common random numbers: paired differences against the first, with 95 % intervals."""
     from iadsim.report.study_report import render_compare_report
     from iadsim.study.compare import paired_differences
     from iadsim.study.store import Store
 
-    _check_common(runs, workers)
+    _check_common(runs, workers, batch_runs)
     if len(files) < 2:
         _fail("compare needs at least two scenario files")
     scenarios = [_load(f) for f in files]
@@ -176,7 +179,7 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
                     update(i, k * runs)
 
                 studies.append(run_study(f, runs, workers=workers, store=db, seed=study_seed, scheduler=scheduler,
-                                         new_study=True, label=label, progress=progress))
+                                         new_study=True, label=label, progress=progress, batch_runs=batch_runs))
         stats = [s.statistics() for s in studies]
         diffs = paired_differences([s.per_run for s in stats])
     for label, rows in zip(labels[1:], diffs):
@@ -195,7 +198,8 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
 def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
           sets: List[str] = typer.Option(..., "--set", help="PATH=[v1,v2,...], e.g. units.0.overrides.launchers.count=[6,8,12]; once or twice"),
           runs: int = RUNS, workers: Optional[int] = WORKERS, scheduler: Optional[str] = SCHEDULER, seed: Optional[int] = SEED,
-          store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<name>/sweep.duckdb)")):
+          store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<name>/sweep.duckdb)"),
+          batch_runs: Optional[int] = BATCH):
     """Sweep one or two scenario parameters (line plot or heat map with 95 % intervals, sweep_report.html)."""
     from iadsim.report.study_report import SWEEP_METRICS, render_sweep_report
     from iadsim.scenario import ScenarioError
@@ -203,7 +207,7 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
     from iadsim.study.store import Store
     from iadsim.study.sweep import SweepError, parse_set, points
 
-    _check_common(runs, workers)
+    _check_common(runs, workers, batch_runs)
     sc = _load(file)
     try:
         axes = [parse_set(s) for s in sets]
@@ -223,7 +227,8 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
                     update(i, k * runs)
 
                 st = run_study(p.scenario, runs, workers=workers, store=db, seed=study_seed, scheduler=scheduler,
-                               new_study=True, label=p.label, yaml_text=p.yaml_text, progress=progress)
+                               new_study=True, label=p.label, yaml_text=p.yaml_text, progress=progress,
+                               batch_runs=batch_runs)
                 stats.append(st.statistics())
     table = Table(title=f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)")
     for col in [a.name for a in axes] + list(SWEEP_METRICS):

@@ -20,6 +20,7 @@ def _digest(path):
     (["--runs", "0"], "--runs must be a whole number >= 1"),
     (["--runs", "-3"], "--runs must be a whole number >= 1"),
     (["--runs", "2", "--workers", "0"], "--workers must be a whole number >= 1"),
+    (["--runs", "2", "--batch-runs", "0"], "--batch-runs must be a whole number >= 1"),
     (["--runs", "2", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
     (["--runs", "2", "--export", "csv"], "only export format is 'parquet'"),
 ])

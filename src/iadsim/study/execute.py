@@ -22,13 +22,16 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 SCHEDULER_TIMEOUT_S = 3.0
-BATCH_RUNS = 16  # runs simulated together at most (benchmarks/bench_montecarlo.py measures the gain)
+BATCH_RUNS = 64  # runs simulated together at most (benchmarks/bench_montecarlo.py measures the gain)
 
 
-def batch_size(n_runs: int, workers: int) -> int:
-    """Runs per batch: :data:`BATCH_RUNS`, or fewer so that every worker gets at least two batches
-    (the last batches of a study then end close together)."""
-    return max(1, min(BATCH_RUNS, -(-n_runs // (2 * workers))))
+def batch_size(n_runs: int, workers: int, most: int | None = None) -> int:
+    """Runs per batch: at most ``most`` (default :data:`BATCH_RUNS`), with a number of batches
+    that is a multiple of ``workers`` and batches of nearly equal size, so that the workers finish
+    together."""
+    n_batches = -(-max(n_runs, 1) // (most or BATCH_RUNS))
+    n_batches = -(-n_batches // workers) * workers
+    return max(1, -(-n_runs // n_batches))
 
 
 class ExecutionError(RuntimeError):
@@ -118,25 +121,29 @@ def _run_in_worker(tasks) -> list[dict]:
 
 
 class InProcess:
-    """Runs one after the other in this process (one worker: no start-up, nothing to pickle)."""
+    """Batches one after the other in this process (one worker: no start-up, nothing to pickle)."""
 
     name = "in-process"
 
+    def __init__(self, batch_runs: int | None = None):
+        self.batch_runs = batch_runs
+
     def results(self, scenario, tasks):
         tasks = list(tasks)
-        for batch in batches(tasks, batch_size(len(tasks), 1)):
+        for batch in batches(tasks, batch_size(len(tasks), 1, self.batch_runs)):
             yield from iter_runs(scenario, batch)
 
 
 class LocalPool:
     """A process pool of ``workers`` (forkserver start: no inherited state, cheap forks)."""
 
-    def __init__(self, workers: int):
-        self.workers = workers
+    def __init__(self, workers: int, batch_runs: int | None = None):
+        self.workers, self.batch_runs = workers, batch_runs
         self.name = f"{workers} local processes"
 
     def results(self, scenario, tasks):
-        tasks = batches(tasks, batch_size(len(tasks), self.workers))
+        tasks = list(tasks)
+        tasks = batches(tasks, batch_size(len(tasks), self.workers, self.batch_runs))
         if not tasks:
             return
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=_context(),
@@ -177,7 +184,8 @@ def _context():
 class DaskCluster:
     """Runs as tasks on a Dask cluster (``Client(address)``); the scenario is scattered once."""
 
-    def __init__(self, address: str, timeout_s: float = SCHEDULER_TIMEOUT_S):
+    def __init__(self, address: str, timeout_s: float = SCHEDULER_TIMEOUT_S, batch_runs: int | None = None):
+        self.batch_runs = batch_runs
         try:
             from distributed import Client
 
@@ -194,7 +202,8 @@ class DaskCluster:
         client = self.client
         sc = client.scatter(scenario, broadcast=True)
         n_workers = len(client.scheduler_info().get("workers", {}))
-        tasks = batches(tasks, batch_size(len(tasks), max(n_workers, 1)))
+        tasks = list(tasks)
+        tasks = batches(tasks, batch_size(len(tasks), max(n_workers, 1), self.batch_runs))
         window = max(2, 2 * n_workers)
         futures = [client.submit(run_batch_rows, sc, batch, pure=False) for batch in tasks[:window]]
         k = len(futures)
@@ -216,17 +225,18 @@ class DaskCluster:
 
 
 @contextmanager
-def executor(workers: int | None = None, scheduler: str | None = None):
-    """The executor for the options: Dask if ``scheduler``, else in-process for 1 worker, else a pool."""
+def executor(workers: int | None = None, scheduler: str | None = None, batch_runs: int | None = None):
+    """The executor for the options: Dask if ``scheduler``, else in-process for 1 worker, else a
+    pool; ``batch_runs``: most runs simulated together (default :data:`BATCH_RUNS`)."""
     if scheduler:
-        ex = DaskCluster(scheduler)
+        ex = DaskCluster(scheduler, batch_runs=batch_runs)
         try:
             yield ex
         finally:
             ex.close()
         return
     workers = default_workers() if workers is None else workers
-    yield InProcess() if workers == 1 else LocalPool(workers)
+    yield InProcess(batch_runs) if workers == 1 else LocalPool(workers, batch_runs)
 
 
 def default_workers() -> int:

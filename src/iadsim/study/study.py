@@ -100,21 +100,22 @@ def resolve_scenario(scenario):
     return sc, path.read_text(encoding="utf-8")
 
 
-def check_counts(runs, workers) -> None:
+def check_counts(runs, workers, batch_runs=None) -> None:
     if isinstance(runs, bool) or not isinstance(runs, int) or runs <= 0:
         raise StudyError(f"--runs must be a whole number >= 1, got {runs!r}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers <= 0):
-        raise StudyError(f"--workers must be a whole number >= 1, got {workers!r}")
+    for name, v in (("--workers", workers), ("--batch-runs", batch_runs)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v <= 0):
+            raise StudyError(f"{name} must be a whole number >= 1, got {v!r}")
 
 
 def run_study(scenario, runs: int, *, workers: int | None = None, store: Store | str | Path | None = None,
               seed: int | None = None, scheduler: str | None = None, new_study: bool = False, label: str = "",
-              yaml_text: str | None = None, progress=None, on_executor=None) -> Study:
+              yaml_text: str | None = None, progress=None, on_executor=None, batch_runs: int | None = None) -> Study:
     """Run (or resume) a study; ``progress(done, total)`` after each committed run. See :func:`monte_carlo`."""
     from iadsim import __version__
     from iadsim.study.execute import SchedulerUnreachable
 
-    check_counts(runs, workers)
+    check_counts(runs, workers, batch_runs)
     sc, text = resolve_scenario(scenario)
     text = yaml_text or text
     study_seed = sc.seed if seed is None else int(seed)
@@ -129,7 +130,7 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
         except ValueError as exc:
             raise StudyError(str(exc)) from None
     try:
-        with executor(workers, scheduler) as ex:
+        with executor(workers, scheduler, batch_runs) as ex:
             db = Store(store) if own_store else store
             try:
                 db.ensure_study(sid, label or sc.name, sc.name, digest, study_seed, __version__, text)
@@ -156,15 +157,17 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
 
 
 def monte_carlo(scenario, runs: int, workers: int | None = None, store=None, seed: int | None = None,
-                scheduler: str | None = None, new_study: bool = False, progress=None) -> Study:
+                scheduler: str | None = None, new_study: bool = False, progress=None,
+                batch_runs: int | None = None) -> Study:
     """Run ``runs`` seeded runs of ``scenario`` (a Scenario or a YAML path) and return the :class:`Study`.
 
     Run i uses the seed ``SeedSequence(seed, spawn_key=(i,))`` (``seed`` defaults to the scenario's),
-    so results do not depend on ``workers`` or on a ``scheduler`` (a Dask address, ``tcp://host:8786``).
+    so results do not depend on ``workers``, on a ``scheduler`` (a Dask address, ``tcp://host:8786``)
+    or on ``batch_runs`` (most runs simulated together, default 64; fewer use less memory).
     ``store`` is a DuckDB file (resumed if it already holds this study) or None for memory.
     """
     return run_study(scenario, runs, workers=workers, store=store, seed=seed, scheduler=scheduler,
-                     new_study=new_study, progress=progress)
+                     new_study=new_study, progress=progress, batch_runs=batch_runs)
 
 
 def open_study(path, study_id: str | None = None) -> Study:
