@@ -394,24 +394,28 @@ def scan_runs(world: World, t_s: float, threats: list, rngs: list, looks: LookTa
         return out, next_scan
     grid = looks.grid
     mean_false = rd.pfa[due] * resolution_cells(rd, due)
-    look_r, look_c, fa_counts, fa_u, normals, sizes = [], [], [], [], [], []
+    visible_rows, pd_rows = grid["visible"][table_rows], grid["pd"][table_rows]  # the due looks, every raider
+    look_r, look_c, fa_counts, fa_u, normals, n_t, n_f = [], [], [], [], [], [], []
+    none = np.zeros(0, np.int64)
     for r in live:  # the draws, run by run in scan()'s order
         th, rng = threats[r], rngs[r]
         cols = np.flatnonzero(th.active & th.alive)
-        vr = vc = np.zeros(0, np.int64)
+        vr = vc = none
         if cols.size:
-            sub = np.ix_(table_rows, cols)
-            visible = grid["visible"][sub]
+            visible = visible_rows[:, cols]
             u = rng.random(visible.shape)
-            vr, vc = np.nonzero(visible & (u < grid["pd"][sub]))
+            vr, vc = np.nonzero(visible & (u < pd_rows[:, cols]))
         counts = rng.poisson(mean_false)
         n_fa = int(counts.sum())
         fa_u.append(rng.random((4, n_fa)))
         look_r.append(vr)
         look_c.append(cols[vc])
         fa_counts.append(counts)
-        sizes.append((vr.size, n_fa))
-        normals.append(rng.standard_normal((4, vr.size + n_fa)) if vr.size + n_fa else np.zeros((4, 0)))
+        n_t.append(vr.size)
+        n_f.append(n_fa)
+        if vr.size + n_fa:
+            normals.append(rng.standard_normal((4, vr.size + n_fa)))
+    n_t, n_f = np.array(n_t, np.int64), np.array(n_f, np.int64)
     vr, truth_col = np.concatenate(look_r), np.concatenate(look_c)
     rows, take = table_rows[vr], lambda key: grid[key][rows, truth_col]  # noqa: E731
     targets = (due[vr], world.threats.id[truth_col], take("range_m"), take("az_rad"), take("el_rad"),
@@ -420,16 +424,24 @@ def scan_runs(world: World, t_s: float, threats: list, rngs: list, looks: LookTa
     false = _false_alarm_rows(rd, np.tile(due, k), np.concatenate(fa_counts), np.concatenate(fa_u, axis=1),
                               np.tile(_noise_dwell_snr(rd, due), k))
     # interleave: run r's target looks, then its false alarms (scan()'s row order)
-    n_t, n_f = np.array(sizes, np.int64).reshape(-1, 2).T
-    start_t, start_f = np.cumsum(n_t) - n_t, np.cumsum(n_f) - n_f + n_t.sum()
-    order = np.concatenate([np.r_[np.arange(a, a + k), np.arange(b, b + m)] for a, k, b, m in zip(start_t, n_t, start_f, n_f)])
+    per_run = n_t + n_f
+    ends = np.cumsum(per_run)
+    within = np.arange(int(ends[-1])) - np.repeat(ends - per_run, per_run)
+    t_start, f_start = np.repeat(np.cumsum(n_t) - n_t, per_run), np.repeat(np.cumsum(n_f) - n_f + n_t.sum(), per_run)
+    nt_row = np.repeat(n_t, per_run)
+    order = np.where(within < nt_row, t_start + within, f_start + within - nt_row)
     merged = tuple(np.concatenate([a, b])[order] for a, b in zip(targets, false))
-    dets = _measured(rd, t_s, merged, np.concatenate(normals, axis=1))
-    ends = np.cumsum(n_t + n_f)
-    for r, hi, n in zip(live, ends, n_t + n_f):
-        out[r] = Detections.empty() if n == 0 else _rows(dets, slice(hi - n, hi))
+    dets = _measured(rd, t_s, merged, np.concatenate(normals, axis=1) if normals else np.zeros((4, 0)))
+    for r, hi, n in zip(live, ends.tolist(), per_run.tolist()):
+        out[r] = _EMPTY if n == 0 else _rows(dets, slice(hi - n, hi))
     return out, next_scan
 
 
-def _rows(dets: Detections, sel) -> Detections:
-    return Detections(**{f: getattr(dets, f)[sel] for f in Detections.__dataclass_fields__})
+def _rows(dets: Detections, sel: slice) -> Detections:
+    """Rows ``sel`` of complete detections (every field set), without re-running ``__init__``."""
+    out = object.__new__(Detections)
+    out.__dict__.update({f: a[sel] for f, a in dets.__dict__.items()})
+    return out
+
+
+_EMPTY = Detections.empty()
