@@ -90,3 +90,11 @@ def test_batch_sizes():
         assert max(map(len, parts)) - min(map(len, parts)) <= max(1, size // 4)  # nearly equal sizes
     assert execute.batch_size(2 * b, 1) == b and execute.batch_size(2 * b, 2) == b
     assert execute.batches([(i, i) for i in range(5)], 2) == [[(0, 0), (1, 1)], [(2, 2), (3, 3)], [(4, 4)]]
+
+
+def test_malloc_tuning_applies_once_on_glibc():
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc only")
+    assert execute.tune_malloc() is True and execute.tune_malloc() is True

@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -69,6 +70,33 @@ def run_one(scenario, run_index: int, seed: int) -> dict:
     return dict(run_index=run_index, seed=seed, status=status, error=error, wall_s=time.perf_counter() - t0, **rows)
 
 
+_MALLOC_TUNED = False
+
+
+def tune_malloc() -> bool:
+    """Keep freed memory in the process for reuse (glibc only; once per process; no effect on results).
+
+    A batch allocates and frees arrays of a few MB every step; glibc's defaults hand blocks above
+    its mmap threshold back to the system at once, so every step pays page faults for fresh
+    memory (~17 % of a 64-run batch's CPU time). Raising the mmap threshold to 64 MB, the trim
+    threshold to 256 MB and the top pad to 64 MB keeps them: a study process holds up to a few
+    hundred MB more between batches. Returns True if the settings were applied.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED or not sys.platform.startswith("linux"):
+        return _MALLOC_TUNED
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3  # glibc <malloc.h>
+        _MALLOC_TUNED = bool(libc.mallopt(m_mmap_threshold, 64 << 20) and libc.mallopt(m_trim_threshold, 256 << 20)
+                             and libc.mallopt(m_top_pad, 64 << 20))
+    except (OSError, AttributeError):  # not glibc (musl, other C libraries): leave the defaults
+        _MALLOC_TUNED = False
+    return _MALLOC_TUNED
+
+
 def iter_runs(scenario, tasks):
     """Rows of the runs ``tasks`` ((run index, seed) pairs) simulated as one batch, as each run ends.
 
@@ -79,6 +107,7 @@ def iter_runs(scenario, tasks):
     from iadsim.compile import compile_scenario
     from iadsim.engine import iter_batch
 
+    tune_malloc()
     tasks = list(tasks)
     sent = set()
     t0 = time.perf_counter()
