@@ -100,19 +100,30 @@ class Engagement:
 
 
 class Magazines:
-    """Loaded rounds per launcher, reload stock and reload vehicles, for every weapon row."""
+    """Loaded rounds per launcher, reload stock and reload vehicles, for every weapon row.
+
+    ``n_ready`` (w,) keeps each row's loaded rounds (the sum of ``loaded[w]``). A unit is
+    "settled" when its last :meth:`step_reload` could start no more reloads and nothing has
+    changed since (no round taken or put back, no reload done): its next ``step_reload`` before
+    its next reload is done (``next_done_s``, s) has nothing to do and returns at once.
+    """
 
     def __init__(self, weapons, units):
         self.weapon_unit = weapons.unit_idx
         self.rails = weapons.rails.astype(int)
         self.loaded = [np.full(int(n), int(r)) for n, r in zip(weapons.n_launchers, weapons.rails)]
+        self.n_ready = np.array([int(lo.sum()) for lo in self.loaded], int)  # (w,) loaded rounds
         self.stock = weapons.reload_rounds.astype(int).copy()
         self.reload_time_s = units.reload_time_s
         self.vehicles = units.reload_vehicles.astype(int)
         self.reloading: list[list] = [[] for _ in range(len(units.name))]  # (t_done, w, launcher, n)
+        self._unit_of = [int(x) for x in self.weapon_unit]  # weapon row -> unit
+        self._rows = [np.flatnonzero(self.weapon_unit == u) for u in range(len(units.name))]
+        self._settled = [False] * len(units.name)  # per unit, see the class docstring
+        self.next_done_s = [np.inf] * len(units.name)  # per unit: earliest reload done, s
 
     def ready(self, w: int) -> int:
-        return int(self.loaded[w].sum())
+        return int(self.n_ready[w])
 
     def take(self, w: int) -> int:
         """Take one round of row ``w`` from its emptiest loaded launcher; return that launcher."""
@@ -122,31 +133,44 @@ class Magazines:
             raise RuntimeError(f"weapon row {w}: no loaded round to take")
         j = int(cand[np.argmin(lo[cand])])
         lo[j] -= 1
+        self.n_ready[w] -= 1
+        self._settled[self._unit_of[w]] = False
         return j
 
     def put_back(self, w: int, launcher: int) -> None:
-        busy = any(r[1] == w and r[2] == launcher for r in self.reloading[self.weapon_unit[w]])
+        u = self._unit_of[w]
+        busy = any(r[1] == w and r[2] == launcher for r in self.reloading[u])
         if busy or self.loaded[w][launcher] >= self.rails[w]:
             self.stock[w] += 1
         else:
             self.loaded[w][launcher] += 1
+            self.n_ready[w] += 1
+        self._settled[u] = False
 
     def step_reload(self, t_s: float, u: int) -> list[tuple[int, int, int]]:
-        """Finish due reloads and start new ones; return finished (w, launcher, rounds)."""
+        """Finish due reloads and start new ones; return finished (w, launcher, rounds).
+
+        A settled unit with no reload due by ``t_s`` (s) returns [] at once: its last call
+        started every reload it could, nothing changed since, so this one would start none.
+        """
+        if self._settled[u] and self.next_done_s[u] > t_s + 1e-9:
+            return []
         done = [r for r in self.reloading[u] if r[0] <= t_s + 1e-9]
         self.reloading[u] = [r for r in self.reloading[u] if r[0] > t_s + 1e-9]
         for _, w, j, n in done:
             self.loaded[w][j] += n
+            self.n_ready[w] += n
         reload_s = self.reload_time_s[u]
-        if not (reload_s > 0):
-            return [(w, j, n) for _, w, j, n in done]
-        for w in np.flatnonzero(self.weapon_unit == u):
-            for j in np.flatnonzero(self.loaded[w] == 0):
-                if len(self.reloading[u]) >= self.vehicles[u] or self.stock[w] <= 0:
-                    break
-                if any(r[1] == w and r[2] == j for r in self.reloading[u]):
-                    continue
-                n = int(min(self.rails[w], self.stock[w]))
-                self.stock[w] -= n
-                self.reloading[u].append((t_s + float(reload_s), int(w), int(j), n))
+        if reload_s > 0:
+            for w in self._rows[u]:
+                for j in np.flatnonzero(self.loaded[w] == 0):
+                    if len(self.reloading[u]) >= self.vehicles[u] or self.stock[w] <= 0:
+                        break
+                    if any(r[1] == w and r[2] == j for r in self.reloading[u]):
+                        continue
+                    n = int(min(self.rails[w], self.stock[w]))
+                    self.stock[w] -= n
+                    self.reloading[u].append((t_s + float(reload_s), int(w), int(j), n))
+        self._settled[u] = True
+        self.next_done_s[u] = min((r[0] for r in self.reloading[u]), default=np.inf)
         return [(w, j, n) for _, w, j, n in done]

@@ -98,6 +98,8 @@ class C2Stage:
     # -- what the engine and the recorder ask -------------------------------------------------
     def in_use(self, u: int) -> tuple[int, int]:
         """(targets engaged, missiles ordered or in flight) of unit ``u``."""
+        if not self.engagements[u]:
+            return 0, 0
         eng = self.engagements[u].values()
         return sum(1 for e in eng if e.state in ACTIVE), sum(e.missiles_in_use for e in eng)
 
@@ -156,16 +158,18 @@ class C2Stage:
 
     def _assess(self, t_s, world, u, tracking):
         """Kill assessment of engagements whose rounds have all resolved and whose look(s) are done."""
+        if not self.engagements[u]:
+            return _NO_REASSESS
         assessing = [e for e in self.engagements[u].values() if e.state is EngagementState.ASSESSING]
         if not assessing:
-            return [], [], []
+            return _NO_REASSESS
         units, rd = world.units, world.radars
         eng_r = np.flatnonzero((rd.unit_idx == u) & rd.is_engagement)
         period = float(rd.scan_period_s[eng_r[0]]) if eng_r.size else 1.0
         wait_s = int(units.assessment_looks[u]) * period
         todo = [e for e in assessing if t_s >= e.t_resolved_s + wait_s - 1e-9]
         if not todo:
-            return [], [], []
+            return _NO_REASSESS
         trk = tracking.tracks(u, t_s)
         last = dict(zip(trk.id.tolist(), trk.t_last_s.tolist()))
         ids, truth, verdicts = [], [], []
@@ -185,37 +189,15 @@ class C2Stage:
         (ids, truth ids, pos_enu_m, vel_enu_mps)."""
         trk = tracking.tracks(u, t_s)
         busy, closed = self.engagements[u], self.closed[u]
+        if not busy and not closed:  # every fresh track (the tracker's arrays, read only)
+            return trk.id, trk.truth_id, trk.pos_enu_m, trk.vel_enu_mps
         keep = np.array([tid not in busy and t_last > closed.get(tid, -np.inf)
                          for tid, t_last in zip(trk.id.tolist(), trk.t_last_s.tolist())], bool).reshape(-1)
         return trk.id[keep], trk.truth_id[keep], trk.pos_enu_m[keep], trk.vel_enu_mps[keep]
 
-    def _plan(self, t_s, world, u, w_idx, ids, truth, ev: _Evaluated) -> Orders:
-        """WTA, orders and holds of unit ``u`` on its k candidate tracks, evaluated in ``ev``."""
-        units = world.units
-        pk = ev.pk
-        ready = np.array([self.mags.ready(w) for w in w_idx], int)
-        avail = np.minimum(ready, np.maximum(self.rounds[w_idx] - int(units.reserve_rounds[u]), 0))
-        n_t, n_m = self.in_use(u)
-        free_t = max(int(units.channels_targets[u]) - n_t, 0)
-        free_m = max(int(units.channels_missiles[u]) - n_m, 0)
-        x = None
-        if free_t and free_m and avail.sum() and ev.any_usable.any():
-            res = wta.solve(ev.value, pk, avail, method=str(units.wta_method[u]), time_limit_s=1.0,
-                            max_per_target=ev.salvo, max_targets=free_t, max_total_rounds=free_m)
-            x = np.asarray(res.assignment, int)
-        if x is None or not x.any():  # no round ordered: every track is held
-            x = np.zeros((len(w_idx), len(ids)), int)
-            orders, held = _empty_orders(), slice(None)
-        else:
-            orders = self._orders(t_s, world, u, w_idx, x, ids, truth, ev, ev.fz)
-            held = x.sum(axis=0) == 0
-        inventory = self.rounds[w_idx]  # after the orders
-        reasons = _hold_reasons(ev, held, pk[:, held], avail, ready, inventory, x, free_t, free_m)
-        h = self._holds(u, ids[held], truth[held], reasons)
-        return Orders(orders.track_id, orders.truth_id, orders.weapon_idx, orders.n_rounds, orders.pip_enu_m,
-                      orders.time_to_go_s, h.hold_track_id, h.hold_reason, orders.detail, h.hold_truth_id)
-
-    def _orders(self, t_s, world, u, w_idx, x, ids, truth, te, fz) -> Orders:
+    def _orders(self, t_s, world, u, w_idx, x, ids, truth, te, fz) -> tuple:
+        """Engagements and launches of the assignment ``x`` (w, k) on tracks ``ids``: the assign
+        fields (_NO_ASSIGN layout)."""
         units = world.units
         rows = []
         react, spacing = float(units.reaction_time_s[u]), float(units.salvo_spacing_s[u])
@@ -239,67 +221,61 @@ class C2Stage:
                              f"rounds={n} class={cls} value={te.value[j]:.1f} pk={fz.pk[a, j]:.2f} "
                              f"tof_s={fz.tof_s[a, j]:.0f} time_to_go_s={te.min_time_to_go_s[j]:.0f}"))
         if not rows:
-            return _empty_orders()
+            return _NO_ASSIGN
         c = list(zip(*rows))
-        return Orders(_ints(c[0]), _ints(c[1]), _ints(c[2]), _ints(c[3]), np.array(c[4]).reshape(-1, 3),
-                      np.array(c[5], float), np.zeros(0, int), [], list(c[6]))
+        return (_ints(c[0]), _ints(c[1]), _ints(c[2]), _ints(c[3]), np.array(c[4]).reshape(-1, 3),
+                np.array(c[5], float), c[6])
 
-    def _holds(self, u, ids, truth, reasons) -> Orders:
-        """Hold events only when a track's reason changes."""
-        keep = [i for i, (tid, r) in enumerate(zip(ids.tolist(), reasons)) if self.last_hold[u].get(tid) != r]
+    def _holds(self, u, ids, truth, reasons) -> tuple:
+        """Hold events only when a track's reason changes: (hold_track_id, hold_reason, hold_truth_id)."""
+        last = self.last_hold[u]
+        id_list = ids.tolist()
+        keep = [i for i, (tid, r) in enumerate(zip(id_list, reasons)) if last.get(tid) != r]
         if not keep:
-            return _empty_orders()
+            return _NO_HOLDS
         for i in keep:
-            self.last_hold[u][int(ids[i])] = reasons[i]
-        o = _empty_orders()
-        return Orders(o.track_id, o.truth_id, o.weapon_idx, o.n_rounds, o.pip_enu_m, o.time_to_go_s,
-                      _ints(ids[keep]), [reasons[i] for i in keep], [], _ints(truth[keep]))
+            last[id_list[i]] = reasons[i]
+        return _ints(ids[keep]), [reasons[i] for i in keep], _ints(truth[keep])
 
 
-def _hold_reasons(ev, held, pk, avail, ready, inventory, x, free_t, free_m) -> list[str]:
-    """Why each held track got no round (first matching reason, most fundamental first).
+REASONS = ("class rule", "no line of sight", "out of envelope", "class rule", "reserve", "no round",
+           "no channel", "no round")  # by code of _hold_codes
 
-    ev: the evaluated candidate tracks, ``held`` selecting the held ones; pk (w, held) after the
-    class rules; avail, ready, inventory (w,) rounds; x (w, all candidates), the assignment
-    (channels it uses).
+
+def _hold_codes(ev, avail, ready, inventory, no_channel) -> np.ndarray:
+    """Why each track would be held if it got no round: (k,) index into REASONS (the first
+    matching reason, most fundamental first).
+
+    ev: evaluated tracks (k,); avail, ready, inventory (w, k): the rounds of each track's run
+    (inventory after the orders); no_channel (k,) bool: its run's channels are all used.
     """
-    used_t, used_m = int((x.sum(axis=0) > 0).sum()), int(x.sum())
-    usable = pk > 0
-    rule, feasible, no_los = ev.class_none[held].tolist(), ev.feasible[held].tolist(), ev.no_los[held].tolist()
-    any_usable = ev.any_usable[held].tolist()
-    has_round = (usable & (avail > 0)[:, None]).any(axis=0).tolist()
-    reserve = (usable & ((ready > 0) & (inventory > 0))[:, None]).any(axis=0).tolist()
-    no_channel = used_t >= free_t or used_m >= free_m
-    out = []
-    for j in range(len(rule)):
-        if rule[j]:
-            out.append("class rule")
-        elif not feasible[j]:
-            out.append("no line of sight" if no_los[j] else "out of envelope")
-        elif not any_usable[j]:
-            out.append("class rule")
-        elif not has_round[j]:
-            out.append("reserve" if reserve[j] else "no round")
-        elif no_channel:
-            out.append("no channel")
-        else:
-            out.append("no round")
-    return out
+    usable = ev.pk > 0
+    has_round = (usable & (avail > 0)).any(axis=0)
+    reserve = (usable & ((ready > 0) & (inventory > 0))).any(axis=0)
+    infeasible = ~ev.feasible
+    return np.select([ev.class_none, infeasible & ev.no_los, infeasible, ~ev.any_usable, ~has_round & reserve,
+                      ~has_round, no_channel], np.arange(7), 7)
 
 
 _NO_INT, _NO_FLOAT, _NO_VEC = np.zeros(0, int), np.zeros(0), np.zeros((0, 3))  # empty: nothing to mutate, shared
+_NO_ASSIGN = (_NO_INT, _NO_INT, _NO_INT, _NO_INT, _NO_VEC, _NO_FLOAT, ())  # assign fields and detail
+_NO_HOLDS = (_NO_INT, (), _NO_INT)  # hold_track_id, hold_reason, hold_truth_id
+_NO_REASSESS = ((), (), ())  # track ids, truth ids, verdicts
 
 
-def _empty_orders() -> Orders:
-    return Orders(_NO_INT, _NO_INT, _NO_INT, _NO_INT, _NO_VEC, _NO_FLOAT, _NO_INT, [], [], _NO_INT)
-
-
-def _with_extras(o: Orders, reassess, reloads, mags) -> Orders:
+def _final(assign, holds, reassess, reloads, mags) -> Orders:
+    """A unit's Orders of one step from its parts: ``assign`` (_NO_ASSIGN layout), ``holds``
+    (_NO_HOLDS layout), ``reassess`` (ids, truth ids, verdicts), ``reloads`` [(w, launcher, n)]."""
     ids, truth, verdicts = reassess
-    return Orders(o.track_id, o.truth_id, o.weapon_idx, o.n_rounds, o.pip_enu_m, o.time_to_go_s, o.hold_track_id,
-                  o.hold_reason, o.detail, o.hold_truth_id, _ints(ids), _ints(truth), list(verdicts),
-                  _ints([w for w, _, _ in reloads]),
-                  [f"launcher={j} rounds={n} stock_left={int(mags.stock[w])}" for w, j, n in reloads])
+    track_id, truth_id, weapon_idx, n_rounds, pip, ttg, detail = assign
+    if reloads:
+        reload_w = _ints([w for w, _, _ in reloads])
+        reload_detail = [f"launcher={j} rounds={n} stock_left={int(mags.stock[w])}" for w, j, n in reloads]
+    else:
+        reload_w, reload_detail = _NO_INT, []
+    return Orders(track_id, truth_id, weapon_idx, n_rounds, pip, ttg, holds[0], list(holds[1]), list(detail),
+                  holds[2], _ints(ids) if ids else _NO_INT, _ints(truth) if truth else _NO_INT, list(verdicts),
+                  reload_w, reload_detail)
 
 
 @dataclass(frozen=True)
@@ -356,7 +332,8 @@ def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list
     ``world`` is shared: C2 reads only its static parts (units, weapons, radars, assets). For each
     unit, the runs whose C2 cycle is due have their candidate tracks concatenated and evaluated
     in one threat evaluation and one feasibility pass (both row-wise per track, so each run's
-    values are those of a pass on its tracks alone); WTA, orders and holds are then per run.
+    values are those of a pass on its tracks alone), and their hold reasons found in one pass;
+    WTA and orders are per run, for the runs where some round could lower the surviving value.
     """
     out: list[list[tuple[int, Orders]]] = [[] for _ in stages]
     live = [r for r, s in enumerate(stages) if s is not None]
@@ -365,45 +342,88 @@ def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list
     units = world.units
     for u in range(len(units.name)):
         extras, due = {}, []
+        cycle_s = units.c2_cycle_s[u]
         for r in live:
             st = stages[r]
             reloads = st.mags.step_reload(t_s, u)
             reassess = st._assess(t_s, world, u, trackings[r])
             if st.next_cycle_s[u] <= t_s + 1e-9:
-                st.next_cycle_s[u] = t_s + units.c2_cycle_s[u]
+                st.next_cycle_s[u] = t_s + cycle_s
                 due.append(r)
-            extras[r] = (reassess, reloads)
+            if reloads or reassess[0]:
+                extras[r] = (reassess, reloads)
         cycles = _cycles(t_s, world, u, stages, trackings, due) if due else {}
         for r in live:
-            reassess, reloads = extras[r]
-            orders = cycles.get(r)
-            if orders is not None or reassess[0] or reloads:
-                orders = _with_extras(_empty_orders() if orders is None else orders, reassess, reloads, stages[r].mags)
-                out[r].append((u, orders))
+            parts = cycles.get(r)
+            extra = extras.get(r)
+            if parts is not None or extra is not None:
+                assign, holds = parts if parts is not None else (_NO_ASSIGN, _NO_HOLDS)
+                reassess, reloads = extra if extra is not None else (_NO_REASSESS, ())
+                out[r].append((u, _final(assign, holds, reassess, reloads, stages[r].mags)))
     return out
 
 
-def _cycles(t_s, world, u, stages, trackings, due) -> dict[int, Orders]:
-    """The C2 cycle of unit ``u`` in the runs ``due``: run index -> Orders."""
+def _cycles(t_s, world, u, stages, trackings, due) -> dict[int, tuple]:
+    """The C2 cycle of unit ``u`` in the runs ``due``: run index -> (assign, holds) parts."""
     units = world.units
     cand = {r: stages[r]._candidates(t_s, u, trackings[r]) for r in due}
-    out = {r: _empty_orders() for r in due if cand[r][0].size == 0}
+    out = {r: (_NO_ASSIGN, _NO_HOLDS) for r in due if cand[r][0].size == 0}
     todo = [r for r in due if cand[r][0].size]
     if not todo:
         return out
     if not units.weapons_free[u]:
         for r in todo:
             ids, truth = cand[r][:2]
-            out[r] = stages[r]._holds(u, ids, truth, ["hold fire"] * ids.size)
+            out[r] = (_NO_ASSIGN, stages[r]._holds(u, ids, truth, ["hold fire"] * ids.size))
         return out
-    pos = np.concatenate([cand[r][2] for r in todo]) if len(todo) > 1 else cand[todo[0]][2]
-    vel = np.concatenate([cand[r][3] for r in todo]) if len(todo) > 1 else cand[todo[0]][3]
+    n = len(todo)
+    pos = np.concatenate([cand[r][2] for r in todo]) if n > 1 else cand[todo[0]][2]
+    vel = np.concatenate([cand[r][3] for r in todo]) if n > 1 else cand[todo[0]][3]
     w_idx = np.flatnonzero(world.weapons.unit_idx == u)
     ev = _evaluate(world, u, w_idx, pos, vel)
-    start = 0
-    for r in todo:
+    # rounds and channels of each run (rows), then of each track's run (columns)
+    sizes = np.array([cand[r][0].size for r in todo])
+    stop = np.cumsum(sizes)
+    start = stop - sizes
+    ready = np.stack([stages[r].mags.n_ready[w_idx] for r in todo])  # (n, w)
+    avail = np.minimum(ready, np.maximum(np.stack([stages[r].rounds[w_idx] for r in todo])
+                                         - int(units.reserve_rounds[u]), 0))
+    in_use = [stages[r].in_use(u) for r in todo]
+    free_t = [max(int(units.channels_targets[u]) - a, 0) for a, _ in in_use]
+    free_m = [max(int(units.channels_missiles[u]) - b, 0) for _, b in in_use]
+    avail_k = np.repeat(avail, sizes, axis=0).T  # (w, k)
+    usable = ev.pk > 0
+    # wta.solve assigns nothing unless a target of value > 0 with salvo > 0 has a usable ready round
+    gain = (ev.value > 0) & (ev.salvo > 0) & (usable & (avail_k > 0)).any(axis=0)
+    gain_run = np.logical_or.reduceat(gain, start).tolist()
+    used = np.zeros((n, 2), int)  # targets engaged and rounds ordered this cycle, per run
+    held = np.ones(ev.value.size, bool)
+    assign = {}
+    method = str(units.wta_method[u])
+    for i, r in enumerate(todo):
+        if not (free_t[i] and free_m[i] and gain_run[i]):
+            continue
+        sl = slice(int(start[i]), int(stop[i]))
+        ev_r = ev.rows(sl) if n > 1 else ev
+        res = wta.solve(ev_r.value, ev_r.pk, avail[i], method=method, time_limit_s=1.0,
+                        max_per_target=ev_r.salvo, max_targets=free_t[i], max_total_rounds=free_m[i])
+        x = np.asarray(res.assignment, int)
+        if x.any():
+            ids, truth = cand[r][:2]
+            assign[r] = stages[r]._orders(t_s, world, u, w_idx, x, ids, truth, ev_r, ev_r.fz)
+            held[sl] = x.sum(axis=0) == 0
+            used[i] = (x.sum(axis=0) > 0).sum(), x.sum()
+    inventory = np.stack([stages[r].rounds[w_idx] for r in todo])  # after the orders
+    no_channel = (used[:, 0] >= free_t) | (used[:, 1] >= free_m)
+    codes = _hold_codes(ev, avail_k, np.repeat(ready, sizes, axis=0).T, np.repeat(inventory, sizes, axis=0).T,
+                        np.repeat(no_channel, sizes)).tolist()
+    held_l = held.tolist()
+    for i, r in enumerate(todo):
+        a, b = int(start[i]), int(stop[i])
         ids, truth = cand[r][:2]
-        sl = slice(start, start + ids.size)
-        start = sl.stop
-        out[r] = stages[r]._plan(t_s, world, u, w_idx, ids, truth, ev.rows(sl) if len(todo) > 1 else ev)
+        h = held[a:b]
+        if not all(held_l[a:b]):
+            ids, truth = ids[h], truth[h]
+        reasons = [REASONS[c] for c, keep in zip(codes[a:b], held_l[a:b]) if keep]
+        out[r] = (assign.get(r, _NO_ASSIGN), stages[r]._holds(u, ids, truth, reasons))
     return out
