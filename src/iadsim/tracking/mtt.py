@@ -41,7 +41,7 @@ from iadsim.tracking.association import (
     associate_gnn, candidate_pairs, candidate_pairs_grouped, gate_radius_from_trace_m,
 )
 from iadsim.tracking.detections import CartesianDetections, Detections
-from iadsim.tracking.imm import imm_combine, imm_mix, imm_mode_update
+from iadsim.tracking.imm import imm_combine, imm_mix, imm_mode_update, imm_predict_cv2
 from iadsim.tracking.kalman import (
     converted_covariance, gaussian_loglik, kf_predict, kf_update, mahalanobis_sq, radar_measurement,
     radar_residual, rae_to_enu,
@@ -149,6 +149,7 @@ class Tracker:
         self._gen = (np.ones((n_models, n_models)) - np.eye(n_models)) * (rates / max(n_models - 1, 1))[:, None]
         self._gen -= np.diag(rates) if n_models > 1 else 0.0
         self._imm_cache: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._work: dict = {}  # scratch arrays of the IMM prediction, reused between steps
         self._h_pos = np.eye(3, self.dim)
         self._init_vel_cov = c.init_vel_sigma_mps**2 * np.eye(3)
         self._init_acc_cov = c.init_acc_sigma_mps2**2 * np.eye(3)
@@ -325,6 +326,9 @@ class Tracker:
             a["x"], a["p"] = kf_predict(a["x"], a["p"], f, q)
             return
         trans, f, q, f_t = self._imm_matrices(dt)
+        if len(self.models) == 2:  # two CV models: mixing and prediction specialised, one pass
+            a["x"], a["p"], a["mu"] = imm_predict_cv2(a["x"], a["p"], a["mu"], trans, dt, q, self._work)
+            return
         x0, p0, a["mu"] = imm_mix(a["x"], a["p"], a["mu"], trans)
         a["x"], a["p"] = kf_predict(x0, p0, f, q, f_t)
 
