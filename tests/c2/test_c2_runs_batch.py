@@ -18,7 +18,7 @@ import pytest
 from iadsim import engine
 from iadsim.c2.stage import C2Stage, decide_runs
 from iadsim.compile import compile_scenario
-from iadsim.scenario.load import load_scenario
+from iadsim.scenario.load import load_scenario, parse_yaml, validate_data
 from iadsim.tracking.stage import UnitTracks
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -138,9 +138,26 @@ def assert_same_orders(got, want):
                 assert x == y, f.name
 
 
-@pytest.fixture(scope="module", params=["murted_2019", "srbm_patriot"])
+# Murted with a salvo of 2, a reserve, few channels and quick reloads: reloads, "reserve" and
+# "no channel" holds (the examples have none), replayed like the examples.
+VARIANTS = {"murted_reload": ("murted_2019", "doctrine: {mode: shoot_look_shoot}",
+                              "doctrine: {mode: salvo, salvo: 2, reserve_rounds: 2}\n"
+                              "    overrides: {channels: {targets: 2, missiles: 3}, "
+                              "launchers: {rails: 2, reload_time: 30, reload_sets: 1, reload_vehicles: 2}}")}
+
+
+def _load(name):
+    if name not in VARIANTS:
+        return load_scenario(EXAMPLES / f"{name}.yaml")
+    base, old, new = VARIANTS[name]
+    text = (EXAMPLES / f"{base}.yaml").read_text()
+    assert old in text
+    return validate_data(*parse_yaml(text.replace(old, new), f"{name}.yaml"), f"{name}.yaml")
+
+
+@pytest.fixture(scope="module", params=["murted_2019", "srbm_patriot", "murted_reload"])
 def recorded(request):
-    scenario = load_scenario(EXAMPLES / f"{request.param}.yaml")
+    scenario = _load(request.param)
     comp = compile_scenario(scenario)
     with pytest.MonkeyPatch.context() as mp:
         runs = [record_run(mp, scenario, comp, seed) for seed in SEEDS]
@@ -155,6 +172,18 @@ def test_recorded_runs_engage(recorded):
         assert sum(o.track_id.size for o in orders) > 0
         assert sum(o.hold_track_id.size for o in orders) > 0
         assert sum(o.reassess_track_id.size for o in orders) > 0
+
+
+def test_variant_reloads_and_runs_out_of_channels():
+    """The variant's runs reload launchers and hold tracks for reserve and for channels."""
+    scenario = _load("murted_reload")
+    comp = compile_scenario(scenario)
+    with pytest.MonkeyPatch.context() as mp:
+        run = record_run(mp, scenario, comp, SEEDS[0])
+    orders = [o for step in run for _, o in step["decide"][2]]
+    assert sum(o.reload_weapon_idx.size for o in orders) > 0
+    reasons = {r for o in orders for r in o.hold_reason}
+    assert {"reserve", "no channel"} <= reasons
 
 
 def test_single_run_replay_reproduces_the_engine(recorded):
