@@ -84,7 +84,7 @@ def test_killed_study_resumes_to_the_uninterrupted_result(tiny_yaml, tmp_path):
 def test_ctrl_c_stops_cleanly_keeping_finished_runs(tiny_yaml, tmp_path):
     store = tmp_path / "c.duckdb"
     cmd = [sys.executable, "-m", "iadsim", "mc", str(tiny_yaml), "--runs", "40", "--workers", "2", "--store", str(store),
-           "--no-report"]
+           "--no-report", "--batch-runs", "4"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in proc.stderr:
@@ -115,7 +115,7 @@ def _descendants(pid: int) -> list[int]:
 def test_killed_worker_stops_the_study_keeping_finished_runs(tiny_yaml, tmp_path):
     store = tmp_path / "w.duckdb"
     cmd = [sys.executable, "-m", "iadsim", "mc", str(tiny_yaml), "--runs", "30", "--workers", "2", "--store", str(store),
-           "--no-report"]
+           "--no-report", "--batch-runs", "3"]  # many batches: the kill lands while some are still to run
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     for line in proc.stderr:
         if "runs committed" in line:
