@@ -122,7 +122,7 @@ def stage_seconds(scenario, seeds, repeats: int = 3) -> dict:
     return {k: v / len(seeds) for k, v in best.items()}
 
 
-def main(runs: int = 128, scenario_path: Path | None = MURTED, smoke: bool = False, commit_repeats: int = 200,
+def main(runs: int = 256, scenario_path: Path | None = MURTED, smoke: bool = False, commit_repeats: int = 200,
          verbose: bool = True) -> dict:
     scenario = tiny_scenario() if smoke else iadsim.load_scenario(scenario_path)
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,7 +131,7 @@ def main(runs: int = 128, scenario_path: Path | None = MURTED, smoke: bool = Fal
         commit_s = commit_overhead_s(scenario, tmp, commit_repeats)
     n_batch = 2 if smoke else BATCH_RUNS
     stages = stage_seconds(scenario, [1], repeats=1 if smoke else 3)
-    batched = stage_seconds(scenario, list(range(1, n_batch + 1)), repeats=1 if smoke else 2)
+    batched = stage_seconds(scenario, list(range(1, n_batch + 1)), repeats=1)
     r1, r2 = rates
     out = dict(scenario=scenario.name, runs=runs, one=r1, two=r2, efficiency=r2["runs_per_s"] / (2 * r1["runs_per_s"]),
                projected_1000_s=GOAL_RUNS / r2["runs_per_s"], commit_ms=commit_s * 1e3, cpus=os.cpu_count(),
@@ -166,7 +166,7 @@ def markdown(r: dict) -> str:
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=128, help="runs per worker count (128: full batches on 1 and 2 workers)")
+    ap.add_argument("--runs", type=int, default=256, help="runs per worker count (256: full batches on 1 and 2 workers)")
     ap.add_argument("--scenario", type=Path, default=MURTED)
     ap.add_argument("--markdown", type=Path, help="append the results to this Markdown file")
     ap.add_argument("--smoke", action="store_true", help="tiny scenario, 2 runs (CI)")

@@ -1,6 +1,7 @@
 """Runs simulated together (engine.run_batch) give exactly what each run gives alone: every event,
 summary value and sampled trajectory, bit for bit, whatever the other runs of the batch do."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +99,13 @@ def test_malloc_tuning_applies_once_on_glibc():
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         pytest.skip("glibc only")
     assert execute.tune_malloc() is True and execute.tune_malloc() is True
+
+
+def test_pool_workers_get_one_blas_thread_and_the_environment_is_restored(monkeypatch):
+    for var in execute.BLAS_THREAD_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")  # a user's choice is kept
+    with execute._one_blas_thread():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "1"
+        assert os.environ["MKL_NUM_THREADS"] == "3"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["MKL_NUM_THREADS"] == "3"
