@@ -17,6 +17,8 @@ from iadsim.scenario.load import parse_yaml, validate_data
 from iadsim.state import Detections
 from iadsim.tracking.stage import TrackingRuns, TrackingStage
 
+from tracking_world import one_s400_world
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -110,16 +112,6 @@ def test_two_unit_srbm_runs_batched_equal_single_runs(monkeypatch):
     assert counts["confirmed"] >= 4 and counts["dropped"] >= 2
 
 
-def _world():
-    d = dict(schema_version=1, name="t", seed=1, origin=dict(lat_deg=40.0, lon_deg=32.5, alt_m=800.0),
-             time=dict(duration_s=100.0, step_s=1.0),
-             assets=[dict(name="base", lat_deg=40.0, lon_deg=32.5, value=1.0, radius_m=1000.0)],
-             units=[dict(name="u", system="s400", lat_deg=40.0, lon_deg=32.5)],
-             raids=[dict(name="r", threat="drone", target="base", route=[dict(lat_deg=40.5, lon_deg=32.5, alt_agl_m=300.0)])])
-    data, lines = parse_yaml(yaml.safe_dump(d), "t")
-    return compile_scenario(validate_data(data, lines, "t")).world
-
-
 def _detections(t_s, radar, az_rad, range_m, truth):
     """Engine detections of one radar of unit 0 at ``t_s``: one per (azimuth, range)."""
     n = len(az_rad)
@@ -135,7 +127,7 @@ def test_gating_never_pairs_detections_of_another_run(offset_m):
     """Two runs see the same two close targets (in one GNN cluster) at the same place (or the
     second 30 m further out): each run builds its own tracks from its own detections, exactly as
     a single run does, and none takes the other's detections. At one step only run 0 scans."""
-    world = _world()
+    world = one_s400_world()
     radar = int(np.flatnonzero(world.radars.is_engagement)[0])
     looked = np.eye(len(world.radars.name), dtype=bool)[radar]
     batch = TrackingRuns(world, 1.0, 2)

@@ -2,22 +2,12 @@
 
 import numpy as np
 import pytest
-import yaml
 
 from iadsim.compile import compile_scenario
-from iadsim.scenario.load import parse_yaml, validate_data
 from iadsim.state import Detections
 from iadsim.tracking.stage import TrackingStage, config_for_unit
 
-
-def _world():
-    d = dict(schema_version=1, name="t", seed=1, origin=dict(lat_deg=40.0, lon_deg=32.5, alt_m=800.0),
-             time=dict(duration_s=100.0, step_s=1.0),
-             assets=[dict(name="base", lat_deg=40.0, lon_deg=32.5, value=1.0, radius_m=1000.0)],
-             units=[dict(name="u", system="s400", lat_deg=40.0, lon_deg=32.5)],
-             raids=[dict(name="r", threat="drone", target="base", route=[dict(lat_deg=40.5, lon_deg=32.5, alt_agl_m=300.0)])])
-    data, lines = parse_yaml(yaml.safe_dump(d), "t")
-    return compile_scenario(validate_data(data, lines, "t")).world
+from tracking_world import one_s400_world
 
 
 def _one_detection(t_s, radar):
@@ -31,7 +21,7 @@ def _one_detection(t_s, radar):
 def test_an_empty_look_is_a_miss_and_no_look_is_not(looks):
     """A tentative track dies after delete_tentative_misses looks that saw nothing; steps in which
     no radar of the unit looked do not count against it."""
-    world = _world()
+    world = one_s400_world()
     stage = TrackingStage(world, 1.0)
     trk = stage.trackers[0]
     radar = int(np.flatnonzero(world.radars.is_engagement)[0])
