@@ -158,7 +158,7 @@ def markdown(r: dict) -> str:
 - Scaling efficiency 1 → 2 workers: **{100 * r['efficiency']:.0f} %** (goal ≥ {100 * GOAL_EFFICIENCY:.0f} %: {ok(r['efficiency'] >= GOAL_EFFICIENCY)})
 - Projected 1,000 runs on 2 workers: **{r['projected_1000_s'] / 60:.1f} min** (goal < {GOAL_S / 60:.0f} min: {ok(r['projected_1000_s'] < GOAL_S)})
 - Store overhead: **{r['commit_ms']:.2f} ms per run committed** (one transaction: threat, unit and run rows)
-- Engine CPU time per run, one process: alone **{st['total']:.2f} s**, in a batch of {r['n_batch']} **{bt['total']:.2f} s** (batching gain **{st['total'] / bt['total']:.1f}×**)
+- Engine CPU time per run, one process, every event recorded: alone **{st['total']:.2f} s**, in a batch of {r['n_batch']} **{bt['total']:.2f} s** (batching gain **{st['total'] / bt['total']:.1f}×**; a study records summaries only: the table's engine s/run)
 - By stage, a run alone (seed 1): {line(st)}
 - By stage, per run in a batch of {r['n_batch']} (seeds 1–{r['n_batch']}): {line(bt)}
 """
