@@ -7,6 +7,10 @@ intercepts resolve → record. The run ends at the scenario's duration or, with
 or at the end of its trajectory, no interceptor flies and C2 has no open engagement: from then on
 only false alarms remain, and nothing can change a raider's fate. Randomness: one SeedSequence per run, one child stream per stage,
 so that changing one stage does not reshuffle the others (common random numbers).
+
+:func:`run_batch` runs the same loop for R runs of one scenario in lockstep, each stage doing the
+work of every run in one set of arrays (what Monte Carlo studies use); each run's result is the
+one :func:`run_compiled` gives it, bit for bit.
 """
 
 from __future__ import annotations
