@@ -109,6 +109,7 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
     world0, dt = comp.world, comp.dt_s
     n = len(seeds)
     rngs = [streams(s) for s in seeds]
+    sensing_rngs, flyout_rngs = [g["sensing"] for g in rngs], [g["flyout"] for g in rngs]
     tracking = TrackingRuns(world0, dt, n)
     flyout = FlyoutRuns(world0, n)
     c2s: list = [C2Stage(world0) for _ in range(n)]
@@ -128,9 +129,9 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
             threats[r], leaked = apply_truth(threats[r], truth, t)
             if leaked.size:
                 recs[r].leaks(t, leaked, threats[r].pos_enu_m)
-        dets, next_scan = sensing.scan_runs(replace(world0, radars=radars), t,             # 2. radars
-                                            [threats[r] if results[r] is None else None for r in range(n)],
-                                            [g["sensing"] for g in rngs], looks, k)
+        live_threats = [threats[r] if results[r] is None else None for r in range(n)]  # None: run over
+        dets, next_scan = sensing.scan_runs(replace(world0, radars=radars), t, live_threats, sensing_rngs,  # 2. radars
+                                            looks, k)
         for r in live:
             recs[r].detections(dets[r])
         looked = next_scan != radars.next_scan_t_s
@@ -151,8 +152,7 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
             for launch in fired:
                 ids, start = flyout.launch(r, t, launch, views[r])
                 recs[r].launches(t, launch, ids, start)
-        outs = flyout.advance(t, dt, [threats[r] if results[r] is None else None for r in range(n)],  # 6. flyout
-                              [g["flyout"] for g in rngs], views)
+        outs = flyout.advance(t, dt, live_threats, flyout_rngs, views)                # 6. flyout
         for r in live:
             out, icpt = outs[r], flyout.icpt(r)
             if out.hit.size or out.miss.size:
