@@ -11,10 +11,21 @@ from rich.table import Table
 
 from iadsim.cli import _fail, _load, app, out
 
+def _threat_table(name, rows) -> Table:
+    table = Table(title=f"{name}: detection range (km) vs threat (nose-on, band RCS factor applied)")
+    for col in ("radar", "band", "threat", "RCS m² (×factor)", "alt m", "Pd", "free space km", "range km"):
+        table.add_column(col, justify="left" if col in ("radar", "band", "threat") else "right")
+    for r in rows:
+        limited = r.range_m < r.free_space_m - 1e-6
+        table.add_row(r.radar, r.band, r.threat, f"{r.rcs_m2:g} (×{r.band_factor:g})", f"{r.alt_m:g}", f"{r.pd:g}",
+                      f"{r.free_space_m / 1e3:.1f}", f"[bold]{r.range_m / 1e3:.1f}[/]" + ("*" if limited else ""))
+    return table
+
+
 DWELL_NOTE = ("Pd of one dwell (the radar's n_pulses non-coherently integrated, its Pfa, Swerling 1), not cumulative "
               "over scans; 'horizon' is the effective-earth line of sight (k = 1.3306) between the antenna and the "
               "target altitude; 'range' = min(free space, horizon, instrumented range). The RCS is the one seen in the radar's band "
-              "(threat band factors are not applied here).")
+              "(threat band factors are not applied to --rcs values; --threat applies them).")
 
 
 def _floats(text: str, what: str, low: float, high: float = np.inf, open_low=True, open_high=True) -> list[float]:
@@ -40,6 +51,9 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
              pd: str = typer.Option("0.5,0.9", "--pd", help="detection probabilities per dwell, in (0, 1)"),
              map_rcs: float = typer.Option(2.0, "--map-rcs", help="RCS of the footprint map, m²"),
              map_alt: float = typer.Option(1000.0, "--map-alt", help="target altitude of the footprint map, m"),
+             threat: str = typer.Option("", "--threat",
+                                        help="catalog threats (comma-separated): range against each one's nose, with "
+                                             "its band RCS factor and Swerling model, as a run sees it"),
              compare: bool = typer.Option(False, "--compare", help="also plot detection range vs RCS of two scenarios"),
              out_dir: Optional[Path] = typer.Option(None, "--out", help="output directory (default runs/coverage_<name>)")):
     """Detection range of every radar vs RCS and altitude (table), footprint map (PNG, HTML), comparison plot."""
@@ -51,6 +65,13 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
     pds = _floats(pd, "--pd", 0.0, 1.0)
     _floats(str(map_rcs), "--map-rcs", 0.0)
     _floats(str(map_alt), "--map-alt", 0.0, open_low=False)
+    threats = [t.strip() for t in threat.split(",") if t.strip()]
+    from iadsim import catalog
+
+    for t in threats:
+        if t not in catalog.names("threats"):
+            _fail(f"--threat: unknown threat {t!r}{catalog.suggest(t, catalog.names('threats'))}; "
+                  f"known: {', '.join(catalog.names('threats'))}")
     if compare and len(files) != 2:
         _fail(f"--compare needs exactly two scenario files, got {len(files)}")
     worlds = {}
@@ -74,6 +95,8 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
                           f"{row.free_space_m / 1e3:.1f}", f"{row.horizon_m / 1e3:.1f}",
                           f"[bold]{row.range_m / 1e3:.1f}[/]" + ("*" if limited else ""))
         out.print(table)
+        if threats:
+            out.print(_threat_table(name, cov.threat_coverage_table(world, threats, alts_m, pds)))
         suffix = "" if len(worlds) == 1 else f"_{name}"
         png, html = target / f"coverage_map{suffix}.png", target / f"coverage_map{suffix}.html"
         cov.map_png(world, png, map_rcs, map_alt, pds, name)

@@ -57,6 +57,50 @@ def coverage_table(world, rcs_m2, alt_m, pd, swerling=1) -> list[CoverageRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class ThreatCoverageRow:
+    unit: str
+    radar: str
+    threat: str
+    band: str  # IEEE letter of the radar's frequency
+    band_factor: float  # the threat's RCS factor at that band (threats catalog, X band = 1)
+    rcs_m2: float  # frontal RCS the radar sees: rcs_front × band_factor
+    alt_m: float
+    pd: float
+    free_space_m: float
+    horizon_m: float
+    range_m: float
+
+
+def threat_rcs_m2(threat: str, band: str) -> tuple[float, float, int]:
+    """Frontal RCS of a catalog threat as a radar of IEEE band ``band`` sees it, as a run uses it:
+    ``(rcs_front_m2 × band factor, band factor, swerling)`` (a band not listed has factor 1)."""
+    from iadsim import catalog
+
+    prof = catalog.si(catalog.profile("threats", threat))
+    factor = float(prof.get("rcs_band_factor", {}).get(band, 1.0))
+    return prof["rcs_front_m2"] * factor, factor, int(prof["swerling"])
+
+
+def threat_coverage_table(world, threats, alt_m, pd) -> list[ThreatCoverageRow]:
+    """One row per (radar, catalog threat, altitude, Pd): detection range against the threat's nose,
+    with its band RCS factor and Swerling model, as a run sees it (:func:`threat_rcs_m2`)."""
+    rd = world.radars
+    k = world.effective_radius_m / EARTH_MEAN_RADIUS_M
+    rows = []
+    for i, name in enumerate(rd.name):
+        for threat in threats:
+            rcs, factor, swerling = threat_rcs_m2(threat, rd.band[i])
+            for p in pd:
+                free = float(free_space_range_m(rd, i, rcs, p, swerling))
+                for h in alt_m:
+                    horizon = float(max_los_range_m(rd.height_m[i], h, k))
+                    rows.append(ThreatCoverageRow(world.units.name[rd.unit_idx[i]], name, threat, rd.band[i], factor,
+                                                  rcs, float(h), float(p), free, horizon,
+                                                  float(min(free, horizon, rd.max_range_m[i]))))
+    return rows
+
+
 def footprint_lonlat(world, i, rcs_m2, alt_m, pd, n_az=361, swerling=1):
     """Detection footprint of radar row ``i`` on the map: (lon_deg, lat_deg) of its boundary.
 
