@@ -35,6 +35,7 @@ import argparse  # noqa: E402
 import csv  # noqa: E402
 import pathlib  # noqa: E402
 import platform  # noqa: E402
+import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -62,9 +63,17 @@ def _best_time_s(fn, repeats):
 
 
 def _times_s(fn, repeats):
-    """Result of the first call and the wall times of ``repeats`` calls (first included)."""
-    res = fn()
-    return res, np.array([res.wall_s] + [fn().wall_s for _ in range(repeats - 1)])
+    """Result of the first call, and the wall and process CPU times of ``repeats`` calls, s.
+
+    CPU time is what the solve costs whatever else the machine runs; wall time is what a caller
+    waits on this (shared) machine.
+    """
+    results, cpu = [], []
+    for _ in range(repeats):
+        c0 = time.process_time()
+        results.append(fn())
+        cpu.append(time.process_time() - c0)
+    return results[0], np.array([r.wall_s for r in results]), np.array(cpu)
 
 
 def run(sizes, seeds, repeats=5, exact_repeats=3):
@@ -92,7 +101,7 @@ def run_multi(sizes, mus, seeds, repeats=11):
             for seed in seeds:
                 values, pk, rounds = generate_instance(n, m, seed, rounds_per_type=mu)
                 exact = solve(values, pk, rounds, "exact")
-                heur, heur_s = _times_s(lambda: solve(values, pk, rounds), repeats)
+                heur, heur_s, heur_cpu_s = _times_s(lambda: solve(values, pk, rounds), repeats)
                 mmr = solve(values, pk, rounds, "mmr")
                 f_opt = exact.surviving_value
                 rows.append(dict(n=n, m=m, mu=mu, seed=seed, f_opt=f_opt, lower_bound=exact.lower_bound,
@@ -100,6 +109,8 @@ def run_multi(sizes, mus, seeds, repeats=11):
                                  bound_gap=(f_opt - exact.lower_bound) / f_opt,
                                  heur_gap_pct=100.0 * (heur.surviving_value / f_opt - 1.0),
                                  heur_best_s=float(heur_s.min()), heur_median_s=float(np.median(heur_s)),
+                                 heur_cpu_best_s=float(heur_cpu_s.min()),
+                                 heur_cpu_median_s=float(np.median(heur_cpu_s)),
                                  mmr_gap_pct=100.0 * (mmr.surviving_value / f_opt - 1.0)))
     return rows
 
@@ -136,28 +147,32 @@ def format_table(rows):
 
 def format_multi_table(rows):
     """Markdown table of the multi-round class: per instance, then a summary per size and μ."""
-    out = ["| n×m | μ | seed | F* | proven | (F* − bound) / F* | proof s | heuristic gap % | heuristic ms best "
-           "/ median | MMR gap % |", "|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| n×m | μ | seed | F* | proven | (F* − bound) / F* | proof s | heuristic gap % | heuristic wall ms "
+           "best / median | heuristic CPU ms best / median | MMR gap % |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         out.append(f"| {r['n']}×{r['m']} | {r['mu']} | {r['seed']} | {r['f_opt']:.6f} | "
                    f"{'yes' if r['optimal'] else 'no'} | {r['bound_gap']:.1e} | {r['exact_s']:.1f} | "
                    f"{r['heur_gap_pct']:.3f} | {1e3 * r['heur_best_s']:.1f} / {1e3 * r['heur_median_s']:.1f} | "
-                   f"{r['mmr_gap_pct']:.2f} |")
-    out += ["", "| n×m | μ | heuristic gap % max / mean | heuristic ms best / median (of the instances' medians) "
-            "| proof s median / max | MMR gap % max |", "|---|---|---|---|---|---|"]
+                   f"{1e3 * r['heur_cpu_best_s']:.1f} / {1e3 * r['heur_cpu_median_s']:.1f} | {r['mmr_gap_pct']:.2f} |")
+    out += ["", "| n×m | μ | heuristic gap % max / mean | heuristic wall ms: best / median / worst median "
+            "| heuristic CPU ms: best / median / worst median | proof s median / max | MMR gap % max |",
+            "|---|---|---|---|---|---|---|"]
     for key in dict.fromkeys((r["n"], r["m"], r["mu"]) for r in rows):
         g = [r for r in rows if (r["n"], r["m"], r["mu"]) == key]
         hg = np.array([r["heur_gap_pct"] for r in g])
-        hb, hm, ex = (np.array([r[k] for r in g]) for k in ("heur_best_s", "heur_median_s", "exact_s"))
+        hb, hm, cb, cm, ex = (np.array([r[k] for r in g]) for k in (
+            "heur_best_s", "heur_median_s", "heur_cpu_best_s", "heur_cpu_median_s", "exact_s"))
         out.append(f"| {key[0]}×{key[1]} | {key[2]} | {hg.max():.3f} / {hg.mean():.3f} | {1e3 * hb.min():.1f} / "
-                   f"{1e3 * np.median(hm):.1f} | {np.median(ex):.1f} / {ex.max():.1f} | "
+                   f"{1e3 * np.median(hm):.1f} / {1e3 * hm.max():.1f} | {1e3 * cb.min():.1f} / "
+                   f"{1e3 * np.median(cm):.1f} / {1e3 * cm.max():.1f} | {np.median(ex):.1f} / {ex.max():.1f} | "
                    f"{max(r['mmr_gap_pct'] for r in g):.2f} |")
     hg = np.array([r["heur_gap_pct"] for r in rows])
     out += ["", f"All instances: heuristic gap max {hg.max():.3f} %, mean {hg.mean():.3f} %; "
             f"{sum(r['optimal'] for r in rows)}/{len(rows)} proven optimal, largest (F* − bound) / F* "
             f"{max(r['bound_gap'] for r in rows):.1e} (tolerance 1e-9).",
-            f"Machine: {_machine()}, shared with other jobs while measured; heuristic times are over 11 calls "
-            "per instance, proof times are one call of the exact method (outer approximation on HiGHS, warm "
+            f"Machine: {_machine()}, shared with other jobs while measured (load average "
+            f"{os.getloadavg()[0]:.1f} at the end); heuristic times are over 11 calls per instance (wall: what a "
+            "caller waits; CPU: the process's own time, what the solve costs without the other jobs), proof times are one call of the exact method (outer approximation on HiGHS, warm "
             "started from the heuristic)."]
     return "\n".join(out)
 
