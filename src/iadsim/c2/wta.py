@@ -132,8 +132,7 @@ def _heuristic(values, pk, rounds, cap, k, r):
     exchanges of the second pass also move rounds between targets of unequal need (sparse pk,
     multi-round types). MMR is kept as cheap insurance.
     """
-    x = improve_local(values, pk, flow_assign(values, pk, rounds, cap, k, r), rounds, cap, k, r)
-    x = _exchange_and_local(values, pk, x, rounds, cap, k, r, paths=False)
+    x = _exchange_and_local(values, pk, flow_assign(values, pk, rounds, cap, k, r), rounds, cap, k, r, paths=False)
     x = improve_local(values, pk, improve_layers(values, pk, x, rounds, cap, k, r), rounds, cap, k, r)
     x = _exchange_and_local(values, pk, x, rounds, cap, k, r, paths=True)
     x_mmr = mmr_assign(values, pk, rounds, cap, k, r)

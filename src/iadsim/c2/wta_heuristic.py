@@ -217,9 +217,15 @@ def _exchange_cost(s, qe, oi, tj, may_fire_more):
     only if ``may_fire_more``.
     """
     q = np.vstack([qe, np.ones(qe.shape[1])])  # row -1: an empty occupant, q = 1
-    cost = s[tj][:, None] * (q[oi[None, :], tj[:, None]] / q[oi, tj][:, None] - 1.0)
+    by_place = q.T[tj]  # (P, n + 1): q of every type on the target of place a (row gathers are fast)
+    cost = by_place[:, oi]  # q of the occupant of place c on the target of place a
+    cost /= by_place[np.arange(tj.size), oi][:, None]
+    cost -= 1.0
+    cost *= s[tj][:, None]
     m = s.size - 1
-    cost[(tj[:, None] == tj[None, :]) & (tj < m)[:, None]] = np.inf
+    same = tj[:, None] == tj[None, :]
+    same &= (tj < m)[:, None]
+    cost[same] = np.inf
     if not may_fire_more:
         cost[np.ix_(tj == m, oi < 0)] = np.inf
     np.fill_diagonal(cost, 0.0)
