@@ -130,7 +130,10 @@ def _heuristic(values, pk, rounds, cap, k, r):
 
     Cyclic exchanges close the gap on the wta.md generator; the layer search and the path
     exchanges of the second pass also move rounds between targets of unequal need (sparse pk,
-    multi-round types). MMR is kept as cheap insurance.
+    multi-round types). MMR is kept as cheap insurance. The unit everywhere is the round: a
+    type's μ ready rounds are μ rows of each linear assignment (its inventory as a capacity),
+    so several rounds per type (Andersen, Pavlikov & Toffolo 2022) need nothing special; see
+    benchmarks/results_wta.md for the measured gaps to the proven optima.
     """
     x = _exchange_and_local(values, pk, flow_assign(values, pk, rounds, cap, k, r), rounds, cap, k, r, paths=False)
     x = improve_local(values, pk, improve_layers(values, pk, x, rounds, cap, k, r), rounds, cap, k, r)
