@@ -53,6 +53,16 @@ def mmr_assign(values, pk, rounds, cap, max_targets, max_total):
     return x
 
 
+def _assign_columns(gain):
+    """Maximum-gain assignment of the rows of ``gain`` (rounds, several per weapon type) to its
+    columns (targets, blocking columns); returns (columns, rows) of the assigned pairs.
+
+    Solved on the transpose: with one row per target the shortest augmenting paths stay short,
+    where rows repeated per round of a type make them long (5.4 ms against 0.8 ms at 200 × 200).
+    """
+    return linear_sum_assignment(gain.T, maximize=True)
+
+
 def _layer(s, pk, left, room, budget, is_open):
     """One layer: ready rounds to open targets, at most one per target, gain s_j p_ij; (n, m).
 
@@ -70,7 +80,7 @@ def _layer(s, pk, left, room, budget, is_open):
     n_block = row_type.size - budget
     if n_block > 0:
         gain = np.hstack([gain, np.full((row_type.size, n_block), _BIG_GAIN)])
-    r, c = linear_sum_assignment(gain, maximize=True)
+    c, r = _assign_columns(gain)
     ok = c < cols.size
     ok[ok] = gain[r[ok], c[ok]] > 0.0
     added[row_type[r[ok]], cols[c[ok]]] = 1
@@ -149,7 +159,7 @@ def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=N
         n_block = row_type.size - (max_total - int(xr.sum()))
         if n_block > 0:
             gain = np.hstack([gain, np.full((row_type.size, n_block), _BIG_GAIN)])
-        r, c = linear_sum_assignment(gain, maximize=True)
+        c, r = _assign_columns(gain)
         ok = c < cols.size
         ok[ok] = gain[r[ok], c[ok]] > 0.0
         xn = xr
@@ -164,19 +174,18 @@ def improve_layers(values, pk, x0, rounds, cap, max_targets, max_total, n_fail=N
     return x
 
 
-def _cycles(perm):
-    """The cycles of a permutation, fixed points left out; list of index arrays."""
-    seen = perm == np.arange(perm.size)
-    out = []
-    for a in np.flatnonzero(~seen):
-        cyc = []
-        while not seen[a]:
-            seen[a] = True
-            cyc.append(a)
+def _cycle_ids(perm):
+    """Cycle label of every element of a permutation, -1 for fixed points; (P,) int."""
+    label = np.where(perm == np.arange(perm.size), -1, -2)
+    n_cyc = 0
+    for a in np.flatnonzero(label == -2):
+        if label[a] != -2:
+            continue
+        while label[a] == -2:
+            label[a] = n_cyc
             a = perm[a]
-        if cyc:
-            out.append(np.array(cyc))
-    return out
+        n_cyc += 1
+    return label
 
 
 def _places(xe, cap, max_targets, values, paths):
@@ -208,13 +217,36 @@ def _exchange_cost(s, qe, oi, tj, may_fire_more):
     only if ``may_fire_more``.
     """
     q = np.vstack([qe, np.ones(qe.shape[1])])  # row -1: an empty occupant, q = 1
-    cost = s[tj][:, None] * (q[oi[None, :], tj[:, None]] / q[oi, tj][:, None] - 1.0)
+    by_place = q.T[tj]  # (P, n + 1): q of every type on the target of place a (row gathers are fast)
+    cost = by_place[:, oi]  # q of the occupant of place c on the target of place a
+    cost /= by_place[np.arange(tj.size), oi][:, None]
+    cost -= 1.0
+    cost *= s[tj][:, None]
     m = s.size - 1
-    cost[(tj[:, None] == tj[None, :]) & (tj < m)[:, None]] = np.inf
+    same = tj[:, None] == tj[None, :]
+    same &= (tj < m)[:, None]
+    cost[same] = np.inf
     if not may_fire_more:
         cost[np.ix_(tj == m, oi < 0)] = np.inf
     np.fill_diagonal(cost, 0.0)
     return cost
+
+
+def _cycle_gains(s, qe, oi, tj, perm, label, moved):
+    """Exact decrease of surviving value of every cycle of ``perm``; (n_cycles,).
+
+    Place c gets the occupant of place perm[c], so its target's survival is multiplied by
+    q(new occupant) / q(old occupant); products are exact however many places of one target
+    the cycle visits (the linear-assignment costs are exact only for one). The stock has s = 0.
+    """
+    q = np.vstack([qe, np.ones(qe.shape[1])])
+    m1 = s.size
+    log_ratio = np.log(q[oi[perm[moved]], tj[moved]]) - np.log(q[oi[moved], tj[moved]])
+    key = label[moved] * m1 + tj[moved]
+    keys, inv = np.unique(key, return_inverse=True)
+    factor = np.exp(np.bincount(inv, weights=log_ratio))
+    n_cyc = int(label.max()) + 1
+    return np.bincount(keys // m1, weights=s[keys % m1] * (1.0 - factor), minlength=n_cyc)
 
 
 def _shifted(xe, oi, tj, cyc, to):
@@ -251,15 +283,18 @@ def improve_exchanges(values, pk, x0, rounds, cap, max_targets, max_total, paths
         oi, tj = _places(xe, cap, max_targets, values, paths)
         cost = _exchange_cost(s, qe, oi, tj, xe[:, :m].sum() < max_total)
         _, perm = linear_sum_assignment(cost)
-        found = []
-        for cyc in _cycles(perm):
-            tg = np.unique(tj[cyc][tj[cyc] < m])
-            xt = _shifted(xe, oi, tj, cyc, perm[cyc])
-            found.append((s[tg].sum() - survival(values[tg], qe[:, tg], xt[:, tg]).sum(), tg, cyc))
-        found.sort(key=lambda t: -t[0])
+        label = _cycle_ids(perm)
+        moved = np.flatnonzero(label >= 0)
+        if moved.size == 0:
+            break
+        gain = _cycle_gains(s, qe, oi, tj, perm, label, moved)
         used = np.zeros(m, bool)
-        for gain, tg, cyc in found:
-            if gain <= tol or used[tg].any():
+        for c in np.argsort(-gain, kind="stable"):
+            if gain[c] <= tol:
+                break
+            cyc = moved[label[moved] == c]
+            tg = np.unique(tj[cyc][tj[cyc] < m])
+            if used[tg].any():
                 continue
             xt = _shifted(xe, oi, tj, cyc, perm[cyc])
             if _within_limits(xt, cap, max_targets, max_total):
