@@ -17,7 +17,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from iadsim.cli import _fail, _load, app, err, out
+from iadsim.cli import _fail, _load, app, check_seed, err, out, slug
 from iadsim.report.study_report import DIFF_HEADER, METRIC_HEADER, difference_rows, fmt, metric_rows
 from iadsim.study.execute import ExecutionError
 from iadsim.study.study import StudyError, check_counts, run_study
@@ -54,7 +54,8 @@ def _progress(total: int, what: str):
         yield update
 
 
-def _check_common(runs: int, workers: Optional[int], batch_runs: Optional[int] = None) -> None:
+def _check_common(runs: int, workers: Optional[int], batch_runs: Optional[int] = None, seed: Optional[int] = None) -> None:
+    check_seed(seed)
     try:
         check_counts(runs, workers, batch_runs)
     except StudyError as exc:
@@ -114,17 +115,17 @@ def _write(path: Path, text: str) -> None:
 @app.command()
 def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = RUNS, workers: Optional[int] = WORKERS,
        scheduler: Optional[str] = SCHEDULER,
-       store: Optional[Path] = typer.Option(None, "--store", help="DuckDB results store (default studies/<name>/study.duckdb)"),
+       store: Optional[Path] = typer.Option(None, "--store", help="DuckDB results store (default studies/<slug of the name>/study.duckdb)"),
        new_study: bool = typer.Option(False, "--new-study", help="add a study of another scenario or seed to an existing store"),
        export: Optional[str] = typer.Option(None, "--export", help="also write the tables as files: parquet"),
        seed: Optional[int] = SEED, no_report: bool = typer.Option(False, "--no-report", help="skip study_report.html"),
        batch_runs: Optional[int] = BATCH):
     """Run a Monte Carlo study (resumable), print statistics with 95 % intervals, write study_report.html."""
-    _check_common(runs, workers, batch_runs)
+    _check_common(runs, workers, batch_runs, seed)
     if export not in (None, "parquet"):
         _fail(f"--export {export!r}: the only export format is 'parquet'")
     sc = _load(file)
-    store = store or Path("studies") / sc.name / "study.duckdb"
+    store = store or Path("studies") / slug(sc.name) / "study.duckdb"
     done = {"n": 0}
     with _progress(runs, "mc") as update:
         def progress(k, n):
@@ -155,20 +156,20 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
 @app.command()
 def compare(files: List[Path] = typer.Argument(..., help="two or more scenario YAML files; the first is the reference"),
             runs: int = RUNS, workers: Optional[int] = WORKERS, scheduler: Optional[str] = SCHEDULER, seed: Optional[int] = SEED,
-            store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<first name>/compare.duckdb)"),
+            store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<slug of the first name>/compare.duckdb)"),
             batch_runs: Optional[int] = BATCH):
     """Compare alternatives with common random numbers: paired differences against the first, with 95 % intervals."""
     from iadsim.report.study_report import render_compare_report
     from iadsim.study.compare import paired_differences
     from iadsim.study.store import Store
 
-    _check_common(runs, workers, batch_runs)
+    _check_common(runs, workers, batch_runs, seed)
     if len(files) < 2:
         _fail("compare needs at least two scenario files")
     scenarios = [_load(f) for f in files]
     labels = _labels(files)
     study_seed = scenarios[0].seed if seed is None else seed
-    store = store or Path("studies") / scenarios[0].name / "compare.duckdb"
+    store = store or Path("studies") / slug(scenarios[0].name) / "compare.duckdb"
     _check_scheduler(scheduler)
     studies, done = [], {"n": 0}
     with _progress(runs * len(files), "compare") as update, Store(store) as db:
@@ -198,7 +199,7 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
 def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
           sets: List[str] = typer.Option(..., "--set", help="PATH=[v1,v2,...], e.g. units.0.overrides.launchers.count=[6,8,12]; once or twice"),
           runs: int = RUNS, workers: Optional[int] = WORKERS, scheduler: Optional[str] = SCHEDULER, seed: Optional[int] = SEED,
-          store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<name>/sweep.duckdb)"),
+          store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<slug of the name>/sweep.duckdb)"),
           batch_runs: Optional[int] = BATCH):
     """Sweep one or two scenario parameters (line plot or heat map with 95 % intervals, sweep_report.html)."""
     from iadsim.report.study_report import SWEEP_METRICS, render_sweep_report
@@ -207,7 +208,7 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
     from iadsim.study.store import Store
     from iadsim.study.sweep import SweepError, parse_set, points
 
-    _check_common(runs, workers, batch_runs)
+    _check_common(runs, workers, batch_runs, seed)
     sc = _load(file)
     try:
         axes = [parse_set(s) for s in sets]
@@ -216,7 +217,7 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
     except (SweepError, ScenarioError) as exc:
         _fail(str(exc))
     study_seed = sc.seed if seed is None else seed
-    store = store or Path("studies") / sc.name / "sweep.duckdb"
+    store = store or Path("studies") / slug(sc.name) / "sweep.duckdb"
     _check_scheduler(scheduler)
     stats, done = [], {"n": 0}
     with _progress(runs * len(pts), "sweep") as update, Store(store) as db:

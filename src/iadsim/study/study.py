@@ -7,10 +7,12 @@ interruption resumes where it stopped and an interrupted study loses no finished
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import yaml
 
+from iadsim.scenario.models import SEED_MAX
 from iadsim.study import stats as st
 from iadsim.study.execute import executor
 from iadsim.study.seeds import run_seed
@@ -118,9 +120,10 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
     check_counts(runs, workers, batch_runs)
     sc, text = resolve_scenario(scenario)
     text = yaml_text or text
-    study_seed = sc.seed if seed is None else int(seed)
-    if study_seed < 0:
-        raise StudyError(f"--seed must be >= 0, got {study_seed}")
+    study_seed = sc.seed if seed is None else seed
+    if isinstance(study_seed, bool) or not isinstance(study_seed, numbers.Integral) or not 0 <= study_seed <= SEED_MAX:
+        raise StudyError(f"--seed must be a whole number in [0, 2**63), got {study_seed!r}")
+    study_seed = int(study_seed)
     digest = scenario_hash(sc)
     sid = study_id_for(sc.name, digest, study_seed)
     own_store = not isinstance(store, Store)
