@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
+import duckdb
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -20,6 +21,7 @@ from rich.table import Table
 from iadsim.cli import _fail, _load, app, check_seed, err, out, slug
 from iadsim.report.study_report import DIFF_HEADER, METRIC_HEADER, difference_rows, fmt, metric_rows
 from iadsim.study.execute import ExecutionError
+from iadsim.study.store import Store, StoreError
 from iadsim.study.study import StudyError, check_counts, run_study
 
 RUNS = typer.Option(..., "--runs", help="number of runs (per alternative or sweep point)")
@@ -69,7 +71,7 @@ def _study_errors(done: dict, store: Path):
         yield
     except StudyError as exc:
         _fail(str(exc))
-    except ExecutionError as exc:
+    except (ExecutionError, StoreError) as exc:  # StoreError here: cannot create, open or write the store (OS reason)
         _fail(str(exc), code=1)
     except KeyboardInterrupt:
         _interrupted(done["n"], store)
@@ -92,6 +94,16 @@ def _print_metrics(stats, title: str) -> None:
         out.print(f"[red]{stats.n_failed} run(s) failed[/] (status 'error' in the runs table, with the traceback)")
 
 
+def _check_some_ran(study, stats) -> None:
+    """A study in which every run failed has no statistics: say why (the first run's error) and exit 1."""
+    if len(stats.per_run.run_index) == 0 and stats.n_failed:
+        errors = [e for e in study.runs.column("error").to_pylist() if e]
+        last = errors[0].strip().splitlines()[-1] if errors else "no error recorded"
+        study.close()
+        _fail(f"every run of study {study.study_id} failed ({stats.n_failed} run(s)); the first error: {last}. "
+              f"The tracebacks are in the runs table of {study.store.path}", code=1)
+
+
 def _print_convergence(stats) -> None:
     conv = stats.convergence
     names = [k for k in conv if k != "n"]
@@ -103,6 +115,14 @@ def _print_convergence(stats) -> None:
         table.add_row(str(n), *(fmt(conv[k][i], 2) for k in names))
     out.print(table)
     out.print("Half-widths shrink as 1/√runs: 4× the runs halves them.", highlight=False)
+
+
+def _open_store(path: Path) -> Store:
+    """The store of compare and sweep, or one clear error (read-only place, full disk, in use)."""
+    try:
+        return Store(path)
+    except StoreError as exc:
+        _fail(str(exc), code=1)
 
 
 def _write(path: Path, text: str) -> None:
@@ -137,7 +157,12 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
                               new_study=new_study, progress=progress, batch_runs=batch_runs)
     with study:
         stats = study.statistics()
+        _check_some_ran(study, stats)
         _print_metrics(stats, f"{sc.name}: {len(stats.per_run.run_index)} runs, study {study.study_id}")
+        held = study.runs_in_store()
+        if held > runs:
+            out.print(f"Statistics cover runs 0..{runs - 1} (the {runs} asked for); the store holds {held} runs of this "
+                      f"study: pass --runs {held} to use them all.", highlight=False)
         _print_convergence(stats)
         written = [str(store)]
         if not no_report:
@@ -149,7 +174,10 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
             _write(report, render_study_report(meta, stats))
             written.append(str(report))
         if export:
-            written += [str(p) for p in study.store.export_parquet()]
+            try:
+                written += [str(p) for p in study.store.export_parquet()]
+            except (OSError, duckdb.Error) as exc:
+                _fail(f"cannot export the tables next to {store}: {exc}", code=1)
     out.print("Wrote " + ", ".join(written), highlight=False, soft_wrap=True)
 
 
@@ -161,7 +189,6 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
     """Compare alternatives with common random numbers: paired differences against the first, with 95 % intervals."""
     from iadsim.report.study_report import render_compare_report
     from iadsim.study.compare import paired_differences
-    from iadsim.study.store import Store
 
     _check_common(runs, workers, batch_runs, seed)
     if len(files) < 2:
@@ -172,7 +199,7 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
     store = store or Path("studies") / slug(scenarios[0].name) / "compare.duckdb"
     _check_scheduler(scheduler)
     studies, done = [], {"n": 0}
-    with _progress(runs * len(files), "compare") as update, Store(store) as db:
+    with _open_store(store) as db, _progress(runs * len(files), "compare") as update:
         with _study_errors(done, store):
             for k, (f, label) in enumerate(zip(files, labels)):
                 def progress(i, n, k=k):
@@ -182,6 +209,8 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
                 studies.append(run_study(f, runs, workers=workers, store=db, seed=study_seed, scheduler=scheduler,
                                          new_study=True, label=label, progress=progress, batch_runs=batch_runs))
         stats = [s.statistics() for s in studies]
+        for s, st_ in zip(studies, stats):
+            _check_some_ran(s, st_)
         diffs = paired_differences([s.per_run for s in stats])
     for label, rows in zip(labels[1:], diffs):
         table = Table(title=f"{label} − {labels[0]} (paired over {rows[0]['n'] if rows else 0} runs, common random numbers)")
@@ -205,7 +234,6 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
     from iadsim.report.study_report import SWEEP_METRICS, render_sweep_report
     from iadsim.scenario import ScenarioError
     from iadsim.scenario.load import parse_yaml
-    from iadsim.study.store import Store
     from iadsim.study.sweep import SweepError, parse_set, points
 
     _check_common(runs, workers, batch_runs, seed)
@@ -220,7 +248,7 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
     store = store or Path("studies") / slug(sc.name) / "sweep.duckdb"
     _check_scheduler(scheduler)
     stats, done = [], {"n": 0}
-    with _progress(runs * len(pts), "sweep") as update, Store(store) as db:
+    with _open_store(store) as db, _progress(runs * len(pts), "sweep") as update:
         with _study_errors(done, store):
             for k, p in enumerate(pts):
                 def progress(i, n, k=k):
@@ -231,6 +259,7 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
                                new_study=True, label=p.label, yaml_text=p.yaml_text, progress=progress,
                                batch_runs=batch_runs)
                 stats.append(st.statistics())
+                _check_some_ran(st, stats[-1])
     table = Table(title=f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)")
     for col in [a.name for a in axes] + list(SWEEP_METRICS):
         table.add_column(col)
