@@ -15,6 +15,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -23,12 +24,12 @@ from iadsim.scenario import ScenarioError, load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="iadsim: simulate an integrated air-defence system from radar to kill assessment (public-source data).")
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)  # ":100:" in a file:line is text, not an emoji code
+err = Console(stderr=True, emoji=False)
 
 
 def _fail(message: str, code: int = 2):
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True, emoji=False)
     raise typer.Exit(code)
 
 
@@ -62,9 +63,9 @@ def _load(path: Path):
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
-        err.print(f"{len(exc.problems)} problem(s) in {path}; nothing was run.", highlight=False)
+        for problem in exc.problems:  # plain text: no rich markup ("[...]") or emoji codes (":100:") from the file
+            err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True, emoji=False)
+        err.print(escape(f"{len(exc.problems)} problem(s) in {path}; nothing was run."), highlight=False, emoji=False)
         raise typer.Exit(2)
 
 
@@ -73,7 +74,7 @@ def validate(file: Path = typer.Argument(..., help="scenario YAML file")):
     """Check a scenario file against the schema and the catalog."""
     sc = _load(file)
     n_threats = sum(r.count for r in sc.raids)
-    out.print(f"[green]ok[/] {file}: {len(sc.units)} unit(s), {len(sc.assets)} asset(s), {len(sc.raids)} raid(s), "
+    out.print(f"[green]ok[/] {escape(str(file))}: {len(sc.units)} unit(s), {len(sc.assets)} asset(s), {len(sc.raids)} raid(s), "
               f"{n_threats} threat(s), {sc.time.duration_s:g} s", highlight=False)
 
 
@@ -119,7 +120,7 @@ def catalog_cmd(name: Optional[str] = typer.Argument(None, help="profile to show
 
 def _print_summary(summary: dict, run_dir: Path, report: bool = True) -> None:
     tot = summary["totals"]
-    out.print(f"[bold]{summary['scenario']}[/] seed {summary['seed']}: {tot['threats']} threats, "
+    out.print(f"[bold]{escape(summary['scenario'])}[/] seed {summary['seed']}: {tot['threats']} threats, "
               f"[green]{tot['killed']} killed[/], [red]{tot['leaked']} leaked[/], {tot['ended']} ended away from their target, "
               f"{tot['in_flight']} still in flight, {tot.get('not_launched', 0)} not launched by the end of the run; "
               f"{tot['rounds_fired']} interceptors fired ({tot['intercepts_hit']} hits, {tot['intercepts_missed']} misses)",
@@ -128,11 +129,11 @@ def _print_summary(summary: dict, run_dir: Path, report: bool = True) -> None:
     for col in ("unit", "system", "rounds fired", "kills", "peak targets/limit", "peak missiles/limit"):
         table.add_column(col)
     for u in summary["units"]:
-        table.add_row(u["name"], u["system"], ", ".join(f"{k} {v}" for k, v in u["rounds_fired"].items()), str(u["kills"]),
+        table.add_row(escape(u["name"]), escape(u["system"]), ", ".join(f"{k} {v}" for k, v in u["rounds_fired"].items()), str(u["kills"]),
                       f"{u['targets_engaged_peak']}/{u['channels']['targets']}", f"{u['missiles_guided_peak']}/{u['channels']['missiles']}")
     out.print(table)
     for a in summary["assets"]:
-        out.print(f"  asset {a['name']}: {a['leakers']} leaker(s)", highlight=False)
+        out.print(f"  asset {escape(a['name'])}: {a['leakers']} leaker(s)", highlight=False, emoji=False)
     files = ["summary.json", "events.parquet"] + (["report.html"] if report else []) + ["replay.czml", "replay.acmi", "replay.kml"]
     out.print(f"Wrote {run_dir}/: {', '.join(files)}", highlight=False)
 

@@ -174,10 +174,43 @@ def validate_data(data: dict, lines: dict, file: str) -> Scenario:
         problems = [Problem(file, _line(lines, err["loc"]), _dotted(err["loc"]), _pydantic_message(err))
                     for err in exc.errors()]
         raise ScenarioError(problems) from None
-    problems = [Problem(file, _line(lines, e.loc), _dotted(e.loc), e.message) for e in check_references(scenario)]
+    errors = check_references(scenario)
+    if not errors:
+        errors = compile_problems(scenario)
+    problems = [Problem(file, _line(lines, e.loc), _dotted(e.loc), e.message) for e in errors]
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def compile_problems(scenario: Scenario) -> list[PathError]:
+    """Compile a scenario that has catalog overrides, as the engine will: what the overrides break
+    there (a field of the wrong type, say) is reported at the overrides, not raised at run time.
+    Scenarios without overrides are not compiled here (the schema and the catalog cover them)."""
+    holders = [(("units", i, "overrides"), u) for i, u in enumerate(scenario.units) if u.overrides]
+    holders += [(("raids", i, "overrides"), r) for i, r in enumerate(scenario.raids) if r.overrides]
+    if not holders:
+        return []
+    from iadsim.compile import compile_scenario  # late import: compile imports scenario
+
+    try:
+        compile_scenario(scenario)
+    except catalog.CatalogError as exc:
+        return [PathError(loc + exc.loc, exc.message) for loc, _ in holders[:1]]
+    except UNUSABLE as exc:
+        return [_unusable(loc, exc) for loc, _ in holders]
+    return []
+
+
+# What a profile broken by overrides of the wrong shape raises in the code that reads it (a list
+# replaced by a number, an empty list, a missing field): reported as a problem of those overrides.
+# The catalog's own checks (iadsim.catalog.apply_overrides) give the precise messages; this is the net.
+UNUSABLE = (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError)
+
+
+def _unusable(loc: tuple, exc: Exception) -> PathError:
+    return PathError(loc, f"these overrides leave a catalog profile that cannot be used ({type(exc).__name__}: {exc}); "
+                          "compare their shape with `iadsim catalog <name>`")
 
 
 def check_references(scenario: Scenario) -> list[PathError]:
@@ -206,6 +239,8 @@ def check_references(scenario: Scenario) -> list[PathError]:
                 prof = threat_profile(raid)
             except catalog.CatalogError as exc:
                 errors.append(PathError(("raids", i, "overrides") + exc.loc, exc.message))
+            except UNUSABLE as exc:
+                errors.append(_unusable(("raids", i, "overrides"), exc))
             else:
                 speed = prof.get("speed_mps")
                 if raid.route and speed is not None and not speed >= MIN_SPEED_MPS:
@@ -226,10 +261,11 @@ def check_references(scenario: Scenario) -> list[PathError]:
             continue
         try:
             prof = unit_profile(unit)
+            errors += [PathError(("units", i) + loc, msg) for loc, msg in doctrine_problems(unit, prof)]
         except catalog.CatalogError as exc:
             errors.append(PathError(("units", i, "overrides") + exc.loc, exc.message))
-            continue
-        errors += [PathError(("units", i) + loc, msg) for loc, msg in doctrine_problems(unit, prof)]
+        except UNUSABLE as exc:
+            errors.append(_unusable(("units", i, "overrides") if unit.overrides else ("units", i), exc))
     if not errors:
         errors += ballistic_problems(scenario)
     return errors
