@@ -187,3 +187,28 @@ def test_cli_validate_exits_2_without_traceback(tmp_path, text):
     res = cli(tmp_path, text)
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and "s.yaml" in res.output
+
+
+def test_scenarios_built_in_python_refuse_non_finite_numbers_too():
+    import yaml
+    from pydantic import ValidationError
+
+    from iadsim.scenario import Scenario
+
+    good = yaml.safe_load(GOOD)
+    assert Scenario.model_validate(good).name == "tiny"
+    for where, value in ((("assets", 0, "value"), float("inf")), (("raids", 0, "start_s"), float("nan")),
+                         (("units", 0, "overrides"), {"launchers": {"count": float("nan")}})):
+        bad = yaml.safe_load(GOOD)
+        node = bad
+        for k in where[:-1]:
+            node = node[k]
+        node[where[-1]] = value
+        with pytest.raises(ValidationError) as info:
+            Scenario.model_validate(bad)
+        assert info.value.errors()[0]["loc"][:3] == where[:3]
+
+
+def test_schema_command_still_works():
+    res = runner.invoke(app, ["schema"])
+    assert res.exit_code == 0 and '"step_s"' in res.output

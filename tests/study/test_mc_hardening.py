@@ -150,3 +150,12 @@ def test_default_store_is_a_slug_inside_the_working_directory(tmp_path, monkeypa
     assert res.exit_code == 0, res.output
     assert (work / "studies" / "ESCAPED" / "study.duckdb").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w"]
+
+
+@pytest.mark.parametrize("values, words", [("[1, .nan]", "finite"), ("[&a 1, *a]", "aliases"), ("!!python/name:os.system",
+                                                                                                   "tag"), ("", "no values")])
+def test_sweep_values_are_read_with_the_scenario_file_rules(tiny_yaml, tmp_path, values, words):
+    res = runner.invoke(app, ["sweep", str(tiny_yaml), "--set", f"raids.0.count={values}", "--runs", "1", "--workers", "1",
+                              "--store", str(tmp_path / "s.duckdb")])
+    assert res.exit_code == 2 and words in res.output, res.output
+    assert not (tmp_path / "s.duckdb").exists()

@@ -130,6 +130,19 @@ def _line(lines: dict, loc: tuple) -> int | None:
 def parse_yaml(text: str, file: str) -> tuple[dict, dict]:
     """YAML text -> (data, {path tuple: line}). Raises ScenarioError on syntax errors and on what
     :class:`_BoundedLoader` and :func:`_to_python` refuse (aliases, tags, deep nesting, .inf/.nan)."""
+    data, lines = _parse_any(text, file)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, 1, "", f"expected a mapping at the top of the file, got {type(data).__name__}")])
+    return data, lines
+
+
+def parse_value(text: str, what: str):
+    """A YAML value given on the command line (``--set path=[...]``), read with the same bounds and
+    refusals as a scenario file; raises ScenarioError naming ``what``."""
+    return _parse_any(text, what)[0]
+
+
+def _parse_any(text: str, file: str) -> tuple[object, dict]:
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError([Problem(file, None, "", f"the file has {len(text):,} characters; scenario files are "
                                                      f"limited to {MAX_FILE_BYTES:,}")])
@@ -149,8 +162,6 @@ def parse_yaml(text: str, file: str) -> tuple[dict, dict]:
     data = _to_python(node, (), lines, problems, yaml.constructor.SafeConstructor())
     if problems:
         raise ScenarioError([Problem(file, p.line, p.path, p.message) for p in problems])
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, 1, "", f"expected a mapping at the top of the file, got {type(data).__name__}")])
     return data, lines
 
 

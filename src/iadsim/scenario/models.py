@@ -43,6 +43,23 @@ def _label(name: str) -> str:
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_label)]
 
 
+def _finite_leaves(node, path: str = "overrides"):
+    """Overrides hold catalog numbers: NaN and infinities are refused at any depth (a YAML file's are
+    refused with their line by the loader; this catches scenarios built in Python)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _finite_leaves(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _finite_leaves(v, f"{path}.{i}")
+    elif isinstance(node, float) and not math.isfinite(node):
+        raise ValueError(f"{path}: expected a finite number, got {node!r}")
+    return node
+
+
+Overrides = Annotated[dict[str, Any], AfterValidator(_finite_leaves)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -121,7 +138,7 @@ class Unit(Strict):
     alt_agl_m: AltAgl = 0.0
     facing_deg: float = Field(0.0, ge=0.0, lt=360.0, description="boresight azimuth of sector radars, clockwise from north")
     doctrine: Doctrine = Doctrine()
-    overrides: dict[str, Any] = Field(default_factory=dict, description="catalog numbers to replace, nested like the profile")
+    overrides: Overrides = Field(default_factory=dict, description="catalog numbers to replace, nested like the profile")
 
 
 class Waypoint(Strict):
@@ -186,7 +203,7 @@ class Raid(Strict):
     route: list[Waypoint] = Field(default_factory=list, description="waypoints flown in order; the last leg goes to the target")
     ballistic: BallisticLaunch | None = Field(None, description="a ballistic raid (instead of a route)")
     terminal: Terminal | None = Field(None, description="end-of-flight manoeuvre")
-    overrides: dict[str, Any] = Field(default_factory=dict)
+    overrides: Overrides = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _route_or_ballistic(self):
