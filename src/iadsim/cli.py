@@ -135,7 +135,7 @@ def _print_summary(summary: dict, run_dir: Path, report: bool = True) -> None:
     for a in summary["assets"]:
         out.print(f"  asset {escape(a['name'])}: {a['leakers']} leaker(s)", highlight=False, emoji=False)
     files = ["summary.json", "events.parquet"] + (["report.html"] if report else []) + ["replay.czml", "replay.acmi", "replay.kml"]
-    out.print(f"Wrote {run_dir}/: {', '.join(files)}", highlight=False)
+    out.print(escape(f"Wrote {run_dir}/: {', '.join(files)}"), highlight=False)
 
 
 @app.command()

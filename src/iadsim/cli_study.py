@@ -15,6 +15,7 @@ from typing import List, Optional
 
 import duckdb
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -78,17 +79,17 @@ def _study_errors(done: dict, store: Path):
 
 
 def _interrupted(done: int, store: Path):
-    err.print(f"interrupted: {done} finished run(s) are committed to {store}; run the same command again to resume",
+    err.print(escape(f"interrupted: {done} finished run(s) are committed to {store}; run the same command again to resume"),
               highlight=False, soft_wrap=True)
     raise typer.Exit(130)
 
 
 def _print_metrics(stats, title: str) -> None:
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for col in METRIC_HEADER:
         table.add_column(col, no_wrap=col == "metric")
     for row in metric_rows(stats):
-        table.add_row(*(str(c) for c in row))
+        table.add_row(*(escape(str(c)) for c in row))
     out.print(table)
     if stats.n_failed:
         out.print(f"[red]{stats.n_failed} run(s) failed[/] (status 'error' in the runs table, with the traceback)")
@@ -178,7 +179,7 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
                 written += [str(p) for p in study.store.export_parquet()]
             except (OSError, duckdb.Error) as exc:
                 _fail(f"cannot export the tables next to {store}: {exc}", code=1)
-    out.print("Wrote " + ", ".join(written), highlight=False, soft_wrap=True)
+    out.print(escape("Wrote " + ", ".join(written)), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -213,15 +214,15 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
             _check_some_ran(s, st_)
         diffs = paired_differences([s.per_run for s in stats])
     for label, rows in zip(labels[1:], diffs):
-        table = Table(title=f"{label} − {labels[0]} (paired over {rows[0]['n'] if rows else 0} runs, common random numbers)")
+        table = Table(title=escape(f"{label} − {labels[0]} (paired over {rows[0]['n'] if rows else 0} runs, common random numbers)"))
         for col in DIFF_HEADER:
             table.add_column(col, no_wrap=col == "metric")
         for r in difference_rows(rows):
-            table.add_row(*(str(c) for c in r))
+            table.add_row(*(escape(str(c)) for c in r))
         out.print(table)
     report = store.parent / "compare_report.html"
     _write(report, render_compare_report(labels, stats, diffs, dict(study_seed=study_seed, store=store)))
-    out.print(f"Wrote {store}, {report}", highlight=False)
+    out.print(escape(f"Wrote {store}, {report}"), highlight=False)
 
 
 @app.command()
@@ -260,16 +261,16 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
                                batch_runs=batch_runs)
                 stats.append(st.statistics())
                 _check_some_ran(st, stats[-1])
-    table = Table(title=f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)")
+    table = Table(title=escape(f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)"))
     for col in [a.name for a in axes] + list(SWEEP_METRICS):
-        table.add_column(col)
+        table.add_column(escape(col))
     for p, s in zip(pts, stats):
-        table.add_row(*(str(v) for v in p.values), *(f"{fmt(s.row(m)['estimate'])} [{fmt(s.row(m)['lo'])}, {fmt(s.row(m)['hi'])}]"
+        table.add_row(*(escape(str(v)) for v in p.values), *(escape(f"{fmt(s.row(m)['estimate'])} [{fmt(s.row(m)['lo'])}, {fmt(s.row(m)['hi'])}]")
                                  for m in SWEEP_METRICS))
     out.print(table)
     report = store.parent / "sweep_report.html"
     _write(report, render_sweep_report(axes, pts, stats, dict(scenario=sc.name, study_seed=study_seed, store=store)))
-    out.print(f"Wrote {store}, {report}", highlight=False)
+    out.print(escape(f"Wrote {store}, {report}"), highlight=False)
 
 
 def _labels(files: List[Path]) -> list[str]:

@@ -159,3 +159,12 @@ def test_sweep_values_are_read_with_the_scenario_file_rules(tiny_yaml, tmp_path,
                               "--store", str(tmp_path / "s.duckdb")])
     assert res.exit_code == 2 and words in res.output, res.output
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_names_with_brackets_are_printed_as_text(tmp_path, monkeypatch):
+    """Rich markup in a name ("[/x]") must neither style the console nor crash it (MarkupError)."""
+    monkeypatch.chdir(tmp_path)
+    scenario = write_tiny(tmp_path / "t.yaml", name="tiny [/x] :100:")
+    res = runner.invoke(app, ["mc", str(scenario), "--runs", "2", "--workers", "1", "--no-report"])
+    assert res.exit_code == 0, res.output
+    assert "tiny [/x] :100:: 2 runs" in res.output
