@@ -81,7 +81,9 @@ def test_deep_nesting_is_refused_without_recursion_error():
     t0 = time.perf_counter()
     with pytest.raises(ScenarioError) as info:
         parse_yaml(text, "deep.yaml")
-    assert time.perf_counter() - t0 < 0.5
+    # ~0.3 s unloaded, whatever the depth: PyYAML's scanner looks ahead over at most 1024 characters
+    # of possible simple keys, each scan visiting every open flow level (bounded, not linear in the file)
+    assert time.perf_counter() - t0 < 2.0
     assert f"deeper than {MAX_DEPTH}" in info.value.problems[0].message
 
 
