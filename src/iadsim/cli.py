@@ -7,12 +7,15 @@ with code 2, never a traceback. The CLI only calls the public API.
 from __future__ import annotations
 
 import json
+import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -21,22 +24,48 @@ from iadsim.scenario import ScenarioError, load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="iadsim: simulate an integrated air-defence system from radar to kill assessment (public-source data).")
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)  # ":100:" in a file:line is text, not an emoji code
+err = Console(stderr=True, emoji=False)
 
 
 def _fail(message: str, code: int = 2):
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True, emoji=False)
     raise typer.Exit(code)
+
+
+SLUG_MAX = 64
+
+
+def slug(name: str) -> str:
+    """A scenario name as one safe directory name: ASCII letters, digits, ``.``, ``_`` and ``-``.
+
+    Names are labels, never paths: accents are dropped (``Mürted`` -> ``Murted``), every other run
+    of characters, and runs of punctuation, become ``_`` (``../../x`` -> ``x``, ``/abs/path`` -> ``abs_path``), leading dots
+    and separators go, the result is at most :data:`SLUG_MAX` characters, and a name with nothing
+    left (``"."``) becomes ``scenario``. Output directories are ``runs/<slug>`` and
+    ``studies/<slug>/``, inside the working directory; only ``--out``/``--store`` put them elsewhere.
+    """
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[._-]{2,}", "_", re.sub(r"[^A-Za-z0-9._-]+", "_", text))
+    text = text.lstrip("._-")[:SLUG_MAX].rstrip("._-")
+    return text or "scenario"
+
+
+def check_seed(seed: Optional[int]) -> None:
+    """``--seed`` in [0, 2**63) (the results store's signed 64-bit column), checked before anything is written."""
+    from iadsim.scenario.models import SEED_MAX
+
+    if seed is not None and not 0 <= seed <= SEED_MAX:
+        _fail(f"--seed must be a whole number in [0, 2**63), got {seed}")
 
 
 def _load(path: Path):
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
-        err.print(f"{len(exc.problems)} problem(s) in {path}; nothing was run.", highlight=False)
+        for problem in exc.problems:  # plain text: no rich markup ("[...]") or emoji codes (":100:") from the file
+            err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True, emoji=False)
+        err.print(escape(f"{len(exc.problems)} problem(s) in {path}; nothing was run."), highlight=False, emoji=False)
         raise typer.Exit(2)
 
 
@@ -45,7 +74,7 @@ def validate(file: Path = typer.Argument(..., help="scenario YAML file")):
     """Check a scenario file against the schema and the catalog."""
     sc = _load(file)
     n_threats = sum(r.count for r in sc.raids)
-    out.print(f"[green]ok[/] {file}: {len(sc.units)} unit(s), {len(sc.assets)} asset(s), {len(sc.raids)} raid(s), "
+    out.print(f"[green]ok[/] {escape(str(file))}: {len(sc.units)} unit(s), {len(sc.assets)} asset(s), {len(sc.raids)} raid(s), "
               f"{n_threats} threat(s), {sc.time.duration_s:g} s", highlight=False)
 
 
@@ -89,36 +118,38 @@ def catalog_cmd(name: Optional[str] = typer.Argument(None, help="profile to show
         out.print(f"  [{key}] {srcs.get(key, '(scenario)')}", highlight=False)
 
 
-def _print_summary(summary: dict, run_dir: Path) -> None:
+def _print_summary(summary: dict, run_dir: Path, report: bool = True) -> None:
     tot = summary["totals"]
-    out.print(f"[bold]{summary['scenario']}[/] seed {summary['seed']}: {tot['threats']} threats, "
+    out.print(f"[bold]{escape(summary['scenario'])}[/] seed {summary['seed']}: {tot['threats']} threats, "
               f"[green]{tot['killed']} killed[/], [red]{tot['leaked']} leaked[/], {tot['ended']} ended away from their target, "
-              f"{tot['in_flight']} still in flight; "
+              f"{tot['in_flight']} still in flight, {tot.get('not_launched', 0)} not launched by the end of the run; "
               f"{tot['rounds_fired']} interceptors fired ({tot['intercepts_hit']} hits, {tot['intercepts_missed']} misses)",
               highlight=False)
     table = Table(show_header=True)
     for col in ("unit", "system", "rounds fired", "kills", "peak targets/limit", "peak missiles/limit"):
         table.add_column(col)
     for u in summary["units"]:
-        table.add_row(u["name"], u["system"], ", ".join(f"{k} {v}" for k, v in u["rounds_fired"].items()), str(u["kills"]),
+        table.add_row(escape(u["name"]), escape(u["system"]), ", ".join(f"{k} {v}" for k, v in u["rounds_fired"].items()), str(u["kills"]),
                       f"{u['targets_engaged_peak']}/{u['channels']['targets']}", f"{u['missiles_guided_peak']}/{u['channels']['missiles']}")
     out.print(table)
     for a in summary["assets"]:
-        out.print(f"  asset {a['name']}: {a['leakers']} leaker(s)", highlight=False)
-    out.print(f"Wrote {run_dir}/: summary.json, events.parquet, report.html, replay.czml, replay.acmi, replay.kml", highlight=False)
+        out.print(f"  asset {escape(a['name'])}: {a['leakers']} leaker(s)", highlight=False, emoji=False)
+    files = ["summary.json", "events.parquet"] + (["report.html"] if report else []) + ["replay.czml", "replay.acmi", "replay.kml"]
+    out.print(escape(f"Wrote {run_dir}/: {', '.join(files)}"), highlight=False)
 
 
 @app.command()
 def run(file: Path = typer.Argument(..., help="scenario YAML file"),
-        out_dir: Optional[Path] = typer.Option(None, "--out", help="run directory (default runs/<scenario name>)"),
-        seed: Optional[int] = typer.Option(None, "--seed", help="override the scenario's seed", min=0),
+        out_dir: Optional[Path] = typer.Option(None, "--out", help="run directory (default runs/<slug of the scenario name>)"),
+        seed: Optional[int] = typer.Option(None, "--seed", help="override the scenario's seed, in [0, 2**63)"),
         no_report: bool = typer.Option(False, "--no-report", help="skip report.html")):
     """Run one scenario and write events.parquet, summary.json and report.html."""
     from iadsim.engine import simulate
     from iadsim.output import write_run
 
+    check_seed(seed)
     sc = _load(file)
-    run_dir = out_dir or Path("runs") / sc.name
+    run_dir = out_dir or Path("runs") / slug(sc.name)
     with Progress(TextColumn("[bold]simulating[/]"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
                   disable=not err.is_terminal) as bar:
@@ -132,7 +163,7 @@ def run(file: Path = typer.Argument(..., help="scenario YAML file"),
         write_run(result, run_dir, report=not no_report)
     except OSError as exc:
         _fail(f"cannot write the run to {run_dir}: {exc.strerror or exc}", code=1)
-    _print_summary(result.summary, run_dir)
+    _print_summary(result.summary, run_dir, report=not no_report)
 
 
 def _register_commands() -> None:

@@ -13,13 +13,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
+import duckdb
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from iadsim.cli import _fail, _load, app, err, out
+from iadsim.cli import _fail, _load, app, check_seed, err, out, slug
 from iadsim.report.study_report import DIFF_HEADER, METRIC_HEADER, difference_rows, fmt, metric_rows
 from iadsim.study.execute import ExecutionError
+from iadsim.study.store import Store, StoreError
 from iadsim.study.study import StudyError, check_counts, run_study
 
 RUNS = typer.Option(..., "--runs", help="number of runs (per alternative or sweep point)")
@@ -54,7 +57,8 @@ def _progress(total: int, what: str):
         yield update
 
 
-def _check_common(runs: int, workers: Optional[int], batch_runs: Optional[int] = None) -> None:
+def _check_common(runs: int, workers: Optional[int], batch_runs: Optional[int] = None, seed: Optional[int] = None) -> None:
+    check_seed(seed)
     try:
         check_counts(runs, workers, batch_runs)
     except StudyError as exc:
@@ -68,27 +72,37 @@ def _study_errors(done: dict, store: Path):
         yield
     except StudyError as exc:
         _fail(str(exc))
-    except ExecutionError as exc:
+    except (ExecutionError, StoreError) as exc:  # StoreError here: cannot create, open or write the store (OS reason)
         _fail(str(exc), code=1)
     except KeyboardInterrupt:
         _interrupted(done["n"], store)
 
 
 def _interrupted(done: int, store: Path):
-    err.print(f"interrupted: {done} finished run(s) are committed to {store}; run the same command again to resume",
+    err.print(escape(f"interrupted: {done} finished run(s) are committed to {store}; run the same command again to resume"),
               highlight=False, soft_wrap=True)
     raise typer.Exit(130)
 
 
 def _print_metrics(stats, title: str) -> None:
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for col in METRIC_HEADER:
         table.add_column(col, no_wrap=col == "metric")
     for row in metric_rows(stats):
-        table.add_row(*(str(c) for c in row))
+        table.add_row(*(escape(str(c)) for c in row))
     out.print(table)
     if stats.n_failed:
         out.print(f"[red]{stats.n_failed} run(s) failed[/] (status 'error' in the runs table, with the traceback)")
+
+
+def _check_some_ran(study, stats) -> None:
+    """A study in which every run failed has no statistics: say why (the first run's error) and exit 1."""
+    if len(stats.per_run.run_index) == 0 and stats.n_failed:
+        errors = [e for e in study.runs.column("error").to_pylist() if e]
+        last = errors[0].strip().splitlines()[-1] if errors else "no error recorded"
+        study.close()
+        _fail(f"every run of study {study.study_id} failed ({stats.n_failed} run(s)); the first error: {last}. "
+              f"The tracebacks are in the runs table of {study.store.path}", code=1)
 
 
 def _print_convergence(stats) -> None:
@@ -104,6 +118,14 @@ def _print_convergence(stats) -> None:
     out.print("Half-widths shrink as 1/√runs: 4× the runs halves them.", highlight=False)
 
 
+def _open_store(path: Path) -> Store:
+    """The store of compare and sweep, or one clear error (read-only place, full disk, in use)."""
+    try:
+        return Store(path)
+    except StoreError as exc:
+        _fail(str(exc), code=1)
+
+
 def _write(path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
@@ -114,17 +136,17 @@ def _write(path: Path, text: str) -> None:
 @app.command()
 def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = RUNS, workers: Optional[int] = WORKERS,
        scheduler: Optional[str] = SCHEDULER,
-       store: Optional[Path] = typer.Option(None, "--store", help="DuckDB results store (default studies/<name>/study.duckdb)"),
+       store: Optional[Path] = typer.Option(None, "--store", help="DuckDB results store (default studies/<slug of the name>/study.duckdb)"),
        new_study: bool = typer.Option(False, "--new-study", help="add a study of another scenario or seed to an existing store"),
        export: Optional[str] = typer.Option(None, "--export", help="also write the tables as files: parquet"),
        seed: Optional[int] = SEED, no_report: bool = typer.Option(False, "--no-report", help="skip study_report.html"),
        batch_runs: Optional[int] = BATCH):
     """Run a Monte Carlo study (resumable), print statistics with 95 % intervals, write study_report.html."""
-    _check_common(runs, workers, batch_runs)
+    _check_common(runs, workers, batch_runs, seed)
     if export not in (None, "parquet"):
         _fail(f"--export {export!r}: the only export format is 'parquet'")
     sc = _load(file)
-    store = store or Path("studies") / sc.name / "study.duckdb"
+    store = store or Path("studies") / slug(sc.name) / "study.duckdb"
     done = {"n": 0}
     with _progress(runs, "mc") as update:
         def progress(k, n):
@@ -136,7 +158,12 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
                               new_study=new_study, progress=progress, batch_runs=batch_runs)
     with study:
         stats = study.statistics()
+        _check_some_ran(study, stats)
         _print_metrics(stats, f"{sc.name}: {len(stats.per_run.run_index)} runs, study {study.study_id}")
+        held = study.runs_in_store()
+        if held > runs:
+            out.print(f"Statistics cover runs 0..{runs - 1} (the {runs} asked for); the store holds {held} runs of this "
+                      f"study: pass --runs {held} to use them all.", highlight=False)
         _print_convergence(stats)
         written = [str(store)]
         if not no_report:
@@ -148,30 +175,32 @@ def mc(file: Path = typer.Argument(..., help="scenario YAML file"), runs: int = 
             _write(report, render_study_report(meta, stats))
             written.append(str(report))
         if export:
-            written += [str(p) for p in study.store.export_parquet()]
-    out.print("Wrote " + ", ".join(written), highlight=False, soft_wrap=True)
+            try:
+                written += [str(p) for p in study.store.export_parquet()]
+            except (OSError, duckdb.Error) as exc:
+                _fail(f"cannot export the tables next to {store}: {exc}", code=1)
+    out.print(escape("Wrote " + ", ".join(written)), highlight=False, soft_wrap=True)
 
 
 @app.command()
 def compare(files: List[Path] = typer.Argument(..., help="two or more scenario YAML files; the first is the reference"),
             runs: int = RUNS, workers: Optional[int] = WORKERS, scheduler: Optional[str] = SCHEDULER, seed: Optional[int] = SEED,
-            store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<first name>/compare.duckdb)"),
+            store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<slug of the first name>/compare.duckdb)"),
             batch_runs: Optional[int] = BATCH):
     """Compare alternatives with common random numbers: paired differences against the first, with 95 % intervals."""
     from iadsim.report.study_report import render_compare_report
     from iadsim.study.compare import paired_differences
-    from iadsim.study.store import Store
 
-    _check_common(runs, workers, batch_runs)
+    _check_common(runs, workers, batch_runs, seed)
     if len(files) < 2:
         _fail("compare needs at least two scenario files")
     scenarios = [_load(f) for f in files]
     labels = _labels(files)
     study_seed = scenarios[0].seed if seed is None else seed
-    store = store or Path("studies") / scenarios[0].name / "compare.duckdb"
+    store = store or Path("studies") / slug(scenarios[0].name) / "compare.duckdb"
     _check_scheduler(scheduler)
     studies, done = [], {"n": 0}
-    with _progress(runs * len(files), "compare") as update, Store(store) as db:
+    with _open_store(store) as db, _progress(runs * len(files), "compare") as update:
         with _study_errors(done, store):
             for k, (f, label) in enumerate(zip(files, labels)):
                 def progress(i, n, k=k):
@@ -181,33 +210,34 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
                 studies.append(run_study(f, runs, workers=workers, store=db, seed=study_seed, scheduler=scheduler,
                                          new_study=True, label=label, progress=progress, batch_runs=batch_runs))
         stats = [s.statistics() for s in studies]
+        for s, st_ in zip(studies, stats):
+            _check_some_ran(s, st_)
         diffs = paired_differences([s.per_run for s in stats])
     for label, rows in zip(labels[1:], diffs):
-        table = Table(title=f"{label} − {labels[0]} (paired over {rows[0]['n'] if rows else 0} runs, common random numbers)")
+        table = Table(title=escape(f"{label} − {labels[0]} (paired over {rows[0]['n'] if rows else 0} runs, common random numbers)"))
         for col in DIFF_HEADER:
             table.add_column(col, no_wrap=col == "metric")
         for r in difference_rows(rows):
-            table.add_row(*(str(c) for c in r))
+            table.add_row(*(escape(str(c)) for c in r))
         out.print(table)
     report = store.parent / "compare_report.html"
     _write(report, render_compare_report(labels, stats, diffs, dict(study_seed=study_seed, store=store)))
-    out.print(f"Wrote {store}, {report}", highlight=False)
+    out.print(escape(f"Wrote {store}, {report}"), highlight=False)
 
 
 @app.command()
 def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
           sets: List[str] = typer.Option(..., "--set", help="PATH=[v1,v2,...], e.g. units.0.overrides.launchers.count=[6,8,12]; once or twice"),
           runs: int = RUNS, workers: Optional[int] = WORKERS, scheduler: Optional[str] = SCHEDULER, seed: Optional[int] = SEED,
-          store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<name>/sweep.duckdb)"),
+          store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default studies/<slug of the name>/sweep.duckdb)"),
           batch_runs: Optional[int] = BATCH):
     """Sweep one or two scenario parameters (line plot or heat map with 95 % intervals, sweep_report.html)."""
     from iadsim.report.study_report import SWEEP_METRICS, render_sweep_report
     from iadsim.scenario import ScenarioError
     from iadsim.scenario.load import parse_yaml
-    from iadsim.study.store import Store
     from iadsim.study.sweep import SweepError, parse_set, points
 
-    _check_common(runs, workers, batch_runs)
+    _check_common(runs, workers, batch_runs, seed)
     sc = _load(file)
     try:
         axes = [parse_set(s) for s in sets]
@@ -216,10 +246,10 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
     except (SweepError, ScenarioError) as exc:
         _fail(str(exc))
     study_seed = sc.seed if seed is None else seed
-    store = store or Path("studies") / sc.name / "sweep.duckdb"
+    store = store or Path("studies") / slug(sc.name) / "sweep.duckdb"
     _check_scheduler(scheduler)
     stats, done = [], {"n": 0}
-    with _progress(runs * len(pts), "sweep") as update, Store(store) as db:
+    with _open_store(store) as db, _progress(runs * len(pts), "sweep") as update:
         with _study_errors(done, store):
             for k, p in enumerate(pts):
                 def progress(i, n, k=k):
@@ -230,16 +260,17 @@ def sweep(file: Path = typer.Argument(..., help="scenario YAML file"),
                                new_study=True, label=p.label, yaml_text=p.yaml_text, progress=progress,
                                batch_runs=batch_runs)
                 stats.append(st.statistics())
-    table = Table(title=f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)")
+                _check_some_ran(st, stats[-1])
+    table = Table(title=escape(f"{sc.name}: sweep over {', '.join(a.name for a in axes)} ({runs} runs per point)"))
     for col in [a.name for a in axes] + list(SWEEP_METRICS):
-        table.add_column(col)
+        table.add_column(escape(col))
     for p, s in zip(pts, stats):
-        table.add_row(*(str(v) for v in p.values), *(f"{fmt(s.row(m)['estimate'])} [{fmt(s.row(m)['lo'])}, {fmt(s.row(m)['hi'])}]"
+        table.add_row(*(escape(str(v)) for v in p.values), *(escape(f"{fmt(s.row(m)['estimate'])} [{fmt(s.row(m)['lo'])}, {fmt(s.row(m)['hi'])}]")
                                  for m in SWEEP_METRICS))
     out.print(table)
     report = store.parent / "sweep_report.html"
     _write(report, render_sweep_report(axes, pts, stats, dict(scenario=sc.name, study_seed=study_seed, store=store)))
-    out.print(f"Wrote {store}, {report}", highlight=False)
+    out.print(escape(f"Wrote {store}, {report}"), highlight=False)
 
 
 def _labels(files: List[Path]) -> list[str]:

@@ -71,6 +71,9 @@ def test_server_serves_the_page_the_run_and_cesium_only(small_run, fake_cesium):
         assert _get(url + "cesium/Cesium.js")[:2] == (200, "text/javascript")
         for bad in ("events.parquet", "cesium/../Cesium.js", "cesium/%2e%2e/%2e%2e/etc/passwd", "nothing"):
             assert _get(url + bad)[0] == 404, bad
+        for bad in ("cesium/%00", "cesium/a%00b.js", "replay.czml%00", "cesium/" + "a" * 5000):  # issue #16
+            assert _get(url + bad)[0] in (400, 404), bad
+        assert _get(url + "replay.czml")[0] == 200  # the server lives on
     finally:
         server.shutdown()
         server.server_close()

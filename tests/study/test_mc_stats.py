@@ -99,3 +99,38 @@ def test_paired_difference_of_identical_runs_is_exactly_zero_and_shift_is_found(
     assert all(r["difference"] == 0 and r["half_width"] == 0 for r in same)
     leak = next(r for r in shift if r["metric"] == "leakers (all raids)")
     assert leak["difference"] == 1 and leak["half_width"] == 0 and leak["significant"]
+
+
+@pytest.mark.parametrize("n", [1, 12, 1000])
+def test_zero_counts_in_every_run_get_the_exact_poisson_upper_bound(n):
+    """Issue #14 item 8: 0 leakers in every run must not give the interval [0, 0]."""
+    from iadsim.study.stats import Metric
+
+    row = Metric("leakers (all raids)", "mean", np.zeros(n)).summary()
+    if n == 1:  # one run: no zero-spread rule (a single value has no spread to speak of): nan bounds from t
+        assert np.isnan(row["hi"])
+        return
+    assert row["estimate"] == 0.0 and row["lo"] == 0.0
+    assert row["hi"] == pytest.approx(-np.log(0.05) / n, rel=1e-12)  # = ln 20 / n = 2.996 / n
+    assert 2.99 / n < row["hi"] < 3.0 / n  # the rule of three, 3/n, to within 0.2 %
+    assert "Poisson" in row["method"]
+
+
+@pytest.mark.parametrize("count, n", [(1, 10), (2, 10), (7, 40)])
+def test_same_nonzero_count_in_every_run_gets_the_garwood_interval(count, n):
+    """Exact Poisson bounds for the total S = count·n: P(X ≤ S | n·hi) = 2.5 % and P(X ≥ S | n·lo) = 2.5 %."""
+    from iadsim.study.stats import Metric
+
+    row = Metric("interceptors fired", "mean", np.full(n, float(count))).summary()
+    s = count * n
+    assert row["lo"] < count < row["hi"]
+    assert sps.poisson.cdf(s, n * row["hi"]) == pytest.approx(0.025, abs=1e-9)
+    assert sps.poisson.sf(s - 1, n * row["lo"]) == pytest.approx(0.025, abs=1e-9)
+
+
+def test_counts_with_spread_keep_the_t_interval():
+    from iadsim.study.stats import Metric, t_interval
+
+    x = np.array([0.0, 0, 1, 0, 2, 0])
+    row = Metric("leakers (all raids)", "mean", x).summary()
+    assert (row["lo"], row["hi"]) == (max(t_interval(x)[0], 0.0), t_interval(x)[1]) and row["method"] == "t"

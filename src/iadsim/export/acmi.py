@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from iadsim.export.replay import Replay
+from iadsim.export.text import one_line
 
 THREAT_TYPES = {"aircraft": "Air+FixedWing", "drone": "Air+FixedWing", "cruise_missile": "Weapon+Missile",
                 "ballistic": "Weapon+Missile"}
@@ -23,8 +24,11 @@ ID_UNIT, ID_RADAR, ID_ASSET, ID_THREAT, ID_INTERCEPTOR = 0x100, 0x200, 0x300, 0x
 
 
 def _escape(text: str) -> str:
-    """ACMI text values: commas and backslashes are escaped with a backslash."""
-    return str(text).replace("\\", "\\\\").replace(",", "\\,").replace("\n", " ")
+    """ACMI text values: commas and backslashes are escaped with a backslash (ACMI 2.2, "text
+    properties"). Line breaks become spaces: the format's only line break inside a value is a
+    backslash before a raw newline, and no field here may hold a raw CR, LF, U+2028 or U+2029
+    (:func:`iadsim.export.text.one_line` also removes every other control character)."""
+    return one_line(text).replace("\\", "\\\\").replace(",", "\\,")
 
 
 def _t(lon, lat, alt) -> str:
@@ -35,7 +39,7 @@ def acmi_lines(rep: Replay) -> list[str]:
     """The ACMI file as a list of lines (no trailing newlines)."""
     info = rep.info
     lines = ["FileType=text/acmi/tacview", "FileVersion=2.2",
-             f"0,ReferenceTime={info['epoch_utc']}",
+             f"0,ReferenceTime={_escape(info['epoch_utc'])}",
              f"0,Title={_escape('iadsim ' + info['scenario'] + ' seed ' + str(info['seed']))}",
              f"0,DataSource={_escape('iadsim ' + info['iadsim_version'])}",
              "0,Comments=Simulation from public-source figures; heights above the WGS-84 ellipsoid"]

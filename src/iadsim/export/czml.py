@@ -13,6 +13,7 @@ ellipsoid too, so a replay and a run agree to the centimetre.
 from __future__ import annotations
 
 import base64
+import html
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -23,6 +24,7 @@ from czml3.properties import (Billboard, Clock, Color, Ellipsoid, EllipsoidRadii
 from czml3.types import IntervalValue, TimeInterval
 
 from iadsim.export.replay import Replay
+from iadsim.export.text import one_line
 
 MAX_SAMPLES = 2000  # per entity: longer histories are decimated (first and last samples kept)
 COLOURS = {  # RGBA
@@ -70,8 +72,18 @@ def _colour(key: str) -> Color:
     return Color(rgba=COLOURS.get(key, COLOURS["aircraft"]))
 
 
+def _packet(**kw) -> Packet:
+    """A packet whose ``name`` is one line of text and whose ``description`` is text, not markup:
+    Cesium's info box renders descriptions as HTML, so they are HTML-escaped here."""
+    if "name" in kw:
+        kw["name"] = one_line(kw["name"])
+    if "description" in kw:
+        kw["description"] = html.escape(one_line(kw["description"]))
+    return Packet(**kw)
+
+
 def _label(text: str, key: str, dy: int = -14) -> Label:
-    return Label(text=text, font="12px sans-serif", fillColor=_colour(key), outlineColor=Color(rgba=[255, 255, 255, 255]),
+    return Label(text=one_line(text), font="12px sans-serif", fillColor=_colour(key), outlineColor=Color(rgba=[255, 255, 255, 255]),
                  outlineWidth=2, style=LabelStyles.FILL_AND_OUTLINE, verticalOrigin=VerticalOrigins.BOTTOM,
                  pixelOffset={"cartesian2": [0, dy]})
 
@@ -80,7 +92,7 @@ def _moving(rep, epoch, pid, name, t_s, pos, key, desc, trail_s, width=2.0, size
     idx = decimate_idx(len(t_s))
     t_s, pos = np.asarray(t_s)[idx], np.asarray(pos)[idx]
     t0, t1 = float(t_s[0]), float(t_s[-1])
-    return Packet(
+    return _packet(
         id=pid, name=name, description=desc,
         availability=TimeInterval(start=_iso(epoch, t0), end=_iso(epoch, t1)),
         position=Position(epoch=_iso(epoch, t0), cartographicDegrees=_samples(rep, t_s, pos, t0),
@@ -96,7 +108,7 @@ def _site_packets(rep: Replay, run_iv: TimeInterval) -> list[Packet]:
     packets = []
     for u in info["units"]:
         rounds = ", ".join(f"{w['name']} ×{w['rounds']}" for w in info["weapons"] if w["unit"] == u["name"])
-        packets.append(Packet(id=f"unit/{u['name']}", name=u["name"], availability=run_iv,
+        packets.append(_packet(id=f"unit/{u['name']}", name=u["name"], availability=run_iv,
                               description=f"{u['system']} unit; rounds: {rounds}; channels: {u['channels_targets']} "
                                           f"targets, {u['channels_missiles']} missiles",
                               position=_static_position(rep, u["pos_enu_m"]),
@@ -104,14 +116,14 @@ def _site_packets(rep: Replay, run_iv: TimeInterval) -> list[Packet]:
                               label=_label(u["name"], "unit", dy=-26)))
     for r in info["radars"]:
         rid = f"radar/{r['unit']}/{r['name']}"
-        packets.append(Packet(id=rid, name=f"{r['unit']} {r['name']}", availability=run_iv,
+        packets.append(_packet(id=rid, name=f"{r['unit']} {r['name']}", availability=run_iv,
                               description=f"radar {r['name']}: instrumented range {r['max_range_m'] / 1000:.0f} km",
                               position=_static_position(rep, r["pos_enu_m"]),
                               point=Point(pixelSize=6, color=_colour("radar"))))
-        packets.append(Packet(id=f"{rid}/volume", name=f"{r['name']} coverage volume", availability=run_iv,
+        packets.append(_packet(id=f"{rid}/volume", name=f"{r['name']} coverage volume", availability=run_iv,
                               position=_static_position(rep, r["pos_enu_m"]), ellipsoid=_volume(r)))
     for a in info["assets"]:
-        packets.append(Packet(id=f"asset/{a['name']}", name=a["name"], availability=run_iv,
+        packets.append(_packet(id=f"asset/{a['name']}", name=a["name"], availability=run_iv,
                               description=f"defended asset, value {a['value']:g}, radius {a['radius_m']:g} m",
                               position=_static_position(rep, a["pos_enu_m"]),
                               point=Point(pixelSize=10, color=_colour("asset")), label=_label(a["name"], "asset")))
@@ -139,7 +151,7 @@ def build_czml(rep: Replay) -> Document:
     epoch = parse_epoch(info["epoch_utc"])
     t_end = float(max(info["duration_s"], rep.t_s[-1] if rep.t_s.size else 0.0))
     run_iv = TimeInterval(start=_iso(epoch, 0.0), end=_iso(epoch, t_end))
-    doc = Packet(id="document", name=f"iadsim {info['scenario']} seed {info['seed']}", version="1.0",
+    doc = _packet(id="document", name=f"iadsim {info['scenario']} seed {info['seed']}", version="1.0",
                  clock=IntervalValue(start=_iso(epoch, 0.0), end=_iso(epoch, t_end),
                                      value=Clock(currentTime=_iso(epoch, 0.0), multiplier=60, range=ClockRanges.CLAMPED,
                                                  step=ClockSteps.SYSTEM_CLOCK_MULTIPLIER)))
@@ -166,7 +178,7 @@ def build_czml(rep: Replay) -> Document:
         if not np.all(np.isfinite(e["pos_enu_m"])):
             continue
         t = min(e["t_s"], t_end)
-        packets.append(Packet(id=f"event/{n}/{e['kind']}", name=f"{e['kind']} threat {e['threat_id']}",
+        packets.append(_packet(id=f"event/{n}/{e['kind']}", name=f"{e['kind']} threat {e['threat_id']}",
                               description=f"{e['kind']} at t = {e['t_s']:.1f} s {e['detail']}",
                               availability=TimeInterval(start=_iso(epoch, t), end=_iso(epoch, t_end)),
                               position=_static_position(rep, e["pos_enu_m"]),

@@ -9,18 +9,24 @@ sea level; the geoid separation is not applied).
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _xml_escape
 
 import numpy as np
 
 from iadsim.export.czml import decimate_idx
 from iadsim.export.replay import Replay
+from iadsim.export.text import one_line
 
 ROUTE_MAX_POINTS = 500
 STYLES = {  # id -> (KML colour aabbggrr, icon scale or line width)
     "unit": "ffab6418", "radar": "ffc27119", "asset": "ffc43d5f", "route": "ff2a2ac9", "interceptor": "ff449e2f",
     "intercept_hit": "ff3e8a2b", "intercept_miss": "ff008cf0", "leak": "ff2a2ac9",
 }
+
+
+def escape(text) -> str:
+    """Text for an XML element: on one line (:func:`one_line`: no character XML 1.0 forbids) and entity-escaped."""
+    return _xml_escape(one_line(text), {'"': "&quot;", "'": "&apos;"})
 
 
 def _coords(lon, lat, h) -> str:

@@ -6,6 +6,7 @@ file are collected before raising one :class:`ScenarioError`, so a user fixes th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from iadsim import catalog
-from iadsim.scenario.models import PathError, Scenario
+from iadsim.scenario.models import MIN_SPEED_MPS, PathError, Scenario
 
 
 @dataclass(frozen=True)
@@ -36,20 +37,83 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _to_python(node, path: tuple, lines: dict) -> object:
-    """Walk a composed YAML node, returning plain data and recording each path's line."""
-    lines[path] = node.start_mark.line + 1
+MAX_FILE_BYTES = 5_000_000  # a scenario of thousands of raids is well under 1 MB
+MAX_DEPTH = 24  # the schema nests at most ~8 levels (units.0.overrides.<quantity>.value); room for catalog overrides
+ALLOWED_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"  # an unquoted date is read as its text
+
+
+class _Refused(Exception):
+    """A construct the scenario loader refuses (alias, tag, nesting), at a line."""
+
+    def __init__(self, line: int | None, path: str, message: str):
+        super().__init__(message)
+        self.line, self.path, self.message = line, path, message
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A safe YAML composer that refuses aliases and nesting deeper than :data:`MAX_DEPTH`.
+
+    Anchors and aliases (``&a`` / ``*a``) are refused outright: expanding them is how a few hundred
+    bytes become gigabytes (the billion-laughs file) and how a node can contain itself, and no
+    scenario needs them. The refusal happens while composing, before anything is expanded, so
+    every such file is rejected in time proportional to its size.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(event.start_mark.line + 1, "", f"YAML aliases (*{event.anchor}) are not supported in scenario "
+                           "files (anchors and aliases are refused to keep loading bounded); write the value out")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()
+                raise _Refused(event.start_mark.line + 1, "", f"nested deeper than {MAX_DEPTH} levels; "
+                               "no scenario field nests that deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _to_python(node, path: tuple, lines: dict, problems: list, ctor: yaml.constructor.SafeConstructor) -> object:
+    """Walk a composed YAML node, returning plain data and recording each path's line.
+
+    Refuses (into ``problems``) explicit tags other than the plain YAML types, non-scalar keys
+    and non-finite numbers (``.inf``, ``.nan``): no number in a scenario may be infinite.
+    """
+    line = node.start_mark.line + 1
+    lines[path] = line
+    if node.tag == TIMESTAMP_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if node.tag not in ALLOWED_TAGS:
+        problems.append(Problem("", line, _dotted(path), f"YAML tag {node.tag!r} is not allowed; scenario files hold "
+                                                        "plain mappings, lists, strings, numbers and booleans"))
+        return None
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, val_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) else key_node.value
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in ALLOWED_TAGS:
+                problems.append(Problem("", key_node.start_mark.line + 1, _dotted(path),
+                                        "a mapping key must be a plain name (not a list, mapping or tagged value)"))
+                continue
+            key = key_node.value
             if key in out:
-                raise ScenarioError([Problem("", key_node.start_mark.line + 1, _dotted(path + (key,)), "duplicate key")])
-            out[key] = _to_python(val_node, path + (key,), lines)
+                problems.append(Problem("", key_node.start_mark.line + 1, _dotted(path + (key,)), "duplicate key"))
+                continue
+            out[key] = _to_python(val_node, path + (key,), lines, problems, ctor)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(v, path + (i,), lines) for i, v in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+        return [_to_python(v, path + (i,), lines, problems, ctor) for i, v in enumerate(node.value)]
+    value = ctor.construct_object(node)
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(Problem("", line, _dotted(path), f"expected a finite number, got {node.value!r} "
+                                                         "(infinite and NaN values are not allowed)"))
+    return value
 
 
 def _dotted(loc) -> str:
@@ -64,9 +128,29 @@ def _line(lines: dict, loc: tuple) -> int | None:
 
 
 def parse_yaml(text: str, file: str) -> tuple[dict, dict]:
-    """YAML text -> (data, {path tuple: line}). Raises ScenarioError on syntax errors."""
+    """YAML text -> (data, {path tuple: line}). Raises ScenarioError on syntax errors and on what
+    :class:`_BoundedLoader` and :func:`_to_python` refuse (aliases, tags, deep nesting, .inf/.nan)."""
+    data, lines = _parse_any(text, file)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, 1, "", f"expected a mapping at the top of the file, got {type(data).__name__}")])
+    return data, lines
+
+
+def parse_value(text: str, what: str):
+    """A YAML value given on the command line (``--set path=[...]``), read with the same bounds and
+    refusals as a scenario file; raises ScenarioError naming ``what``."""
+    return _parse_any(text, what)[0]
+
+
+def _parse_any(text: str, file: str) -> tuple[object, dict]:
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(file, None, "", f"the file has {len(text):,} characters; scenario files are "
+                                                     f"limited to {MAX_FILE_BYTES:,}")])
+    loader = _BoundedLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+    except _Refused as exc:
+        raise ScenarioError([Problem(file, exc.line, exc.path, exc.message)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         msg = getattr(exc, "problem", None) or str(exc)
@@ -74,12 +158,10 @@ def parse_yaml(text: str, file: str) -> tuple[dict, dict]:
     if node is None:
         raise ScenarioError([Problem(file, 1, "", "the file is empty; expected a scenario mapping")])
     lines: dict = {}
-    try:
-        data = _to_python(node, (), lines)
-    except ScenarioError as exc:
-        raise ScenarioError([Problem(file, p.line, p.path, p.message) for p in exc.problems]) from None
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, 1, "", f"expected a mapping at the top of the file, got {type(data).__name__}")])
+    problems: list[Problem] = []
+    data = _to_python(node, (), lines, problems, yaml.constructor.SafeConstructor())
+    if problems:
+        raise ScenarioError([Problem(file, p.line, p.path, p.message) for p in problems])
     return data, lines
 
 
@@ -103,10 +185,43 @@ def validate_data(data: dict, lines: dict, file: str) -> Scenario:
         problems = [Problem(file, _line(lines, err["loc"]), _dotted(err["loc"]), _pydantic_message(err))
                     for err in exc.errors()]
         raise ScenarioError(problems) from None
-    problems = [Problem(file, _line(lines, e.loc), _dotted(e.loc), e.message) for e in check_references(scenario)]
+    errors = check_references(scenario)
+    if not errors:
+        errors = compile_problems(scenario)
+    problems = [Problem(file, _line(lines, e.loc), _dotted(e.loc), e.message) for e in errors]
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def compile_problems(scenario: Scenario) -> list[PathError]:
+    """Compile a scenario that has catalog overrides, as the engine will: what the overrides break
+    there (a field of the wrong type, say) is reported at the overrides, not raised at run time.
+    Scenarios without overrides are not compiled here (the schema and the catalog cover them)."""
+    holders = [(("units", i, "overrides"), u) for i, u in enumerate(scenario.units) if u.overrides]
+    holders += [(("raids", i, "overrides"), r) for i, r in enumerate(scenario.raids) if r.overrides]
+    if not holders:
+        return []
+    from iadsim.compile import compile_scenario  # late import: compile imports scenario
+
+    try:
+        compile_scenario(scenario)
+    except catalog.CatalogError as exc:
+        return [PathError(loc + exc.loc, exc.message) for loc, _ in holders[:1]]
+    except UNUSABLE as exc:
+        return [_unusable(loc, exc) for loc, _ in holders]
+    return []
+
+
+# What a profile broken by overrides of the wrong shape raises in the code that reads it (a list
+# replaced by a number, an empty list, a missing field): reported as a problem of those overrides.
+# The catalog's own checks (iadsim.catalog.apply_overrides) give the precise messages; this is the net.
+UNUSABLE = (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError)
+
+
+def _unusable(loc: tuple, exc: Exception) -> PathError:
+    return PathError(loc, f"these overrides leave a catalog profile that cannot be used ({type(exc).__name__}: {exc}); "
+                          "compare their shape with `iadsim catalog <name>`")
 
 
 def check_references(scenario: Scenario) -> list[PathError]:
@@ -132,9 +247,23 @@ def check_references(scenario: Scenario) -> list[PathError]:
                                     f"known: {', '.join(catalog.names('threats'))}"))
         else:
             try:
-                threat_profile(raid)
+                prof = threat_profile(raid)
             except catalog.CatalogError as exc:
                 errors.append(PathError(("raids", i, "overrides") + exc.loc, exc.message))
+            except UNUSABLE as exc:
+                errors.append(_unusable(("raids", i, "overrides"), exc))
+            else:
+                speed = prof.get("speed_mps")
+                if raid.route and speed is not None and not speed >= MIN_SPEED_MPS:
+                    errors.append(PathError(("raids", i, "overrides", "speed") if "speed" in raid.overrides
+                                            else ("raids", i, "threat"),
+                                            f"the threat's speed is {speed:g} m/s; route raids fly at "
+                                            f"{MIN_SPEED_MPS:g} m/s or faster"))
+        errors += route_problems(raid, i)
+        if raid.start_s >= scenario.time.duration_s:
+            errors.append(PathError(("raids", i, "start_s"),
+                                    f"the raid starts at {raid.start_s:g} s, at or after the end of the run "
+                                    f"(duration_s {scenario.time.duration_s:g} s): it would never fly"))
     for i, unit in enumerate(scenario.units):
         if unit.system not in catalog.names("systems"):
             errors.append(PathError(("units", i, "system"),
@@ -143,12 +272,26 @@ def check_references(scenario: Scenario) -> list[PathError]:
             continue
         try:
             prof = unit_profile(unit)
+            errors += [PathError(("units", i) + loc, msg) for loc, msg in doctrine_problems(unit, prof)]
         except catalog.CatalogError as exc:
             errors.append(PathError(("units", i, "overrides") + exc.loc, exc.message))
-            continue
-        errors += [PathError(("units", i) + loc, msg) for loc, msg in doctrine_problems(unit, prof)]
+        except UNUSABLE as exc:
+            errors.append(_unusable(("units", i, "overrides") if unit.overrides else ("units", i), exc))
     if not errors:
         errors += ballistic_problems(scenario)
+    return errors
+
+
+def route_problems(raid, i: int) -> list[PathError]:
+    """A waypoint that repeats the one before it (the same point: a leg of zero length), or that
+    lies on the target (the last leg would have zero length), cannot be flown."""
+    errors = []
+    for j in range(1, len(raid.route)):
+        a, b = raid.route[j - 1], raid.route[j]
+        if (a.lat_deg, a.lon_deg) == (b.lat_deg, b.lon_deg):
+            errors.append(PathError(("raids", i, "route", j),
+                                    f"waypoint {j} repeats waypoint {j - 1} ({b.lat_deg}, {b.lon_deg}): "
+                                    "a leg of zero length; remove one of them"))
     return errors
 
 

@@ -8,17 +8,60 @@ Unknown keys are errors: a typo must never be silently ignored.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, degrees north")]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, degrees east")]
 AltAgl = Annotated[float, Field(ge=0.0, le=200_000.0, description="height above the scenario ground, m")]
 
+MIN_STEP_S = 0.01  # engine time-step floor, s
+MAX_STEPS = 1_000_000  # most engine steps in a run (duration_s / step_s)
+LOOK_BYTES_PER_STEP = 8  # the radar look table holds one int64 per step and radar (iadsim.sensing.look_table)
+MIN_SPEED_MPS = 10.0  # slowest raid speed (waypoint speed_mps and the threat's catalog or overridden speed), m/s
+SEED_MAX = 2**63 - 1  # seeds are stored in signed 64-bit columns (results store) and fed to numpy SeedSequence
+
+
+def _is_control(ch: str) -> bool:
+    """Control characters (Unicode Cc: NUL, CR, LF, ESC...), line/paragraph separators and format
+    characters (bidi overrides): never allowed in a name, which becomes a label in every output."""
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cf")
+
+
+def _label(name: str) -> str:
+    bad = sorted({f"U+{ord(c):04X}" for c in name if _is_control(c)})
+    if bad:
+        raise ValueError(f"names are labels: control characters and line separators are not allowed (found {', '.join(bad)})")
+    if name.strip() != name or not name.strip():
+        raise ValueError("a name must not be blank or start or end with spaces")
+    return name
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_label)]
+
+
+def _finite_leaves(node, path: str = "overrides"):
+    """Overrides hold catalog numbers: NaN and infinities are refused at any depth (a YAML file's are
+    refused with their line by the loader; this catches scenarios built in Python)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _finite_leaves(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _finite_leaves(v, f"{path}.{i}")
+    elif isinstance(node, float) and not math.isfinite(node):
+        raise ValueError(f"{path}: expected a finite number, got {node!r}")
+    return node
+
+
+Overrides = Annotated[dict[str, Any], AfterValidator(_finite_leaves)]
+
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Origin(Strict):
@@ -29,14 +72,25 @@ class Origin(Strict):
 
 class TimeSpec(Strict):
     duration_s: float = Field(gt=0.0, le=86_400.0, description="simulated time, s")
-    step_s: float = Field(1.0, gt=0.0, le=60.0, description="engine time step, s")
+    step_s: float = Field(1.0, ge=MIN_STEP_S, le=60.0, description=f"engine time step, s (at least {MIN_STEP_S} s)")
     stop_when_resolved: bool = Field(
         True, description="end the run early once every raider has a fate or has ended its trajectory, no "
         "interceptor is in flight and no launch is pending (nothing left can change the outcome for a raider)")
 
+    @model_validator(mode="after")
+    def _steps(self):
+        if self.duration_s < self.step_s:
+            raise ValueError(f"duration_s ({self.duration_s:g} s) is shorter than one step_s ({self.step_s:g} s)")
+        n = math.ceil(self.duration_s / self.step_s - 1e-9)
+        if n > MAX_STEPS:
+            gib = n * LOOK_BYTES_PER_STEP / 2**30
+            raise ValueError(f"duration_s / step_s = {n:,} steps; at most {MAX_STEPS:,} are allowed (the radar look "
+                             f"table alone would need {gib:,.1f} GiB per radar); use a larger step_s")
+        return self
+
 
 class Asset(Strict):
-    name: str = Field(min_length=1)
+    name: Name
     lat_deg: Lat
     lon_deg: Lon
     alt_agl_m: AltAgl = 0.0
@@ -77,21 +131,22 @@ class Doctrine(Strict):
 
 
 class Unit(Strict):
-    name: str = Field(min_length=1)
+    name: Name
     system: str = Field(description="catalog system name, e.g. s400 or patriot")
     lat_deg: Lat
     lon_deg: Lon
     alt_agl_m: AltAgl = 0.0
     facing_deg: float = Field(0.0, ge=0.0, lt=360.0, description="boresight azimuth of sector radars, clockwise from north")
     doctrine: Doctrine = Doctrine()
-    overrides: dict[str, Any] = Field(default_factory=dict, description="catalog numbers to replace, nested like the profile")
+    overrides: Overrides = Field(default_factory=dict, description="catalog numbers to replace, nested like the profile")
 
 
 class Waypoint(Strict):
     lat_deg: Lat
     lon_deg: Lon
     alt_agl_m: AltAgl
-    speed_mps: float | None = Field(None, gt=0.0, le=10_000.0, description="speed on the leg that starts here; catalog speed if absent")
+    speed_mps: float | None = Field(None, ge=MIN_SPEED_MPS, le=10_000.0,
+                                    description="speed on the leg that starts here; catalog speed if absent")
 
 
 class Terminal(Strict):
@@ -139,7 +194,7 @@ class BallisticLaunch(Strict):
 
 
 class Raid(Strict):
-    name: str = Field(min_length=1)
+    name: Name
     threat: str = Field(description="catalog threat name, e.g. cruise_missile")
     count: int = Field(1, ge=1, le=10_000)
     start_s: float = Field(0.0, ge=0.0)
@@ -148,7 +203,7 @@ class Raid(Strict):
     route: list[Waypoint] = Field(default_factory=list, description="waypoints flown in order; the last leg goes to the target")
     ballistic: BallisticLaunch | None = Field(None, description="a ballistic raid (instead of a route)")
     terminal: Terminal | None = Field(None, description="end-of-flight manoeuvre")
-    overrides: dict[str, Any] = Field(default_factory=dict)
+    overrides: Overrides = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _route_or_ballistic(self):
@@ -166,9 +221,9 @@ class Raid(Strict):
 
 class Scenario(Strict):
     schema_version: Literal[1] = 1
-    name: str = Field(min_length=1)
+    name: Name
     description: str = ""
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=SEED_MAX, strict=True, description="a whole number in [0, 2**63)")
     origin: Origin
     time: TimeSpec
     assets: list[Asset] = Field(min_length=1)

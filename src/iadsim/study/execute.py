@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -138,11 +139,29 @@ def batches(tasks, size: int) -> list[list]:
 _WORKER_SCENARIO = None
 
 
-def _init_worker(scenario) -> None:
-    """Pool initialiser: keep the scenario, and leave Ctrl-C to the parent (it stops the study)."""
+def _init_worker(scenario, parent_alive=None) -> None:
+    """Pool initialiser: keep the scenario, leave Ctrl-C to the parent (it stops the study), and
+    end this worker as soon as the parent is gone (``parent_alive``: see :func:`_watch_parent`)."""
     global _WORKER_SCENARIO
     _WORKER_SCENARIO = scenario
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_alive is not None:
+        threading.Thread(target=_watch_parent, args=(parent_alive,), name="iadsim-parent-watch", daemon=True).start()
+
+
+PARENT_GONE_EXIT = 75  # a worker's exit status when its study process died under it
+
+
+def _watch_parent(parent_alive) -> None:
+    """Block on the read end of a pipe whose only write end the study process holds: it reaches
+    end-of-file when that process ends in any way (kill -9 included; a zombie has closed its
+    files too), and the worker then exits at once, mid-batch, instead of running on alone.
+    (The parent's pid is no use here: under forkserver a worker's parent is the fork server.)"""
+    try:
+        while True:
+            parent_alive.recv_bytes()
+    except (EOFError, OSError):
+        os._exit(PARENT_GONE_EXIT)
 
 
 def _run_in_worker(tasks) -> list[dict]:
@@ -179,8 +198,10 @@ class LocalPool:
             yield from self._run(scenario, tasks)
 
     def _run(self, scenario, tasks):
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=_context(),
-                                   initializer=_init_worker, initargs=(scenario,))
+        ctx = _context()
+        alive_r, alive_w = ctx.Pipe(duplex=False)  # workers watch alive_r; only this process holds alive_w
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=ctx,
+                                   initializer=_init_worker, initargs=(scenario, alive_r))
         pending, k = set(), 0
         try:
             while k < len(tasks) or pending:
@@ -198,6 +219,8 @@ class LocalPool:
                     yield from fut.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            alive_w.close()
+            alive_r.close()
 
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")

@@ -2,7 +2,11 @@
 
 Three kinds of metric, each reduced to one value per run:
 
-- *mean* (leakers, interceptors fired): Student-t interval, x̄ ± t(n-1) s/√n;
+- *mean* (leakers, interceptors fired): Student-t interval, x̄ ± t(n-1) s/√n; when every run has
+  the same count (zero spread, e.g. no leaker in any run) the t interval would collapse to a point,
+  so the exact Poisson interval of the total count S over n runs is used instead (Garwood 1936,
+  "Fiducial limits for the Poisson distribution", Biometrika 28): [χ²(α/2; 2S)/2n, χ²(1−α/2; 2S+2)/2n],
+  and for S = 0 the one-sided upper bound −ln(α)/n (≈ 3.00/n at 95 %, the "rule of three");
 - *proportion* (raid annihilated, asset survives): Wilson score interval (Wilson 1927;
   Brown, Cai & DasGupta 2001, "Interval estimation for a binomial proportion", Stat. Sci. 16);
 - *ratio* of totals over runs (interceptors per kill = Σ fired / Σ kills; exchange ratio = Σ kills
@@ -55,15 +59,24 @@ class Metric:
             return np.full(self.n, np.nan)
         return r + (self.num - r * self.den) / mean_den
 
+    def zero_spread(self) -> bool:
+        """A mean of counts over two or more runs that is the same in every run."""
+        v = self.values
+        return self.kind == "mean" and self.n >= 2 and bool(np.all(v == v[0])) and float(v[0]).is_integer() and v[0] >= 0
+
     def interval(self, level: float = LEVEL) -> tuple[float, float]:
         if self.kind == "proportion":
             return wilson_interval(int(np.sum(self.values)), self.n, level)
+        if self.zero_spread():
+            return poisson_mean_interval(int(round(np.sum(self.values))), self.n, level)
         lo, hi = t_interval(self.influence(), level)
         return max(lo, 0.0), hi  # every metric here is a count or a ratio of counts: never negative
 
     def summary(self, level: float = LEVEL) -> dict:
         lo, hi = self.interval(level)
         method = {"mean": "t", "proportion": "Wilson", "ratio": "ratio, delta method"}[self.kind]
+        if self.zero_spread():
+            method = "exact Poisson (same count in every run)"
         return dict(metric=self.name, kind=self.kind, estimate=self.estimate(), lo=lo, hi=hi,
                     half_width=(hi - lo) / 2, n=self.n, method=method, unit=self.unit)
 
@@ -83,6 +96,22 @@ def t_interval(x, level: float = LEVEL) -> tuple[float, float]:
     m, s = x.mean(), x.std(ddof=1)
     h = sps.t.ppf(0.5 + level / 2, n - 1) * s / np.sqrt(n)
     return float(m - h), float(m + h)
+
+
+def poisson_mean_interval(total: int, n: int, level: float = LEVEL) -> tuple[float, float]:
+    """Exact (Garwood 1936) interval for the mean count per run, from ``total`` events over ``n`` runs.
+
+    Two-sided [χ²((1−level)/2; 2S)/2n, χ²((1+level)/2; 2S+2)/2n]; for S = 0 the lower bound is 0
+    exactly and the whole 1 − level goes to the upper bound: −ln(1 − level)/n (2.996/n at 95 %).
+    """
+    if n <= 0:
+        return float("nan"), float("nan")
+    alpha = 1.0 - level
+    if total == 0:
+        return 0.0, float(-np.log(alpha) / n)
+    lo = sps.chi2.ppf(alpha / 2, 2 * total) / (2 * n)
+    hi = sps.chi2.ppf(1 - alpha / 2, 2 * total + 2) / (2 * n)
+    return float(lo), float(hi)
 
 
 def wilson_interval(successes: int, n: int, level: float = LEVEL) -> tuple[float, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -40,6 +41,38 @@ class StoreError(ValueError):
     """The store cannot be used for this study (another scenario, not a store, unreadable)."""
 
 
+class StoreIOError(StoreError):
+    """The store cannot be created, opened or written (read-only place, full disk, in use); the
+    message carries the operating system's reason."""
+
+
+def _in_use(path, exc) -> StoreIOError | None:
+    """The two-writer case: DuckDB lets one process open a file for writing, and refuses others."""
+    msg = str(exc)
+    if "lock" not in msg.lower():
+        return None
+    pid = re.search(r"PID (\d+)", msg)
+    who = f"process {pid.group(1)}" if pid else "another process"
+    return StoreIOError(f"{path} is in use: {who} has it open for writing (most likely another study running on "
+                        "this store). Nothing was run or written; wait for that study to end, or choose another --store")
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """DuckDB turns a SIGINT during a query into an interrupted query (InterruptException, or a
+    RuntimeError 'Query interrupted' in some versions), not a KeyboardInterrupt."""
+    interrupt = getattr(duckdb, "InterruptException", ())
+    return (bool(interrupt) and isinstance(exc, interrupt)) or (isinstance(exc, (RuntimeError, duckdb.Error))
+                                                                and "interrupted" in str(exc).lower())
+
+
+def _io_error(what: str, path, exc) -> StoreIOError:
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+    else:  # "IO Error: Could not write file ...: No space left on device" -> the part after "IO Error: "
+        reason = re.sub(r"^[A-Za-z ]*Error: ", "", str(exc)).strip()
+    return _in_use(path, exc) or StoreIOError(f"cannot {what} the results store {path}: {reason}")
+
+
 def scenario_hash(scenario) -> str:
     """SHA-256 of the canonical validated scenario (defaults filled, key order fixed)."""
     text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -57,7 +90,7 @@ def check_store(path: Path | None, study_id: str, digest: str, study_seed: int, 
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise StoreError(f"{path} is not a readable DuckDB results store: {exc}") from None
+        raise _in_use(path, exc) or StoreError(f"{path} is not a readable DuckDB results store: {exc}") from None
     try:
         names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "studies" not in names:
@@ -84,10 +117,17 @@ class Store:
 
     def __init__(self, path: Path | None = None):
         self.path = None if path is None else Path(path)
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(":memory:" if self.path is None else str(self.path))
-        self.con.execute(SCHEMA)
+        try:
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(":memory:" if self.path is None else str(self.path))
+        except (OSError, duckdb.Error) as exc:
+            raise _io_error("create or open", self.path, exc) from None
+        try:
+            self.con.execute(SCHEMA)
+        except (OSError, duckdb.Error) as exc:
+            self.con.close()
+            raise _io_error("write", self.path, exc) from None
 
     def __enter__(self):
         return self
@@ -118,11 +158,11 @@ class Store:
         replaced. Otherwise a second commit of the same run fails on the primary key.
         """
         i = int(row["run_index"])
-        threats_rows = _with_keys(row["threats"], THREAT_COLUMNS, study_id, i)  # noqa: F841 (scanned by name below)
-        units_rows = _with_keys(row["units"], UNIT_COLUMNS, study_id, i)  # noqa: F841
         con = self.con
-        con.execute("BEGIN TRANSACTION")
         try:
+            con.register("threats_rows", _with_keys(row["threats"], THREAT_COLUMNS, study_id, i))
+            con.register("units_rows", _with_keys(row["units"], UNIT_COLUMNS, study_id, i))
+            con.execute("BEGIN TRANSACTION")
             if replace:
                 for table in ("runs", "threats", "units"):
                     con.execute(f"DELETE FROM {table} WHERE study_id = ? AND run_index = ?", [study_id, i])
@@ -133,9 +173,22 @@ class Store:
             con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [study_id, i, int(row["seed"]), row["status"], float(row["wall_s"]), digest, row.get("error")])
             con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as exc:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:  # DuckDB already rolled back (a failed write ends the transaction): keep the real error
+                pass
+            if isinstance(exc, (OSError, duckdb.IOException, duckdb.FatalException)):
+                raise _io_error(f"write run {i} to", self.path or ":memory:", exc) from None
+            if _interrupted(exc):  # Ctrl-C while DuckDB ran the query: it interrupts the query instead
+                raise KeyboardInterrupt from None
             raise
+        finally:
+            for name in ("threats_rows", "units_rows"):
+                try:
+                    con.unregister(name)
+                except Exception:  # noqa: BLE001 - unusable after a fatal error or an interrupt; nothing to tidy
+                    pass
 
     def table(self, name: str, study_id: str) -> pa.Table:
         """One table of one study as a pyarrow Table, in run (and threat/unit) order."""

@@ -7,10 +7,12 @@ interruption resumes where it stopped and an interrupted study loses no finished
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import yaml
 
+from iadsim.scenario.models import SEED_MAX
 from iadsim.study import stats as st
 from iadsim.study.execute import executor
 from iadsim.study.seeds import run_seed
@@ -24,9 +26,10 @@ class StudyError(ValueError):
 class Study:
     """One study in a results store: tables as pyarrow (``runs``, ``threats``, ``units``) and statistics."""
 
-    def __init__(self, store: Store, study_id: str, scenario, study_seed: int, label: str = ""):
+    def __init__(self, store: Store, study_id: str, scenario, study_seed: int, label: str = "", n_runs: int | None = None):
         self.store, self.study_id, self.scenario, self.study_seed = store, study_id, scenario, study_seed
         self.label = label or scenario.name
+        self.n_runs = n_runs  # statistics cover runs 0 .. n_runs - 1 (None: every run in the store)
 
     def __repr__(self) -> str:
         return f"Study({self.study_id!r}, runs={self.runs.num_rows}, store={self.store.path})"
@@ -69,14 +72,28 @@ class Study:
     def metrics(self) -> list[st.Metric]:
         return st.metrics(self.per_run())
 
+    def runs_in_store(self) -> int:
+        """How many runs of this study the store holds (any status), whatever ``n_runs`` is."""
+        return self.runs.num_rows
+
+    def _covered(self):
+        """The runs, threats and units tables restricted to the runs the statistics cover."""
+        tables = (self.runs, self.threats, self.units)
+        if self.n_runs is None:
+            return tables
+        import pyarrow.compute as pc
+
+        return tuple(t.filter(pc.less(t.column("run_index"), self.n_runs)) for t in tables)
+
     def per_run(self) -> st.PerRun:
         sc = self.scenario
-        return st.per_run(self.runs, self.threats, self.units, [r.name for r in sc.raids], [a.name for a in sc.assets])
+        return st.per_run(*self._covered(), [r.name for r in sc.raids], [a.name for a in sc.assets])
 
     def statistics(self) -> st.Statistics:
-        """Leakers, annihilation and asset survival probabilities, interceptors per kill... with 95 % intervals."""
+        """Leakers, annihilation and asset survival probabilities, interceptors per kill... with 95 % intervals,
+        over runs 0 .. ``n_runs`` - 1 (the runs asked for; every run in the store when ``n_runs`` is None)."""
         sc = self.scenario
-        return st.statistics(self.runs, self.threats, self.units, [r.name for r in sc.raids], [a.name for a in sc.assets])
+        return st.statistics(*self._covered(), [r.name for r in sc.raids], [a.name for a in sc.assets])
 
 
 def _require(module: str, method: str):
@@ -118,9 +135,10 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
     check_counts(runs, workers, batch_runs)
     sc, text = resolve_scenario(scenario)
     text = yaml_text or text
-    study_seed = sc.seed if seed is None else int(seed)
-    if study_seed < 0:
-        raise StudyError(f"--seed must be >= 0, got {study_seed}")
+    study_seed = sc.seed if seed is None else seed
+    if isinstance(study_seed, bool) or not isinstance(study_seed, numbers.Integral) or not 0 <= study_seed <= SEED_MAX:
+        raise StudyError(f"--seed must be a whole number in [0, 2**63), got {study_seed!r}")
+    study_seed = int(study_seed)
     digest = scenario_hash(sc)
     sid = study_id_for(sc.name, digest, study_seed)
     own_store = not isinstance(store, Store)
@@ -153,7 +171,7 @@ def run_study(scenario, runs: int, *, workers: int | None = None, store: Store |
                 raise
     except SchedulerUnreachable as exc:
         raise StudyError(str(exc)) from None
-    return Study(db, sid, sc, study_seed, label)
+    return Study(db, sid, sc, study_seed, label, n_runs=runs)
 
 
 def monte_carlo(scenario, runs: int, workers: int | None = None, store=None, seed: int | None = None,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from iadsim.scenario.load import ScenarioError, validate_data
+from iadsim.scenario.load import ScenarioError, parse_value, validate_data
 
 
 class SweepError(ValueError):
@@ -50,10 +50,12 @@ def parse_set(text: str) -> Axis:
     if any(not part for part in path_text.split(".")):
         raise SweepError(f"--set {path_text}: empty part in the path")
     path = tuple(int(p) if p.isdigit() else p for p in path_text.split("."))
+    if not values_text.strip():
+        raise SweepError(f"--set {path_text}: no values given")
     try:
-        values = yaml.safe_load(values_text)
-    except yaml.YAMLError as exc:
-        raise SweepError(f"--set {path_text}: the values are not valid YAML ({exc})") from None
+        values = parse_value(values_text, f"--set {path_text}")
+    except ScenarioError as exc:
+        raise SweepError(f"the values are not valid: {exc}") from None
     values = values if isinstance(values, list) else [values]
     if not values:
         raise SweepError(f"--set {path_text}: no values given")

@@ -55,8 +55,14 @@ class _Handler(SimpleHTTPRequestHandler):
         self._send(b"not found", "text/plain", 404)
 
     def _file(self, root: Path, rel: str):
-        target = (root / rel).resolve()
-        if root.resolve() not in target.parents or not target.is_file():
+        if "\0" in rel:  # a NUL (e.g. /cesium/%00) is never part of a file name; Path.resolve would raise ValueError
+            return self._send(b"bad request", "text/plain", 400)
+        try:
+            target = (root / rel).resolve()
+            found = root.resolve() in target.parents and target.is_file()
+        except (OSError, ValueError):  # a name too long, or otherwise not a path on this system
+            found = False
+        if not found:
             return self._send(b"not found", "text/plain", 404)
         ctype = TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         self._send(target.read_bytes(), ctype)
