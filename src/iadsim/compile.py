@@ -16,6 +16,7 @@ from iadsim import catalog, geo
 from iadsim.c2.stage import POLICIES
 from iadsim.c2.threat_eval import THREAT_CLASSES
 from iadsim.constants import G0_MPS2
+from iadsim.flyout import params as flyout_params
 from iadsim.sensing import band_letter, effective_earth_radius_m
 import iadsim.threats as threat_motion
 from iadsim.threats import ballistic as threat_ballistic, routes
@@ -26,20 +27,36 @@ DIVING_KINDS = ("cruise_missile", "drone", "ballistic")  # their route ends in a
 
 
 def unit_profile(unit: Unit) -> dict:
-    """A unit's merged raw profile: the system plus its radars and missiles, with overrides.
+    """A unit's merged profile in SI: the system plus its radars and missiles, with overrides.
 
     The merged tree is ``{..system fields.., radar: {NAME: profile}, missile: {NAME: profile}}``;
-    overrides follow the same nesting, e.g. ``{radar: {91N6E: {antenna_height: 30}}}``.
+    overrides follow the same nesting, e.g. ``{radar: {91N6E: {antenna_height: 30}}}``. The
+    system's own overrides are applied first (they may change ``radars`` and ``loadout``, and
+    ``launchers.count`` re-divides the loadout, :func:`iadsim.catalog.check_system`), then the
+    radar and missile overrides to the radars and missiles the unit then has.
+    Raises :class:`iadsim.catalog.CatalogError` with the override's path.
     """
-    prof = catalog.profile("systems", unit.system)
-    prof["radar"] = {name: catalog.profile("radars", name) for name in prof["radars"]}
-    prof["missile"] = {e["missile"]: catalog.profile("missiles", e["missile"]) for e in prof["loadout"]}
-    return catalog.si(catalog.apply_overrides(prof, unit.overrides))
+    overrides = dict(unit.overrides)
+    nested = {part: overrides.pop(part, {}) for part in ("radar", "missile")}
+    prof = catalog.apply_overrides(catalog.profile("systems", unit.system), overrides, kind="systems")
+    prof = catalog.check_system(prof, overrides)
+    members = {"radar": ("radars", prof["radars"]), "missile": ("missiles", [e["missile"] for e in prof["loadout"]])}
+    for part, (kind, have) in members.items():
+        over = nested[part]
+        if not isinstance(over, dict):
+            raise catalog.CatalogError(f"expected a mapping of {kind} names to fields, got {over!r}", (part,))
+        for name in over:
+            if name not in have:
+                raise catalog.CatalogError(f"the unit has no {kind[:-1]} {name!r}{catalog.suggest(name, have)}; "
+                                           f"its {kind}: {', '.join(have)}", (part, name))
+        prof[part] = {name: catalog.apply_overrides(catalog.profile(kind, name), over.get(name, {}), (part, name), kind=kind)
+                      for name in have}
+    return catalog.si(prof)
 
 
 def threat_profile(raid: Raid) -> dict:
     """A raid's threat profile in SI, with the raid's overrides."""
-    return catalog.si(catalog.apply_overrides(catalog.profile("threats", raid.threat), raid.overrides))
+    return catalog.si(catalog.apply_overrides(catalog.profile("threats", raid.threat), raid.overrides, kind="threats"))
 
 
 @dataclass(frozen=True)
@@ -146,10 +163,11 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         sets = prof["launchers"].get("reload_sets", 0.0) if reload_s > 0 else 0.0
         for entry in prof["loadout"]:
             mp = prof["missile"][entry["missile"]]
+            flown = flyout_params.params_from_mapping(entry["missile"], flyout_params.flyout_mapping(mp))
             rails = int(entry.get("rails", prof["launchers"]["rails"]))
             n_l = int(entry["launchers"])
             stock = int(round(sets * rails * n_l))
-            weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * n_l + stock, p=mp,
+            weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * n_l + stock, p=mp, flown=flown,
                                     n_launchers=n_l, rails=rails, reload_rounds=stock))
     bands = [band_letter(r["p"]["frequency_hz"]) for r in radar_rows]
     factors = [threat_profile(raid).get("rcs_band_factor", {}) for raid in scenario.raids]  # X band = 1 reference
@@ -171,8 +189,9 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         unit_idx=np.array([w["unit_idx"] for w in weapon_rows], int),
         name=[w["name"] for w in weapon_rows],
         rounds=np.array([w["rounds"] for w in weapon_rows], int),
-        **{key: np.array([w["p"].get(key, 1.0) if key == "unit_cost" else w["p"][key] for w in weapon_rows], float)
-           for key in Weapons.PARAMS},
+        **{key: np.array([w["p"][key] for w in weapon_rows], float) for key in Weapons.PARAMS},
+        max_flight_time_s=np.array([w["flown"].max_flight_time_s for w in weapon_rows], float),
+        pk=np.array([w["flown"].pk_max for w in weapon_rows], float),
         n_launchers=np.array([w["n_launchers"] for w in weapon_rows], int),
         rails=np.array([w["rails"] for w in weapon_rows], int),
         reload_rounds=np.array([w["reload_rounds"] for w in weapon_rows], int),
