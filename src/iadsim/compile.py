@@ -54,8 +54,18 @@ def unit_profile(unit: Unit) -> dict:
     return catalog.si(prof)
 
 
+# threat figures only one kind of raid flies by: refused as overrides of the other kind
+ROUTE_ONLY = ("speed",)  # a ballistic raid's speed follows from its arc
+BALLISTIC_ONLY = ("burnout_alt", "ballistic_coefficient_kgpm2")
+
+
 def threat_profile(raid: Raid) -> dict:
-    """A raid's threat profile in SI, with the raid's overrides."""
+    """A raid's threat profile in SI, with the raid's overrides (CatalogError naming the field)."""
+    unused = ROUTE_ONLY if raid.ballistic is not None else BALLISTIC_ONLY
+    for key in unused:
+        if isinstance(raid.overrides, dict) and key in raid.overrides:
+            flown = "a ballistic arc" if raid.ballistic is not None else "a route"
+            raise catalog.CatalogError(f"cannot be overridden: this raid flies {flown}, which does not use {key}", (key,))
     return catalog.si(catalog.apply_overrides(catalog.profile("threats", raid.threat), raid.overrides, kind="threats"))
 
 
