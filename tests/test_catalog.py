@@ -2,7 +2,6 @@
 the derived radar powers reproduce what their notes claim."""
 
 import pathlib
-import re
 
 import numpy as np
 import pytest
@@ -15,7 +14,6 @@ from iadsim.constants import BOLTZMANN_J_PER_K, SPEED_OF_LIGHT_MPS, T0_K, undb
 
 FIGURE_KEYS = {"value", "unit", "grade", "src", "method"}
 CATALOG_DIR = pathlib.Path(catalog.__file__).parent
-KEY_REF = re.compile(r"\[([A-Z][A-Z0-9-]*(?:, [A-Z][A-Z0-9-]*)*)\]")  # "[N8, N21]" in a method
 
 
 def all_figures():
@@ -44,9 +42,8 @@ def test_every_figure_has_unit_grade_and_sources_or_method():
         if q["grade"] == "A":
             origins = {known[s].get("origin") or s for s in src}
             assert len(origins) >= 2, f"{where}: grade A needs two independent sources, has {src} ({origins})"
-        for group in KEY_REF.findall(q.get("method") or ""):
-            for key in group.split(", "):
-                assert key in known, f"{where}: method cites unknown source [{key}]"
+        for key in catalog.cited_keys(q.get("method")):
+            assert key in known, f"{where}: method cites unknown source [{key}]"
         values = q["value"] if isinstance(q["value"], list) else [q["value"]]
         for v in values:
             assert (isinstance(v, str) and q["unit"] == "") or (

@@ -27,7 +27,12 @@ DIVING_KINDS = ("cruise_missile", "drone", "ballistic")  # their route ends in a
 
 
 def unit_profile(unit: Unit) -> dict:
-    """A unit's merged profile in SI: the system plus its radars and missiles, with overrides.
+    """A unit's merged profile in SI (:func:`unit_figures` converted by :func:`iadsim.catalog.si`)."""
+    return catalog.si(unit_figures(unit))
+
+
+def unit_figures(unit: Unit) -> dict:
+    """A unit's merged raw profile: the system plus its radars and missiles, with overrides.
 
     The merged tree is ``{..system fields.., radar: {NAME: profile}, missile: {NAME: profile}}``;
     overrides follow the same nesting, e.g. ``{radar: {91N6E: {antenna_height: 30}}}``. The
@@ -51,7 +56,7 @@ def unit_profile(unit: Unit) -> dict:
                                            f"its {kind}: {', '.join(have)}", (part, name))
         prof[part] = {name: catalog.apply_overrides(catalog.profile(kind, name), over.get(name, {}), (part, name), kind=kind)
                       for name in have}
-    return catalog.si(prof)
+    return prof
 
 
 # threat figures only one kind of raid flies by: refused as overrides of the other kind
@@ -61,12 +66,17 @@ BALLISTIC_ONLY = ("burnout_alt", "ballistic_coefficient_kgpm2")
 
 def threat_profile(raid: Raid) -> dict:
     """A raid's threat profile in SI, with the raid's overrides (CatalogError naming the field)."""
+    return catalog.si(threat_figures(raid))
+
+
+def threat_figures(raid: Raid) -> dict:
+    """A raid's raw threat profile with the raid's overrides (figures with grades and sources)."""
     unused = ROUTE_ONLY if raid.ballistic is not None else BALLISTIC_ONLY
     for key in unused:
         if isinstance(raid.overrides, dict) and key in raid.overrides:
             flown = "a ballistic arc" if raid.ballistic is not None else "a route"
             raise catalog.CatalogError(f"cannot be overridden: this raid flies {flown}, which does not use {key}", (key,))
-    return catalog.si(catalog.apply_overrides(catalog.profile("threats", raid.threat), raid.overrides, kind="threats"))
+    return catalog.apply_overrides(catalog.profile("threats", raid.threat), raid.overrides, kind="threats")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import re
 from functools import cache
 from importlib import resources
 
@@ -58,6 +59,7 @@ UNITS: dict[str, tuple[float, str]] = {
 FLYOUT_UNITS = ("kg", "kN", "g", "")  # further edge units of the flyout figures ("" for a label)
 
 SIGNED_UNITS = ("dB", "deg")  # the only units whose values may be negative
+KEY_REF = re.compile(r"\[([A-Z][A-Z0-9-]*(?:, [A-Z][A-Z0-9-]*)*)\]")  # "[N8, N21]" cited in a method
 
 
 class CatalogError(ValueError):
@@ -393,6 +395,11 @@ def citation(key: str) -> dict:
     return {k: s.get(k) for k in ("title", "publisher", "date", "url")}
 
 
+def cited_keys(text) -> list[str]:
+    """Source keys cited in brackets in a method text, e.g. ``[N8, N21]``."""
+    return [k for group in KEY_REF.findall(text or "") for k in group.split(", ")]
+
+
 def describe(name: str, kind: str | None = None, prof: dict | None = None) -> dict:
     """One profile as plain data: ``{name, kind, figures: [{path, value, unit, grade, sources,
     method}], sources: {KEY: {title, publisher, date, url}}}`` (``iadsim catalog NAME --json``)."""
@@ -400,5 +407,5 @@ def describe(name: str, kind: str | None = None, prof: dict | None = None) -> di
         kind, prof = (kind, profile(kind, name)) if kind else find(name)
     figs = [{"path": path, "value": q["value"], "unit": q["unit"], "grade": q["grade"],
              "sources": list(q.get("src") or []), "method": q.get("method")} for path, q in figures(prof)]
-    keys = sorted({k for f in figs for k in f["sources"]})
+    keys = sorted({k for f in figs for k in f["sources"] + cited_keys(f["method"])})
     return {"name": name, "kind": kind[:-1], "figures": figs, "sources": {k: citation(k) for k in keys}}
