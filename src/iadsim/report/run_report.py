@@ -306,7 +306,7 @@ instrumented range and the elevation limits, over an effective earth k = 1.3306;
 {_table(unit_rows, ["unit", "system", "rounds fired", "rounds left", "kills", "targets engaged peak/limit", "missiles guided peak/limit", "channels saturated (s)"])}
 <h2>Scenario</h2>
 {_table(scen_rows, ["", ""])}
-<h2>Catalog figures in force, with grades and sources</h2>
+<h2>Catalog figures used (in force, overrides included), with grades and sources</h2>
 <p class="note">Grade A: two or more independent public sources agree; B: one source, or several echoing one origin; C: estimated, fitted or a modelling choice (see method). Grade "scenario": set by this scenario's overrides, not a public figure.</p>
 {_table(rows := _sources_rows(result), ["profile", "field", "value", "unit", "grade", "sources", "method"])}
 <h3>Sources cited</h3>
