@@ -210,7 +210,7 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         name=[w["name"] for w in weapon_rows],
         rounds=np.array([w["rounds"] for w in weapon_rows], int),
         **{key: np.array([w["p"][key] for w in weapon_rows], float) for key in Weapons.PARAMS},
-        max_flight_time_s=np.array([w["flown"].max_flight_time_s for w in weapon_rows], float),
+        max_flight_time_s=np.array([longest_flight_s(w["name"]) for w in weapon_rows], float),
         pk=np.array([w["flown"].pk_max for w in weapon_rows], float),
         n_launchers=np.array([w["n_launchers"] for w in weapon_rows], int),
         rails=np.array([w["rails"] for w in weapon_rows], int),
@@ -239,6 +239,14 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         class_policy=np.array([d["class_policy"] for d in docs], int).reshape(-1, len(THREAT_CLASSES)),
     )
     return units, radars, weapons, profiles
+
+
+def longest_flight_s(missile: str) -> float:
+    """The C2's flight-time limit of a missile: the longest time of flight of its flyout model to a
+    point it reaches (its fly-out table, :mod:`iadsim.c2.flyout_table`), not a second catalog figure."""
+    from iadsim.c2 import flyout_table
+
+    return float(np.nanmax(flyout_table.load_table(missile).tof_s))
 
 
 def _reload_time_s(unit: Unit, prof: dict) -> float:

@@ -105,7 +105,7 @@ class Weapons:
     min_range_m: np.ndarray
     max_altitude_m: np.ndarray
     min_altitude_m: np.ndarray
-    max_flight_time_s: np.ndarray  # (w,) the flyout's self-destruct time (profile flyout.max_flight_time_s)
+    max_flight_time_s: np.ndarray  # (w,) longest flyout time of flight to a reachable point (compile.longest_flight_s)
     max_target_speed_mps: np.ndarray
     pk: np.ndarray  # (w,) single-shot Pk at zero miss, the warhead model's flyout.pk_max (one Pk, one place)
     unit_cost: np.ndarray  # (w,) notional relative cost of one round (cheapest-interceptor rules)
