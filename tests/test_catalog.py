@@ -1,6 +1,8 @@
 """Catalog: every number has a unit, a grade and known sources; the required profiles exist;
 the derived radar powers reproduce what their notes claim."""
 
+import pathlib
+
 import numpy as np
 import pytest
 from scipy.special import gammainc, gammaincc, gammainccinv
@@ -10,30 +12,69 @@ from iadsim import catalog
 from iadsim.cli import app
 from iadsim.constants import BOLTZMANN_J_PER_K, SPEED_OF_LIGHT_MPS, T0_K, undb
 
-GRADES = {"A", "B", "C", "B/C"}
+FIGURE_KEYS = {"value", "unit", "grade", "src", "method"}
+CATALOG_DIR = pathlib.Path(catalog.__file__).parent
 
 
-def quantities(node, path=""):
-    for key, val in node.items():
-        if catalog.is_quantity(val):
-            yield f"{path}{key}", val
-        elif isinstance(val, dict):
-            yield from quantities(val, f"{path}{key}.")
+def all_figures():
+    for kind in catalog.KINDS:
+        for name in catalog.names(kind):
+            for path, q in catalog.figures(catalog.profile(kind, name)):
+                yield f"{kind}.{name}.{path}", q
 
 
-@pytest.mark.parametrize("kind", catalog.KINDS)
-def test_every_number_has_unit_grade_and_known_sources(kind):
+def test_every_figure_has_unit_grade_and_sources_or_method():
+    """Every figure of every profile (flyout ones included): a unit, grade A/B/C, source keys that
+    resolve or a method; A and B have sources, A at least two of independent origin; keys quoted
+    in a method resolve too."""
     known = catalog.sources()
-    for name in catalog.names(kind):
-        qs = list(quantities(catalog.profile(kind, name)))
-        assert qs, f"{kind} {name} has no quantities"
-        for path, q in qs:
-            where = f"{kind}.{name}.{path}"
-            assert q["unit"] in catalog.UNITS, where
-            assert q["grade"] in GRADES, where
-            assert q["src"] and all(s in known for s in q["src"]), where
-            if q["grade"] == "C":
-                assert q.get("note") or "DERIVED" not in q["src"], f"{where}: a derived figure must say how"
+    n = 0
+    for where, q in all_figures():
+        n += 1
+        assert set(q) <= FIGURE_KEYS, f"{where}: unexpected keys {set(q) - FIGURE_KEYS}"
+        assert q["unit"] in catalog.UNITS or q["unit"] in catalog.FLYOUT_UNITS, where
+        assert q["grade"] in catalog.GRADES, where
+        src = q.get("src") or []
+        assert all(s in known for s in src), f"{where}: unknown source {[s for s in src if s not in known]}"
+        assert src or (q.get("method") or "").strip(), f"{where}: neither sources nor a method"
+        if q["grade"] in ("A", "B"):
+            assert src, f"{where}: grade {q['grade']} without a source"
+        if q["grade"] == "A":
+            origins = {known[s].get("origin") or s for s in src}
+            assert len(origins) >= 2, f"{where}: grade A needs two independent sources, has {src} ({origins})"
+        for key in catalog.cited_keys(q.get("method")):
+            assert key in known, f"{where}: method cites unknown source [{key}]"
+        values = q["value"] if isinstance(q["value"], list) else [q["value"]]
+        for v in values:
+            assert (isinstance(v, str) and q["unit"] == "") or (
+                isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)), f"{where}: value {v!r}"
+    assert n > 300  # the flyout figures are in the one catalog
+
+
+def test_sources_are_full_citations():
+    for key, s in catalog.sources().items():
+        assert {"title", "publisher", "date", "url"} <= set(s), key
+        assert all(isinstance(s[k], str) and s[k].strip() for k in ("title", "publisher", "date")), key
+        assert s["url"] is None or s["url"].startswith(("http://", "https://")), key
+    for key in ("N2", "N3", "N15", "P19"):  # keys that once resolved nowhere
+        assert key in catalog.sources()
+
+
+def test_nothing_points_outside_the_repository():
+    for f in sorted(CATALOG_DIR.glob("*.yaml")) + [CATALOG_DIR / "__init__.py"]:
+        text = f.read_text(encoding="utf-8")
+        for word in ("parameters.md", "reference/", "shared/", "radar.md", "unverified", "DERIVED", "RADAR-MD"):
+            assert word not in text, f"{f.name} mentions {word!r}"
+    assert not (CATALOG_DIR / "interceptors.yaml").exists()  # one catalog
+
+
+def test_no_contradicting_figures():
+    """One Pk (the warhead model's pk_max), no mean speed the flyout does not fly, no C2 flight-time
+    cap beside the flyout's own, no public_* copies of the profile's public figures."""
+    for name in catalog.names("missiles"):
+        prof = catalog.profile("missiles", name)
+        assert not {"pk", "mean_speed", "max_flight_time", "warhead"} & set(prof), name
+        assert not {k for k in prof["flyout"] if k.startswith("public_")}, name
 
 
 def test_required_profiles_and_public_figures():
@@ -73,10 +114,10 @@ def test_derived_peak_power_gives_pd_half_at_reference_range(radar):
 
 
 def test_overrides_merge_and_are_marked():
-    prof = catalog.apply_overrides(catalog.profile("systems", "s400"), {"launchers": {"count": 12}})
+    prof = catalog.apply_overrides(catalog.profile("systems", "s400"), {"launchers": {"count": 12}}, kind="systems")
     assert prof["launchers"]["count"]["value"] == 12 and prof["launchers"]["count"]["grade"] == "scenario"
     with pytest.raises(catalog.CatalogError) as info:
-        catalog.apply_overrides(catalog.profile("systems", "s400"), {"launchers": {"cout": 12}})
+        catalog.apply_overrides(catalog.profile("systems", "s400"), {"launchers": {"cout": 12}}, kind="systems")
     assert info.value.loc == ("launchers", "cout") and "did you mean 'count'" in info.value.message
 
 

@@ -87,9 +87,18 @@ def schema():
 
 
 @app.command("catalog")
-def catalog_cmd(name: Optional[str] = typer.Argument(None, help="profile to show with its sources")):
-    """List the catalog profiles, or show one with every figure's grade and sources."""
+def catalog_cmd(name: Optional[str] = typer.Argument(None, help="profile to show with every figure and its sources"),
+                as_json: bool = typer.Option(False, "--json", help=(
+                    "print JSON. With NAME one object {name, kind, figures: [{path, value, unit, grade, sources, "
+                    "method}], sources: {KEY: {title, publisher, date, url}}}; without NAME a list of those "
+                    "objects, one per profile of every kind"))):
+    """List the catalog profiles, or show one with every figure (flyout ones too): value, unit,
+    grade, and the sources (title, publisher, date) or the method behind it."""
     if name is None:
+        if as_json:
+            typer.echo(json.dumps([catalog.describe(n, kind) for kind, n, _ in catalog.catalog_table()],
+                                  indent=1, ensure_ascii=False))
+            return
         table = Table(title="iadsim catalog (public-source profiles)")
         for col in ("kind", "name", "title"):
             table.add_column(col)
@@ -101,21 +110,24 @@ def catalog_cmd(name: Optional[str] = typer.Argument(None, help="profile to show
         kind, prof = catalog.find(name)
     except catalog.CatalogError as exc:
         _fail(str(exc))
-    from iadsim.report.run_report import _quantity_rows
-
+    doc = catalog.describe(name, kind, prof)
+    if as_json:
+        typer.echo(json.dumps(doc, indent=1, ensure_ascii=False))
+        return
     table = Table(title=f"{kind[:-1]} {name}: {prof.get('title', '')}")
-    for col in ("field", "value", "unit", "grade", "sources", "note"):
+    for col in ("figure", "value", "unit", "grade", "sources", "method"):
         table.add_column(col, overflow="fold")
-    for _, field, value, unit, grade, src, note in _quantity_rows(name, prof):
-        table.add_row(field, str(value), unit, str(grade), src, note)
+    for f in doc["figures"]:
+        table.add_row(*(escape(str(c)) for c in (f["path"], f["value"], f["unit"], f["grade"], ", ".join(f["sources"]),
+                                                 f["method"] or "")))
     out.print(table)
     others = {k: v for k, v in prof.items() if not isinstance(v, dict) and k != "title"}
     for k, v in others.items():
-        out.print(f"[bold]{k}[/]: {v}", highlight=False)
-    srcs = catalog.sources()
-    keys = sorted({s for row in _quantity_rows(name, prof) for s in row[5].split(", ") if s})
-    for key in keys:
-        out.print(f"  [{key}] {srcs.get(key, '(scenario)')}", highlight=False)
+        out.print(f"[bold]{k}[/]: {escape(str(v))}", highlight=False)
+    out.print("[bold]sources[/]:", highlight=False)
+    for key, s in doc["sources"].items():
+        url = f" {s['url']}" if s["url"] else ""
+        out.print(escape(f"  [{key}] {s['publisher']}, \"{s['title']}\", {s['date']}.{url}"), highlight=False, soft_wrap=True)
 
 
 def _print_summary(summary: dict, run_dir: Path, report: bool = True) -> None:

@@ -31,7 +31,7 @@ def _missile_params(system: str, missile: str):
     from iadsim.flyout.params import list_interceptors, load_interceptor_params
 
     if missile not in list_interceptors():
-        _fail(f"missile {missile!r} has no flyout parameters in interceptors.yaml; "
+        _fail(f"missile {missile!r} has no flyout figures in the catalog; "
               f"available: {', '.join(list_interceptors())}")
     return load_interceptor_params(missile)
 

@@ -16,6 +16,7 @@ from iadsim import catalog, geo
 from iadsim.c2.stage import POLICIES
 from iadsim.c2.threat_eval import THREAT_CLASSES
 from iadsim.constants import G0_MPS2
+from iadsim.flyout import params as flyout_params
 from iadsim.sensing import band_letter, effective_earth_radius_m
 import iadsim.threats as threat_motion
 from iadsim.threats import ballistic as threat_ballistic, routes
@@ -26,20 +27,56 @@ DIVING_KINDS = ("cruise_missile", "drone", "ballistic")  # their route ends in a
 
 
 def unit_profile(unit: Unit) -> dict:
+    """A unit's merged profile in SI (:func:`unit_figures` converted by :func:`iadsim.catalog.si`)."""
+    return catalog.si(unit_figures(unit))
+
+
+def unit_figures(unit: Unit) -> dict:
     """A unit's merged raw profile: the system plus its radars and missiles, with overrides.
 
     The merged tree is ``{..system fields.., radar: {NAME: profile}, missile: {NAME: profile}}``;
-    overrides follow the same nesting, e.g. ``{radar: {91N6E: {antenna_height: 30}}}``.
+    overrides follow the same nesting, e.g. ``{radar: {91N6E: {antenna_height: 30}}}``. The
+    system's own overrides are applied first (they may change ``radars`` and ``loadout``, and
+    ``launchers.count`` re-divides the loadout, :func:`iadsim.catalog.check_system`), then the
+    radar and missile overrides to the radars and missiles the unit then has.
+    Raises :class:`iadsim.catalog.CatalogError` with the override's path.
     """
-    prof = catalog.profile("systems", unit.system)
-    prof["radar"] = {name: catalog.profile("radars", name) for name in prof["radars"]}
-    prof["missile"] = {e["missile"]: catalog.profile("missiles", e["missile"]) for e in prof["loadout"]}
-    return catalog.si(catalog.apply_overrides(prof, unit.overrides))
+    overrides = dict(unit.overrides)
+    nested = {part: overrides.pop(part, {}) for part in ("radar", "missile")}
+    prof = catalog.apply_overrides(catalog.profile("systems", unit.system), overrides, kind="systems")
+    prof = catalog.check_system(prof, overrides)
+    members = {"radar": ("radars", prof["radars"]), "missile": ("missiles", [e["missile"] for e in prof["loadout"]])}
+    for part, (kind, have) in members.items():
+        over = nested[part]
+        if not isinstance(over, dict):
+            raise catalog.CatalogError(f"expected a mapping of {kind} names to fields, got {over!r}", (part,))
+        for name in over:
+            if name not in have:
+                raise catalog.CatalogError(f"the unit has no {kind[:-1]} {name!r}{catalog.suggest(name, have)}; "
+                                           f"its {kind}: {', '.join(have)}", (part, name))
+        prof[part] = {name: catalog.apply_overrides(catalog.profile(kind, name), over.get(name, {}), (part, name), kind=kind)
+                      for name in have}
+    return prof
+
+
+# threat figures only one kind of raid flies by: refused as overrides of the other kind
+ROUTE_ONLY = ("speed",)  # a ballistic raid's speed follows from its arc
+BALLISTIC_ONLY = ("burnout_alt", "ballistic_coefficient_kgpm2")
 
 
 def threat_profile(raid: Raid) -> dict:
-    """A raid's threat profile in SI, with the raid's overrides."""
-    return catalog.si(catalog.apply_overrides(catalog.profile("threats", raid.threat), raid.overrides))
+    """A raid's threat profile in SI, with the raid's overrides (CatalogError naming the field)."""
+    return catalog.si(threat_figures(raid))
+
+
+def threat_figures(raid: Raid) -> dict:
+    """A raid's raw threat profile with the raid's overrides (figures with grades and sources)."""
+    unused = ROUTE_ONLY if raid.ballistic is not None else BALLISTIC_ONLY
+    for key in unused:
+        if isinstance(raid.overrides, dict) and key in raid.overrides:
+            flown = "a ballistic arc" if raid.ballistic is not None else "a route"
+            raise catalog.CatalogError(f"cannot be overridden: this raid flies {flown}, which does not use {key}", (key,))
+    return catalog.apply_overrides(catalog.profile("threats", raid.threat), raid.overrides, kind="threats")
 
 
 @dataclass(frozen=True)
@@ -146,10 +183,11 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         sets = prof["launchers"].get("reload_sets", 0.0) if reload_s > 0 else 0.0
         for entry in prof["loadout"]:
             mp = prof["missile"][entry["missile"]]
+            flown = flyout_params.params_from_mapping(entry["missile"], flyout_params.flyout_mapping(mp))
             rails = int(entry.get("rails", prof["launchers"]["rails"]))
             n_l = int(entry["launchers"])
             stock = int(round(sets * rails * n_l))
-            weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * n_l + stock, p=mp,
+            weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * n_l + stock, p=mp, flown=flown,
                                     n_launchers=n_l, rails=rails, reload_rounds=stock))
     bands = [band_letter(r["p"]["frequency_hz"]) for r in radar_rows]
     factors = [threat_profile(raid).get("rcs_band_factor", {}) for raid in scenario.raids]  # X band = 1 reference
@@ -171,8 +209,9 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         unit_idx=np.array([w["unit_idx"] for w in weapon_rows], int),
         name=[w["name"] for w in weapon_rows],
         rounds=np.array([w["rounds"] for w in weapon_rows], int),
-        **{key: np.array([w["p"].get(key, 1.0) if key == "unit_cost" else w["p"][key] for w in weapon_rows], float)
-           for key in Weapons.PARAMS},
+        **{key: np.array([w["p"][key] for w in weapon_rows], float) for key in Weapons.PARAMS},
+        max_flight_time_s=np.array([longest_flight_s(w["name"]) for w in weapon_rows], float),
+        pk=np.array([w["flown"].pk_max for w in weapon_rows], float),
         n_launchers=np.array([w["n_launchers"] for w in weapon_rows], int),
         rails=np.array([w["rails"] for w in weapon_rows], int),
         reload_rounds=np.array([w["reload_rounds"] for w in weapon_rows], int),
@@ -200,6 +239,14 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
         class_policy=np.array([d["class_policy"] for d in docs], int).reshape(-1, len(THREAT_CLASSES)),
     )
     return units, radars, weapons, profiles
+
+
+def longest_flight_s(missile: str) -> float:
+    """The C2's flight-time limit of a missile: the longest time of flight of its flyout model to a
+    point it reaches (its fly-out table, :mod:`iadsim.c2.flyout_table`), not a second catalog figure."""
+    from iadsim.c2 import flyout_table
+
+    return float(np.nanmax(flyout_table.load_table(missile).tof_s))
 
 
 def _reload_time_s(unit: Unit, prof: dict) -> float:

@@ -93,8 +93,9 @@ class Radars:
 class Weapons:
     """Weapon types: one row per (unit, missile) pair of the loadout."""
 
+    # figures copied from the missile profile (SI keys of iadsim.catalog.si)
     PARAMS = ("max_range_m", "max_range_ballistic_m", "min_range_m", "max_altitude_m", "min_altitude_m",
-              "mean_speed_mps", "max_flight_time_s", "max_target_speed_mps", "pk", "unit_cost")
+              "max_target_speed_mps", "unit_cost")
 
     unit_idx: np.ndarray  # (w,) int
     name: list  # (w,) missile names
@@ -104,10 +105,9 @@ class Weapons:
     min_range_m: np.ndarray
     max_altitude_m: np.ndarray
     min_altitude_m: np.ndarray
-    mean_speed_mps: np.ndarray
-    max_flight_time_s: np.ndarray
+    max_flight_time_s: np.ndarray  # (w,) longest flyout time of flight to a reachable point (compile.longest_flight_s)
     max_target_speed_mps: np.ndarray
-    pk: np.ndarray
+    pk: np.ndarray  # (w,) single-shot Pk at zero miss, the warhead model's flyout.pk_max (one Pk, one place)
     unit_cost: np.ndarray  # (w,) notional relative cost of one round (cheapest-interceptor rules)
     n_launchers: np.ndarray  # (w,) int launchers carrying this missile
     rails: np.ndarray  # (w,) int rounds per launcher

@@ -1,9 +1,10 @@
-"""Catalog loading and parameter validation."""
+"""Catalog loading (the `flyout` figures of each missile profile) and parameter validation."""
 
 import dataclasses
 
 import pytest
 
+from iadsim import catalog
 from iadsim.flyout.params import (
     _catalog_raw,
     list_interceptors,
@@ -23,15 +24,23 @@ def test_catalog_has_the_five_missiles():
 def test_every_entry_has_value_unit_grade_and_source(name):
     raw = _catalog_raw()[name]
     for key, entry in raw.items():
-        if key == "description":
-            continue
         assert {"value", "unit", "grade"} <= set(entry), key
         assert entry["grade"] in ("A", "B", "C"), key
-        assert "src" in entry or "note" in entry, key
-        if "FITTED" in str(entry.get("note", "")):
+        assert entry.get("src") or entry.get("method"), key
+        if "FITTED" in str(entry.get("method", "")):
             assert entry["grade"] == "C"
     p = load_interceptor_params(name)
     assert p.burnout_mass_kg > 0 and p.public_max_range_m > 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_public_range_and_speed_are_the_profiles_own_figures(name):
+    """One figure, one place: the fit's targets are the profile's max_range and max_speed."""
+    prof = catalog.si(catalog.profile("missiles", name))
+    p = load_interceptor_params(name)
+    assert p.public_max_range_m == prof["max_range_m"]
+    assert p.public_speed_mps == prof.get("max_speed_mps", 0.0)
+    assert "public_max_range_m" not in prof["flyout"] and "public_speed_mps" not in prof["flyout"]
 
 
 def test_name_lookup_is_forgiving_and_errors_suggest():
@@ -72,6 +81,6 @@ def test_unknown_field_and_bad_unit():
     with pytest.raises(ValueError, match="did you mean"):
         params_from_mapping("x", _raw(nav_constnt=4.0))
     raw = _raw()
-    raw["diameter_m"] = {"value": 0.5, "unit": "kg", "grade": "C", "note": ""}
+    raw["diameter_m"] = {"value": 0.5, "unit": "kg", "grade": "C", "method": ""}
     with pytest.raises(ValueError, match="diameter_m"):
         params_from_mapping("x", raw)

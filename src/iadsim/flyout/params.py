@@ -1,10 +1,13 @@
 """Interceptor flyout parameters: one frozen dataclass per missile, loaded from the catalog.
 
-`src/iadsim/catalog/interceptors.yaml` gives every number as ``{value, unit, grade, src|note}``;
-grades follow `reference/parameters.md` (A: two or more independent public sources, B: one,
-C: recalled or fitted). Fitted numbers say in their note how they were fitted to the public
-range and speed figures. Inside the code everything is SI; the loader converts the few edge
-units (km, deg, g, kN) and checks each field's unit against the field's metadata.
+The figures are the ``flyout`` sub-tree of each missile profile in the one catalog,
+`src/iadsim/catalog/missiles.yaml`, every number ``{value, unit, grade, src|method}`` (grades as in
+:mod:`iadsim.catalog`: A two or more independent public sources, B one, C estimated or fitted).
+Fitted numbers say in their method which public figure they were fitted to. The public range and
+speed the fit reproduces (``public_max_range_m``, ``public_speed_mps``) are the profile's own
+``max_range`` and ``max_speed`` (one figure, one place; 0 when the profile has no speed figure).
+Inside the code everything is SI; the loader converts the few edge units (km, deg, g, kN) and
+checks each field's unit against the field's metadata.
 
 :class:`InterceptorTable` stacks several missiles' scalars into one ``(n_kinds, n_fields)``
 array so the flyout step can gather per-interceptor parameters with one fancy-index.
@@ -20,7 +23,7 @@ import yaml
 
 from iadsim.constants import G0_MPS2
 
-CATALOG_PATH = Path(__file__).resolve().parents[1] / "catalog" / "interceptors.yaml"
+CATALOG_PATH = Path(__file__).resolve().parents[1] / "catalog" / "missiles.yaml"  # the `flyout` key of each
 
 WARHEAD_KINDS = ("blast_frag", "hit_to_kill")
 
@@ -79,8 +82,10 @@ class InterceptorParams:
     warhead_mass_kg: float = _f("kg", "warhead mass (documentation; lethality uses radius)")
     pk_max: float = _f("1", "single-shot kill probability at zero miss distance")
     lethal_radius_m: float = _f("m", "lethality-curve scale radius (see flyout.endgame)")
-    public_max_range_m: float = _f("m", "public max aerodynamic range the fit reproduces")
-    public_speed_mps: float = _f("mps", "public maximum speed the fit reproduces")
+    public_max_range_m: float = _f("m", "public max aerodynamic range the fit reproduces (the "
+                                        "profile's max_range)")
+    public_speed_mps: float = _f("mps", "public maximum speed the fit reproduces (the profile's "
+                                      "max_speed; 0: none)", 0.0)
 
     @property
     def reference_area_m2(self) -> float:
@@ -166,8 +171,24 @@ def validate_params(p: InterceptorParams) -> InterceptorParams:
 
 @cache
 def _catalog_raw():
+    """Missile name -> its flyout mapping, with the profile's public range and speed added."""
     with open(CATALOG_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["interceptors"]
+        profiles = yaml.safe_load(fh)
+    return {name: flyout_mapping(prof) for name, prof in profiles.items() if "flyout" in prof}
+
+
+def flyout_mapping(prof: dict) -> dict:
+    """A missile profile's ``flyout`` figures plus ``public_max_range_m``/``public_speed_mps`` taken
+    from its ``max_range``/``max_speed`` (for :func:`params_from_mapping`); *prof* is the raw
+    profile or its SI form (:func:`iadsim.catalog.si`)."""
+    raw = dict(prof["flyout"])
+    for field_name, key, si_key, unit in (("public_max_range_m", "max_range", "max_range_m", "m"),
+                                          ("public_speed_mps", "max_speed", "max_speed_mps", "m/s")):
+        if key in prof:
+            raw[field_name] = prof[key]
+        elif si_key in prof:
+            raw[field_name] = {"value": prof[si_key], "unit": unit}
+    return raw
 
 
 def list_interceptors() -> list[str]:

@@ -6,7 +6,7 @@ their :class:`FlyoutRuns` counterparts (every run's interceptors in one set of a
 outputs bit for bit those of its single run; :class:`FlyoutStage` is a FlyoutRuns of one run).
 
 * **Parameters**: one :class:`~iadsim.flyout.params.InterceptorTable` for the scenario's
-  missiles (catalog names in ``world.weapons.name``, flyout figures in ``interceptors.yaml``).
+  missiles (catalog names in ``world.weapons.name``, flyout figures in the ``flyout`` key of ``catalog/missiles.yaml``).
 * **Earth**: the sphere osculating the WGS-84 ellipsoid at the scenario origin (Gaussian
   radius √(MN), centre on the origin's ellipsoid normal), so that the flyout's altitude matches
   the ellipsoidal height to ~1.5 m at 100 km from the origin (a sphere about the earth's centre

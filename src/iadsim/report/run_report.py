@@ -211,47 +211,55 @@ def blake_images(result, rcs_m2=BLAKE_RCS_M2) -> list[tuple[str, str]]:
     return out
 
 
+class _Html(str):
+    """A table cell that is already HTML (built here from escaped parts)."""
+
+
 def _table(rows: list[list], header: list[str]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(f"<td>{c if isinstance(c, _Html) else html.escape(str(c))}</td>" for c in r) + "</tr>"
+                   for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _sources_rows(result) -> list[list]:
-    rows = []
+    """Figures in force: each unit's and raid's catalog profiles with the scenario's overrides
+    (grade 'scenario'); a profile appears once per distinct set of figures."""
+    from iadsim.compile import threat_figures, unit_figures
+
+    rows, seen = [], set()
     sc = result.scenario
-    seen = set()
+
+    def add(kind, name, figs, owner):
+        figs = list(catalog.figures(figs))
+        label = name if figs == list(catalog.figures(catalog.profile(kind, name))) else f"{name} ({owner})"
+        if (name, repr(figs)) not in seen:
+            seen.add((name, repr(figs)))
+            rows.extend([label, path, q["value"], q["unit"], q.get("grade", ""), ", ".join(q.get("src") or []),
+                         q.get("method") or ""] for path, q in figs)
+
     for unit in sc.units:
-        prof = catalog.profile("systems", unit.system)
-        items = [("systems", unit.system, prof)] + [("radars", r, catalog.profile("radars", r)) for r in prof["radars"]] \
-            + [("missiles", e["missile"], catalog.profile("missiles", e["missile"])) for e in prof["loadout"]]
-        for kind, name, p in items:
-            if (kind, name) not in seen:
-                seen.add((kind, name))
-                rows += _quantity_rows(name, p)
+        prof = unit_figures(unit)
+        owner = f"unit {unit.name}"
+        add("systems", unit.system, {k: v for k, v in prof.items() if k not in ("radar", "missile")}, owner)
+        for part, kind in (("radar", "radars"), ("missile", "missiles")):
+            for name, p in prof[part].items():
+                add(kind, name, p, owner)
     for raid in sc.raids:
-        if ("threats", raid.threat) not in seen:
-            seen.add(("threats", raid.threat))
-            rows += _quantity_rows(raid.threat, catalog.profile("threats", raid.threat))
+        add("threats", raid.threat, threat_figures(raid), f"raid {raid.name}")
     return rows
 
 
 def _citations(rows) -> list[list]:
-    """[key, citation] for every source key cited in the figure rows."""
-    srcs = catalog.sources()
+    """[key, title, publisher, date, link] for every source key cited in the figure rows."""
     keys = sorted({k for r in rows for k in str(r[5]).split(", ") if k})
-    return [[k, srcs.get(k, "(scenario)")] for k in keys]
-
-
-def _quantity_rows(name, node, prefix=""):
-    rows = []
-    for key, val in node.items():
-        if catalog.is_quantity(val):
-            rows.append([name, prefix + key, val["value"], val["unit"], val.get("grade", ""), ", ".join(val.get("src", [])),
-                         val.get("note", "")])
-        elif isinstance(val, dict):
-            rows += _quantity_rows(name, val, prefix + key + ".")
-    return rows
+    out = []
+    for k in keys:
+        s = catalog.citation(k)
+        url = s["url"]
+        link = _Html(f'<a href="{html.escape(url)}" rel="noreferrer">{html.escape(url)}</a>') if url else ""
+        out.append([k, s["title"], s["publisher"], s["date"], link])
+    return out
 
 
 CSS = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#212529}table{border-collapse:collapse;font-size:13px;margin:1em 0}
@@ -298,11 +306,11 @@ instrumented range and the elevation limits, over an effective earth k = 1.3306;
 {_table(unit_rows, ["unit", "system", "rounds fired", "rounds left", "kills", "targets engaged peak/limit", "missiles guided peak/limit", "channels saturated (s)"])}
 <h2>Scenario</h2>
 {_table(scen_rows, ["", ""])}
-<h2>Catalog figures used, with grades and sources</h2>
-<p class="note">Grade A: two or more independent public sources agree; B: one source; C: recalled, estimated or derived (see note). Keys refer to shared/reference/parameters.md §7.</p>
-{_table(rows := _sources_rows(result), ["profile", "field", "value", "unit", "grade", "sources", "note"])}
+<h2>Catalog figures used (in force, overrides included), with grades and sources</h2>
+<p class="note">Grade A: two or more independent public sources agree; B: one source, or several echoing one origin; C: estimated, fitted or a modelling choice (see method). Grade "scenario": set by this scenario's overrides, not a public figure.</p>
+{_table(rows := _sources_rows(result), ["profile", "field", "value", "unit", "grade", "sources", "method"])}
 <h3>Sources cited</h3>
-{_table(_citations(rows), ["key", "source"])}
+{_table(_citations(rows), ["key", "title", "publisher", "date", "link"])}
 </body></html>"""
 
 
