@@ -152,6 +152,7 @@ def _num(lo=None, hi=None, lo_open=False, hi_open=False, integer=False):
 
 
 _POS = _num(0.0, lo_open=True)
+MIN_SPEED_MPS = 10.0  # slowest raid speed (a threat's speed, a waypoint's speed_mps): slower hangs a route, m/s
 _NONNEG = _num(0.0)
 _COUNT1 = _num(1, integer=True)
 _COUNT0 = _num(0, integer=True)
@@ -208,7 +209,8 @@ RULES: dict[str, dict[tuple, tuple]] = {
         ("altitude",): _doc("documentation only: a route's height is given by its waypoints"),
         ("max_range",): _doc("documentation only: the threat's range band, used to check ballistic raids at load"),
         ("min_range",): _doc("documentation only: the threat's range band, used to check ballistic raids at load"),
-        **{(k,): _POS for k in ("rcs_front", "rcs_side", "rcs_rear", "speed", "turn_g", "burnout_alt",
+        ("speed",): _num(MIN_SPEED_MPS),
+        **{(k,): _POS for k in ("rcs_front", "rcs_side", "rcs_rear", "turn_g", "burnout_alt",
                                  "ballistic_coefficient_kgpm2")},
         ("rcs_band_factor", "*"): _POS,
     },

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from iadsim.catalog import MIN_SPEED_MPS  # noqa: F401  (one floor for waypoints and overridden threat speeds)
+
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, degrees north")]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, degrees east")]
 AltAgl = Annotated[float, Field(ge=0.0, le=200_000.0, description="height above the scenario ground, m")]
@@ -21,7 +23,6 @@ AltAgl = Annotated[float, Field(ge=0.0, le=200_000.0, description="height above 
 MIN_STEP_S = 0.01  # engine time-step floor, s
 MAX_STEPS = 1_000_000  # most engine steps in a run (duration_s / step_s)
 LOOK_BYTES_PER_STEP = 8  # the radar look table holds one int64 per step and radar (iadsim.sensing.look_table)
-MIN_SPEED_MPS = 10.0  # slowest raid speed (waypoint speed_mps and the threat's catalog or overridden speed), m/s
 SEED_MAX = 2**63 - 1  # seeds are stored in signed 64-bit columns (results store) and fed to numpy SeedSequence
 
 
