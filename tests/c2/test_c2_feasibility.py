@@ -80,3 +80,62 @@ def test_packaged_tables_are_current():
     for name, entry in data.TABLES.items():
         assert entry["fingerprint"] == flyout_table.fingerprint(load_interceptor_params(name)), (
             f"{name}: regenerate with python -m iadsim.c2.flyout_table")
+
+
+def _tiny_table(params):
+    """A stand-in for compute_table (seconds per missile): a 2 × 3 grid."""
+    return flyout_table.FlyoutTable(params.name, flyout_table.fingerprint(params), np.array([0.0, 1e3, 2e3]),
+                                    np.array([0.0, 1e3]), np.array([[0.0, 1.0, 2.0], [0.5, 1.5, np.nan]]))
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """An empty cache (IADSIM_CACHE), no packaged tables and a fast compute_table."""
+    from iadsim.c2 import _flyout_tof_data as data
+
+    monkeypatch.setenv("IADSIM_CACHE", str(tmp_path))
+    monkeypatch.setattr(data, "TABLES", {})
+    calls = []
+    monkeypatch.setattr(flyout_table, "compute_table", lambda p: calls.append(p.name) or _tiny_table(p))
+    flyout_table.load_table.cache_clear()
+    yield tmp_path, calls
+    flyout_table.load_table.cache_clear()
+
+
+def test_cache_is_written_atomically_in_its_own_directory(cache_dir, monkeypatch):
+    import os
+
+    tmp_path, calls = cache_dir
+    moves = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: moves.append((a, b)) or real_replace(a, b))
+    tab = flyout_table.load_table("PAC-3-MSE")
+    assert calls == ["PAC-3-MSE"] and len(moves) == 1
+    src, dst = (os.fspath(p) for p in moves[0])
+    assert os.path.dirname(src) == os.path.dirname(dst) == str(tmp_path) and src != dst
+    assert sorted(p.name for p in tmp_path.iterdir()) == [os.path.basename(dst)]  # no temporary left
+    flyout_table.load_table.cache_clear()
+    again = flyout_table.load_table("PAC-3-MSE")  # read back from the cache, not recomputed
+    assert calls == ["PAC-3-MSE"]
+    np.testing.assert_array_equal(again.tof_s, tab.tof_s)
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", b"not a zip at all"])
+def test_corrupt_cache_file_is_ignored_and_rewritten(cache_dir, content):
+    tmp_path, calls = cache_dir
+    params = load_interceptor_params("9M96E2")
+    path = tmp_path / f"flyout_tof_{params.name}_{flyout_table.fingerprint(params)}.npz"
+    path.write_bytes(content)
+    tab = flyout_table.load_table("9M96E2")
+    assert calls == ["9M96E2"] and tab.tof_s.shape == (2, 3)
+    with np.load(path) as z:  # replaced by a whole file
+        np.testing.assert_array_equal(z["tof_s"], tab.tof_s)
+
+
+def test_one_cache_variable_for_every_cache(monkeypatch, tmp_path):
+    from iadsim.viewer import install
+
+    monkeypatch.setenv("IADSIM_CACHE", str(tmp_path))
+    monkeypatch.setenv("IADSIM_CACHE_DIR", str(tmp_path / "old"))  # the former name: ignored
+    assert flyout_table._cache_dir() == install.cache_root() == tmp_path
+    assert install.cesium_dir("1.0") == tmp_path / "cesium" / "1.0"
