@@ -171,7 +171,7 @@ def _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, terminal, t_s, dt_s, rng, e
     rel0 = sub(pos0, tp)
     rel1 = tuple(p1 - (p + dt_s * v + hdt2 * a) for p1, p, v, a in zip(pos1, tp, tv, ta))
     tau, miss, closing0 = cpa_in_step(rel0, rel1, dt_s)
-    is_cpa = alive & closing0 & (tau < dt_s)
+    is_cpa = alive & closing0 & (tau < dt_s) & (terminal | (miss <= prm[COL["seeker_range_m"]]))
     speed1 = np.sqrt(dot(vel1, vel1))
     _, rn1, _ = _gravity(pos1, env)
     alt1 = rn1 - env.earth_radius_m

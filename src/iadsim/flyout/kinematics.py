@@ -665,6 +665,9 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
     is_cpa &= alive
+    # a range minimum in midcourse farther than seeker range is not the end of the flight (a
+    # crossing target right after launch, while the round is still slow, makes one)
+    is_cpa &= terminal | np.less_equal(miss, prm[COL["seeker_range_m"]], out=w.mask())
     # altitude < ground and speed < min_speed, compared as squares (no square roots)
     r1 = np.subtract(pos1, env.earth_centre_enu_m[:, None], out=w.vec())
     ground = np.less(_dot(r1, r1, w.row()), (env.earth_radius_m + env.ground_alt_m) ** 2,
