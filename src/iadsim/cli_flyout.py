@@ -15,9 +15,9 @@ from rich.table import Table
 from iadsim import catalog
 from iadsim.cli import _fail, app, out
 
-FAST = dict(altitudes_m=(100.0, 1_000.0, 5_000.0, 10_000.0, 20_000.0), n_coarse=14, n_refine=4, dt_s=0.1)
+FAST = dict(n_coarse=14, n_refine=4, dt_s=0.1)  # the model's 20 default altitudes, 100 m to 30 km
 SHORT = {"approaching": "appr.", "crossing": "cross.", "receding": "rec."}  # aspect column labels
-FINE = dict(n_coarse=28, n_refine=8, dt_s=0.05)  # the model's default altitudes (100 m to 30 km)
+FINE = dict(n_coarse=28, n_refine=8, dt_s=0.05)  # the same altitudes, finer sweeps and step
 
 
 def _missile_params(system: str, missile: str):
@@ -46,7 +46,7 @@ def envelope(system: str = typer.Argument(..., help="catalog system, e.g. s400 o
              target_speed: float = typer.Option(250.0, "--target-speed", min=1.0, help="straight-flying target speed, m/s"),
              json_file: Optional[Path] = typer.Option(None, "--json", help="write the table and max_range_km as JSON"),
              plot: Optional[Path] = typer.Option(None, "--plot", help="write a PNG of range vs altitude"),
-             fine: bool = typer.Option(False, "--fine", help="9 altitudes to 30 km, finer sweeps and step (about 10× slower)")):
+             fine: bool = typer.Option(False, "--fine", help="finer range sweeps and flyout step (about 5× slower)")):
     """Max/min intercept range vs target altitude and aspect, flown with the 3-DOF flyout model."""
     from iadsim.flyout.envelope import compute_envelope, envelope_to_json, plot_envelope
 

@@ -80,3 +80,124 @@ def test_packaged_tables_are_current():
     for name, entry in data.TABLES.items():
         assert entry["fingerprint"] == flyout_table.fingerprint(load_interceptor_params(name)), (
             f"{name}: regenerate with python -m iadsim.c2.flyout_table")
+
+
+def _tiny_table(params):
+    """A stand-in for compute_table (seconds per missile): a 2 × 3 grid."""
+    return flyout_table.FlyoutTable(params.name, flyout_table.fingerprint(params), np.array([0.0, 1e3, 2e3]),
+                                    np.array([0.0, 1e3]), np.array([[0.0, 1.0, 2.0], [0.5, 1.5, np.nan]]))
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """An empty cache (IADSIM_CACHE), no packaged tables and a fast compute_table."""
+    from iadsim.c2 import _flyout_tof_data as data
+
+    monkeypatch.setenv("IADSIM_CACHE", str(tmp_path))
+    monkeypatch.setattr(data, "TABLES", {})
+    calls = []
+    monkeypatch.setattr(flyout_table, "compute_table", lambda p: calls.append(p.name) or _tiny_table(p))
+    flyout_table.load_table.cache_clear()
+    yield tmp_path, calls
+    flyout_table.load_table.cache_clear()
+
+
+def test_cache_is_written_atomically_in_its_own_directory(cache_dir, monkeypatch):
+    import os
+
+    tmp_path, calls = cache_dir
+    moves = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: moves.append((a, b)) or real_replace(a, b))
+    tab = flyout_table.load_table("PAC-3-MSE")
+    assert calls == ["PAC-3-MSE"] and len(moves) == 1
+    src, dst = (os.fspath(p) for p in moves[0])
+    assert os.path.dirname(src) == os.path.dirname(dst) == str(tmp_path) and src != dst
+    assert sorted(p.name for p in tmp_path.iterdir()) == [os.path.basename(dst)]  # no temporary left
+    flyout_table.load_table.cache_clear()
+    again = flyout_table.load_table("PAC-3-MSE")  # read back from the cache, not recomputed
+    assert calls == ["PAC-3-MSE"]
+    np.testing.assert_array_equal(again.tof_s, tab.tof_s)
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", b"not a zip at all"])
+def test_corrupt_cache_file_is_ignored_and_rewritten(cache_dir, content):
+    tmp_path, calls = cache_dir
+    params = load_interceptor_params("9M96E2")
+    path = tmp_path / f"flyout_tof_{params.name}_{flyout_table.fingerprint(params)}.npz"
+    path.write_bytes(content)
+    tab = flyout_table.load_table("9M96E2")
+    assert calls == ["9M96E2"] and tab.tof_s.shape == (2, 3)
+    with np.load(path) as z:  # replaced by a whole file
+        np.testing.assert_array_equal(z["tof_s"], tab.tof_s)
+
+
+def test_one_cache_variable_for_every_cache(monkeypatch, tmp_path):
+    from iadsim.viewer import install
+
+    monkeypatch.setenv("IADSIM_CACHE", str(tmp_path))
+    monkeypatch.setenv("IADSIM_CACHE_DIR", str(tmp_path / "old"))  # the former name: ignored
+    assert flyout_table._cache_dir() == install.cache_root() == tmp_path
+    assert install.cesium_dir("1.0") == tmp_path / "cesium" / "1.0"
+
+
+def _fly(world, w, p0, v, t_launch_s, aim, dt_s=0.05):
+    """Fly weapon row w's missile from the unit at t_launch_s against targets p0 + v·t (perfect
+    track), straight-line in ENU; (time of flight to the closest approach, NaN if none; reason)."""
+    from iadsim.flyout.kinematics import REASON_CPA, REASON_NAMES, advance_interceptors
+    from iadsim.flyout.params import InterceptorTable
+    from iadsim.flyout.stage import osculating_env
+    from iadsim.flyout.state import TargetStates, launch_interceptors
+
+    env = osculating_env(world.origin, world.ground_alt_m)
+    table = InterceptorTable.from_params([load_interceptor_params(str(world.weapons.name[w]))])
+    n = len(p0)
+    state = launch_interceptors(table, np.zeros(n, np.int64), np.repeat(world.units.pos_enu_m[:1], n, 0), aim, env)
+    tof, reason, rows, t = np.full(n, np.nan), np.full(n, "none", object), np.arange(n), 0.0
+    draw = np.random.default_rng(0)
+    while rows.size and t < 700.0:
+        p = p0[rows] + v[rows] * (t_launch_s + t)
+        state, out = advance_interceptors(state, table, TargetStates(p, v[rows], np.zeros_like(p)), t, dt_s, draw, env)
+        t += dt_s
+        done = out.reason != 0
+        tof[rows[out.reason == REASON_CPA]] = out.t_cpa_s[out.reason == REASON_CPA]
+        reason[rows[done]] = [REASON_NAMES[r] for r in out.reason[done]]
+        keep = np.flatnonzero(state.alive)
+        state, rows = state.take(keep), rows[keep]
+    return tof, reason
+
+
+def test_time_of_flight_and_reach_hold_against_moving_targets_of_every_aspect(world):
+    """The feasibility's PIP search on the stationary-point table, against the flyout flown at
+    targets approaching, crossing and receding at 250 m/s (3-DOF, perfect track, launched after
+    the reaction time): every shot called feasible lands (reaches its closest approach, never
+    below minimum speed or out of time), and its predicted time of flight is within 10 %."""
+    south, north, east = [0.0, -250.0, 0.0], [0.0, 250.0, 0.0], [250.0, 0.0, 0.0]
+    cases = [(d, h, v) for h in (300.0, 3_000.0, 10_000.0)
+             for d, v in ((40e3, south), (120e3, south), (200e3, south), (30e3, north), (90e3, north),
+                          (60e3, east), (150e3, east))]
+    pts = np.array([at(world, d, h) for d, h, _ in cases])
+    vels = np.array([v for _, _, v in cases], float)
+    f = run(world, pts, vels, [AIRCRAFT] * len(cases))
+    ok = f.code[0] == fz.FEASIBLE  # 48N6E3
+    assert ok.sum() >= 15
+    tof, reason = _fly(world, 0, pts[ok], vels[ok], 10.0, f.pip_enu_m[0][ok])
+    assert set(reason) == {"cpa"}, list(zip(np.array(cases, object)[ok], reason))
+    np.testing.assert_array_less(np.abs(tof - f.tof_s[0][ok]), 0.10 * tof)
+
+
+def test_a_low_slow_drone_is_predicted_at_its_own_altitude(world):
+    """A drone at 200 m, 45 km out (inside this radar's horizon), 51 m/s toward the unit, its
+    track's vertical velocity noisy (+15 m/s): the PIP stays at 200 m (drones' PIPs came out at
+    3.5-10 km with the straight-line prediction), the shot is feasible and its time of flight
+    that of a point at 200 m, which the flyout confirms."""
+    p = at(world, 45e3, 200.0)
+    f = run(world, [p, p], [[0.0, -51.0, 15.0], [0.0, -51.0, 0.0]], [AIRCRAFT, AIRCRAFT])
+    r = np.linalg.norm(f.pip_enu_m[0] - world.earth_centre_enu_m, axis=-1)
+    np.testing.assert_allclose(r, np.linalg.norm(p - world.earth_centre_enu_m), rtol=1e-12)  # own altitude
+    h = geo.altitude_m(f.pip_enu_m[0].reshape(-1, 3), world.origin) - world.ground_alt_m
+    np.testing.assert_allclose(h, 200.0, atol=20.0)  # on the ellipsoid: the sphere's 13 m at 60 km
+    assert f.code[0, 0] == fz.FEASIBLE and np.isfinite(f.tof_s[0, 0])
+    np.testing.assert_allclose(f.tof_s[:, 0], f.tof_s[:, 1], rtol=1e-3)  # the noise changes ~nothing
+    tof, reason = _fly(world, 0, np.array([p]), np.array([[0.0, -51.0, 0.0]]), 10.0, f.pip_enu_m[0, :1])
+    assert reason[0] == "cpa" and abs(tof[0] - f.tof_s[0, 0]) <= 0.10 * tof[0]

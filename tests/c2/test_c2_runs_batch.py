@@ -239,12 +239,19 @@ def _assess_reference(world, u, w_idx, pos_enu_m, vel_enu_mps, threat_class, rea
     pk, tof = np.zeros((nw, k)), np.full((nw, k), np.nan)
     pip, code = np.full((nw, k, 3), np.nan), np.full((nw, k), fz.OUT_OF_ENVELOPE)
     ballistic = threat_class == fz.BALLISTIC
+    # aerodynamic tracks predicted on their own altitude (horizontal velocity, PIP at the
+    # track's distance from the earth's centre); ballistic ones on their full velocity
+    radial = pos_enu_m - centre
+    r_track = np.linalg.norm(radial, axis=-1)
+    up = radial / r_track[:, None]
+    v_pred = np.where(ballistic[:, None], vel_enu_mps,
+                      vel_enu_mps - np.sum(vel_enu_mps * up, axis=-1)[:, None] * up)
     for a, w in enumerate(w_idx):
         table = flyout_table.load_table(wp.name[w])
-        tau = np.linspace(0.0, wp.max_flight_time_s[w], fz.N_TAU)
-        p = pos_enu_m[:, None] + vel_enu_mps[:, None] * (reaction_time_s + tau)[None, :, None]
-        g = tau[None] - flyout_table.time_of_flight_s(table, ground_range_m(p, base, centre),
-                                                      geo.altitude_m(p, origin) - ground)
+        tau = np.linspace(0.0, float(np.nanmax(table.tof_s)), fz.N_TAU)  # the flyout's own reach
+        p = pos_enu_m[:, None] + v_pred[:, None] * (reaction_time_s + tau)[None, :, None]
+        h_grid = np.where(ballistic[:, None], geo.altitude_m(p, origin) - ground, agl_now[:, None])
+        g = tau[None] - flyout_table.time_of_flight_s(table, ground_range_m(p, base, centre), h_grid)
         hit = np.nan_to_num(g, nan=-np.inf) >= 0.0
         found = hit.any(axis=1)
         n1 = np.argmax(hit, axis=1)
@@ -253,13 +260,16 @@ def _assess_reference(world, u, w_idx, pos_enu_m, vel_enu_mps, threat_class, rea
         g0, g1 = g[rows, n0], g[rows, n1]
         frac = np.where(np.isfinite(g0) & (g0 < 0) & (n1 > 0), -g0 / np.where(g1 - g0 > 0, g1 - g0, 1.0), 1.0)
         t_star = tau[n0] + frac * (tau[n1] - tau[n0])
-        pip_w = pos_enu_m + vel_enu_mps * (reaction_time_s + t_star)[:, None]
+        pip_w = pos_enu_m + v_pred * (reaction_time_s + t_star)[:, None]
+        to_pip = pip_w - centre
+        scale = np.linalg.norm(to_pip, axis=-1) / r_track
+        pip_w = np.where(ballistic[:, None], pip_w,
+                         centre + to_pip / np.where(np.isfinite(scale), scale, 1.0)[:, None])
         r_pip = ground_range_m(pip_w, base, centre)
-        h_pip = geo.altitude_m(pip_w, origin) - ground
+        h_pip = np.where(ballistic, geo.altitude_m(pip_w, origin) - ground, agl_now)
         r_max = np.where(ballistic, wp.max_range_ballistic_m[w], wp.max_range_m[w])
         ok_env = (found & (r_pip <= r_max) & (r_pip >= wp.min_range_m[w]) & (h_pip <= wp.max_altitude_m[w])
-                  & (h_pip >= wp.min_altitude_m[w] - 5.0) & (speed <= wp.max_target_speed_mps[w])
-                  & (t_star <= wp.max_flight_time_s[w]))
+                  & (h_pip >= wp.min_altitude_m[w] - 5.0) & (speed <= wp.max_target_speed_mps[w]))
         los = los_now & line_of_sight(h_radar, np.maximum(h_pip, 0.0), r_pip)
         edge = np.clip((r_pip / r_max - fz.PK_EDGE_START) / (1.0 - fz.PK_EDGE_START), 0.0, 1.0)
         code[a] = np.where(~los, fz.NO_LOS, np.where(ok_env, fz.FEASIBLE, fz.OUT_OF_ENVELOPE))

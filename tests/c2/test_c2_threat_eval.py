@@ -35,6 +35,9 @@ def test_time_to_go_and_cpa_by_hand():
     (51.0, 300.0, 0.0, "drone"),
     (245.0, 50.0, 0.0, "cruise_missile"),
     (265.0, 8_000.0, 0.0, "aircraft"),
+    # a young drone track at 75 km: 51 m/s across, 60 m/s of vertical-velocity noise
+    (float(np.hypot(51.0, 60.0)), 250.0, float(np.degrees(np.arctan2(60.0, 51.0))), "drone"),
+    (float(np.hypot(90.0, 10.0)), 250.0, float(np.degrees(np.arctan2(10.0, 90.0))), "cruise_missile"),
 ])
 def test_classify_thresholds(speed, alt, gamma_deg, expected):
     cls = te.classify(ro([speed]), ro([alt]), ro([np.radians(gamma_deg)]))

@@ -63,14 +63,14 @@ def test_json_of_the_whole_catalog_is_one_object_per_profile():
     for d in docs:
         check_against_yaml(d, d["kind"] + "s", srcs)
     flyout = next(d for d in docs if d["name"] == "48N6E3")
-    assert any(f["path"] == "flyout.loft_ratio" for f in flyout["figures"])
+    assert any(f["path"] == "flyout.dive_slope" for f in flyout["figures"])
 
 
 def test_text_view_shows_flyout_figures_methods_and_full_citations():
     shown = runner.invoke(app, ["catalog", "48N6E3"], env={"COLUMNS": "250"})
     assert shown.exit_code == 0
     text = " ".join(shown.output.split())
-    assert "flyout.loft_ratio" in text and "flyout.pk_max" in text and "FITTED" in text
+    assert "flyout.dive_slope" in text and "flyout.pk_max" in text and "FITTED" in text
     assert "[N25] eXXpress" in text and "Nov 2022" in text and "exxpress.at" in text
     bad = runner.invoke(app, ["catalog", "48N6E"])
     assert bad.exit_code == 2 and "did you mean '48N6E3'" in bad.output

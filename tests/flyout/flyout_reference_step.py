@@ -1,6 +1,6 @@
 """Reference copy of the flyout step as it was before the workspace rewrite (commit 8cf86d6),
-with the midcourse loft law (:func:`iadsim.flyout.guidance.loft_height_m`) and the 15° homing
-hand-over of the later refit.
+with the cruise-and-dive midcourse shaping (:func:`iadsim.flyout.guidance.shaped_aim_m`) and
+the 15° homing hand-over of the later refits.
 
 Kept only as an oracle: tests/flyout/test_step_equivalence.py checks that the fast step in
 :mod:`iadsim.flyout.kinematics` computes the same physics (same equations, same parameters)
@@ -16,14 +16,15 @@ from iadsim.flyout.kinematics import (
     REASON_CPA, REASON_GROUND, REASON_LOW_SPEED, REASON_NONE, REASON_TIMEOUT, InterceptOutcome,
 )
 from iadsim.flyout.guidance import (
+    add,
     axpy,
     dot,
     limit_lateral,
-    loft_height_m,
     midcourse_accel,
     predicted_intercept_point,
     rows,
     scale,
+    shaped_aim_m,
     sub,
     true_pn_accel,
     v3,
@@ -33,7 +34,6 @@ from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates
 from iadsim.physics.atmosphere import density_fast_with_slope
 
 MIDCOURSE_TAU_MAX_S = 2.0  # longest heading-error time constant in midcourse (turn-over)
-LOFT_FADE_SEEKER_RANGES = 1.0  # no loft within this many seeker ranges of the PIP
 TERMINAL_MIN_COS_ERR = np.cos(np.radians(15.0))  # homing only once within 15° of the PIP
 _LAST_MACH_IDX = CD_MACH_GRID.size - 2
 N_MACH = CD_MACH_GRID.size
@@ -72,22 +72,22 @@ def _gravity(pos, env):
     return scale(r, -GM_EARTH_M3PS2 / (rn2 * rn)), rn, r
 
 
-def guidance_command(pos, vel, prm, tgt, grav, up, terminal_prev, t_flight_s, augmented=True):
+def guidance_command(pos, vel, prm, tgt, grav, up, rn, env, terminal_prev, t_flight_s,
+                     augmented=True):
     """Unlimited commanded acceleration (V3 m/s²) and the latched terminal flag (n,).
 
-    pos, vel, grav, up: V3 of the missiles; tgt: dict of V3 target arrays ('pos', 'vel',
+    pos, vel, grav, up: V3 of the missiles; rn: their geocentric distance (n,) m; tgt: dict of V3 target arrays ('pos', 'vel',
     'acc', 'est_pos', 'est_vel'); prm: (k, n) per-row parameters; t_flight_s: (n,) s.
     """
     rel = sub(tgt["pos"], pos)
     seeker_m = prm[COL["seeker_range_m"]]
-    pip, t_go = predicted_intercept_point(pos, tgt["est_pos"], tgt["est_vel"],
+    pip, _ = predicted_intercept_point(pos, tgt["est_pos"], tgt["est_vel"],
                                           prm[COL["midcourse_speed_mps"]])
     d_pip = sub(pip, pos)
     dist_pip = np.sqrt(dot(d_pip, d_pip))
-    loft_m = loft_height_m(dist_pip, t_go, t_flight_s, LOFT_FADE_SEEKER_RANGES * seeker_m,
-                           prm[COL["loft_ratio"]], prm[COL["loft_max_m"]],
-                           prm[COL["loft_fade_exponent"]])
-    aim = axpy(loft_m, up, pip)
+    aim = add(pos, shaped_aim_m(d_pip, up, rn, env.earth_radius_m,
+                                prm[COL["midcourse_speed_mps"]] * prm[COL["shaping_lookahead_s"]],
+                                prm[COL["dive_slope"]], prm[COL["cruise_altitude_m"]]))
     a_mid = midcourse_accel(pos, vel, aim, prm[COL["midcourse_nav_constant"]],
                             MIDCOURSE_TAU_MAX_S, grav)
     # Homing starts inside seeker range once the turn-over is done (velocity within
@@ -131,7 +131,7 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     q_s = (0.5 * rho0 * area) * speed0 * speed0  # dynamic pressure × reference area, N
     up = scale(r0, 1.0 / rn0)
 
-    a_cmd, terminal = guidance_command(pos0, vel0, prm, tgt, grav0, up, state.is_terminal, tf0,
+    a_cmd, terminal = guidance_command(pos0, vel0, prm, tgt, grav0, up, rn0, env, state.is_terminal, tf0,
                                        augmented)
     a_tvc = np.where(tf0 < prm[COL["burnout_time_s"]], prm[COL["tvc_lateral_mps2"]], 0.0)
     a_aero_max = q_s * prm[COL["cn_max"]] / m0
@@ -171,7 +171,7 @@ def _resolve(state, prm, tgt, pos0, pos1, vel1, tf1, terminal, t_s, dt_s, rng, e
     rel0 = sub(pos0, tp)
     rel1 = tuple(p1 - (p + dt_s * v + hdt2 * a) for p1, p, v, a in zip(pos1, tp, tv, ta))
     tau, miss, closing0 = cpa_in_step(rel0, rel1, dt_s)
-    is_cpa = alive & closing0 & (tau < dt_s)
+    is_cpa = alive & closing0 & (tau < dt_s) & (terminal | (miss <= prm[COL["seeker_range_m"]]))
     speed1 = np.sqrt(dot(vel1, vel1))
     _, rn1, _ = _gravity(pos1, env)
     alt1 = rn1 - env.earth_radius_m

@@ -1,32 +1,79 @@
-"""Envelope from the flyout model reproduces the catalog's public max ranges (within 10 %)."""
+"""Envelope from the flyout model: the public max ranges (within 10 %), reach against low
+targets (issue #14 item 3) and no holes in the reach, for every catalog missile."""
 
 import dataclasses
 import json
+from functools import cache
 
 import numpy as np
 import pytest
 
+from iadsim.cli_flyout import FAST as CLI_FAST
 from iadsim.flyout.envelope import (
+    DEFAULT_ALTITUDES_M,
     compute_envelope,
     envelope_to_json,
-    max_range_km,
     plot_envelope,
     reach_gaps,
 )
-from iadsim.cli_flyout import FAST as CLI_FAST
 from iadsim.flyout.params import list_interceptors, load_interceptor_params
 
 FAST = {"dt_s": 0.1, "n_coarse": 20, "n_refine": 6}
+MISSILES = ("48N6E3", "40N6", "9M96E2", "PAC-2-GEM-T", "PAC-3-MSE")
+# A launch at a target passing (nearly) overhead can fail between two that hit it overhead:
+# the vertical climb-out against a target crossing the zenith, at intercept ranges of 0-3 km,
+# inside every catalog missile's minimum range. Such runs are not holes in the reach.
+OVERHEAD_M = 3_000.0
 
 
-@pytest.mark.parametrize("name", ["48N6E3", "40N6", "PAC-2-GEM-T"])
-def test_max_range_matches_public_figure(name):
-    p = load_interceptor_params(name)
-    got_km = max_range_km(p, 250.0, (10e3, 20e3, 25e3), **FAST)
-    assert got_km == pytest.approx(p.public_max_range_m / 1e3, rel=0.10)
+@cache
+def _envelope(name):
+    """The envelope ``iadsim envelope`` prints (its settings, 20 altitudes from 100 m to 30 km),
+    approaching and crossing a 250 m/s target; one computation per missile for all the tests."""
+    return compute_envelope(load_interceptor_params(name), 250.0, DEFAULT_ALTITUDES_M,
+                            ("approaching", "crossing"), **CLI_FAST)
 
 
-def test_envelope_json_and_plot(tmp_path):
+def test_every_catalog_missile_is_tested():
+    assert set(list_interceptors()) == set(MISSILES)
+    assert len(DEFAULT_ALTITUDES_M) >= 20 and min(DEFAULT_ALTITUDES_M) == 100.0
+
+
+@pytest.mark.parametrize("name", MISSILES)
+def test_max_range_at_the_best_altitude_matches_the_public_figure(name):
+    env = _envelope(name)
+    public_km = load_interceptor_params(name).public_max_range_m / 1e3
+    assert env.max_range_km == pytest.approx(public_km, rel=0.10)
+
+
+@pytest.mark.parametrize("name", MISSILES)
+def test_reach_against_low_targets(name):
+    """A lofted round dives onto a low target: at 1 km ≥ 60 % and at 100 m ≥ 40 % of the public
+    maximum (the former parabolic loft reached ~16 % with 48N6E3), and up to 20 km the reach
+    changes smoothly with altitude (no step of more than half the public figure between
+    neighbours; above, it falls toward each missile's ceiling)."""
+    env = _envelope(name)
+    public_m = load_interceptor_params(name).public_max_range_m
+    col = env.max_range_m[:, env.aspects.index("approaching")]
+    alt = list(env.altitudes_m)
+    assert col[alt.index(1_000.0)] >= 0.60 * public_m
+    assert col[alt.index(100.0)] >= 0.40 * public_m
+    low = env.altitudes_m <= 20e3
+    assert np.all(np.isfinite(col)) and np.all(np.abs(np.diff(col[low])) <= 0.5 * public_m)
+
+
+@pytest.mark.parametrize("name", MISSILES)
+def test_reach_against_approaching_and_crossing_targets_has_no_holes(name):
+    """Between the minimum and the maximum range every launch lands, at every altitude from 100 m
+    to 30 km (runs of failures overhead excepted, see OVERHEAD_M)."""
+    env = _envelope(name)
+    holes = {(float(alt), asp): env.gaps_m[i][j] for i, alt in enumerate(env.altitudes_m)
+             for j, asp in enumerate(env.aspects)
+             if any(max(a, b) > OVERHEAD_M for a, b in env.gaps_m[i][j])}
+    assert holes == {}
+
+
+def test_envelope_json_and_plot(tmp_path, monkeypatch):
     p = load_interceptor_params("PAC-3-MSE")
     env = compute_envelope(p, 300.0, (3e3, 20e3), ("approaching", "receding"), **FAST)
     assert env.max_range_m.shape == (2, 2)
@@ -34,9 +81,18 @@ def test_envelope_json_and_plot(tmp_path):
     assert np.all(env.min_range_m <= env.max_range_m)
     doc = json.loads(envelope_to_json(env))
     assert doc["missile"] == "PAC-3-MSE" and len(doc["max_range_km"]) == 2
+    figures = []
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plt, "close", figures.append)
     out = tmp_path / "env.png"
     plot_envelope(env, out)
     assert out.stat().st_size > 1000
+    # computed points only: markers, no line joining two altitudes
+    lines = figures[0].axes[0].get_lines()
+    assert len(lines) == 4 and all(ln.get_linestyle() == "None" and ln.get_marker() not in (None, "None")
+                                   for ln in lines)
+    assert all(len(ln.get_ydata()) == 2 for ln in lines)
 
 
 def test_bad_envelope_inputs():
@@ -56,43 +112,20 @@ def test_reach_gaps_are_runs_of_failures_between_successes():
     assert reach_gaps(np.array([1.0, 2.0]), np.array([False, True]), np.array([0.0, 2.0])) == ()
 
 
-def former_loft(name):
-    """The missile with the loft law before the refit: aim point raised by loft_ratio x
-    (distance to PIP - seeker range) at every point of the flight (no fade, no limit), which
-    leaves PAC-2 GEM-T a hole in its reach against low targets."""
-    return dataclasses.replace(load_interceptor_params(name), loft_ratio=0.9,
-                               loft_fade_exponent=0.0, loft_max_m=0.0)
+def holey(name):
+    """The missile with a shaping that leaves a hole: 40N6 with its aim only 8 s ahead (the
+    catalog's 10 s) pulls up too abruptly for short shots at targets at 3-8 km, which fail
+    between 16 and 38 km while shorter and longer ones intercept."""
+    return dataclasses.replace(load_interceptor_params(name), shaping_lookahead_s=8.0)
 
 
 def test_envelope_reports_where_reach_is_not_one_interval():
     """A missile whose reach has a hole must say so: the table's min and max alone would hide it."""
-    p = former_loft("PAC-2-GEM-T")
-    env = compute_envelope(p, 250.0, (100.0, 10e3), ("approaching",), **FAST)
-    assert env.has_gaps and len(env.gaps_m) == 2 and len(env.gaps_m[0]) == 1
+    env = compute_envelope(holey("40N6"), 250.0, (5e3, 20e3), ("approaching",), **CLI_FAST)
+    assert env.has_gaps and len(env.gaps_m) == 2
     for i in range(2):
         for a, b in env.gaps_m[i][0]:
-            assert env.min_range_m[i, 0] <= a < b <= env.max_range_m[i, 0]
-    # the low-altitude hole: launches at 40-80 km failed while shorter and longer ones intercepted
-    assert any(a < 40e3 and b > 80e3 for a, b in env.gaps_m[0][0])
+            assert env.min_range_m[i, 0] <= min(a, b) and max(a, b) <= env.max_range_m[i, 0]
+    assert any(a < 20e3 and b > 35e3 for a, b in env.gaps_m[0][0])
     doc = json.loads(envelope_to_json(env))
     assert doc["gaps_km"][0][0] == [[round(a / 1e3, 3), round(b / 1e3, 3)] for a, b in env.gaps_m[0][0]]
-
-
-@pytest.mark.parametrize("name", ["48N6E3", "40N6"])
-def test_reach_against_a_high_approaching_target_is_one_interval(name):
-    p = load_interceptor_params(name)
-    env = compute_envelope(p, 250.0, (20e3,), ("approaching",), **FAST)
-    assert env.gaps_m[0][0] == ()
-
-
-@pytest.mark.parametrize("name", list_interceptors())
-def test_reach_against_approaching_and_crossing_targets_is_one_interval(name):
-    """The envelope the CLI prints (its FAST settings, 100 m to 20 km): no gaps head-on or abeam."""
-    assert set(list_interceptors()) >= {"48N6E3", "40N6", "9M96E2", "PAC-2-GEM-T", "PAC-3-MSE"}
-    p = load_interceptor_params(name)
-    env = compute_envelope(p, 250.0, aspects=("approaching", "crossing"), **CLI_FAST)
-    assert tuple(env.altitudes_m) == (100.0, 1_000.0, 5_000.0, 10_000.0, 20_000.0)
-    gaps = {(float(alt), asp): env.gaps_m[i][j] for i, alt in enumerate(env.altitudes_m)
-            for j, asp in enumerate(env.aspects) if env.gaps_m[i][j]}
-    assert gaps == {}
-    assert np.all(np.isfinite(env.max_range_m))

@@ -32,14 +32,15 @@ from iadsim.flyout.state import (  # noqa: E402
 ENV = FlyoutEnv.local_sphere()
 
 
-def _population(n, seed, loft_max_m=None):
+def _population(n, seed, cruise_altitude_m=None):
     """n interceptors of all catalog kinds in every phase; some dead, some near the CPA.
 
-    loft_max_m: if given, every kind's loft limit (so that it binds on many rows)."""
+    cruise_altitude_m: if given, every kind's cruise altitude (below many targets, so that
+    the climb-to-target branch of the shaping runs on many rows)."""
     rng = np.random.default_rng(seed)
     params = [load_interceptor_params(k) for k in list_interceptors()]
-    if loft_max_m is not None:
-        params = [dataclasses.replace(p, loft_max_m=loft_max_m) for p in params]
+    if cruise_altitude_m is not None:
+        params = [dataclasses.replace(p, cruise_altitude_m=cruise_altitude_m) for p in params]
     table = InterceptorTable.from_params(params)
     kind = rng.integers(0, len(table.names), n)
     tgt = np.c_[rng.uniform(-2e5, 2e5, (n, 2)), rng.uniform(1e3, 2e4, n)]
@@ -65,11 +66,11 @@ def _assert_same(a, b, what):
         np.testing.assert_array_equal(a, b, err_msg=what)
 
 
-@pytest.mark.parametrize("loft_max_m", [None, 20e3], ids=["catalog", "loft-limited"])
+@pytest.mark.parametrize("cruise_altitude_m", [None, 5e3], ids=["catalog", "low-cruise"])
 @pytest.mark.parametrize("with_acc_and_estimate", [False, True])
 @pytest.mark.parametrize("augmented", [False, True])
-def test_fast_step_matches_reference(with_acc_and_estimate, augmented, loft_max_m):
-    table, s, tp, tv, ta, est = _population(3000, seed=11, loft_max_m=loft_max_m)
+def test_fast_step_matches_reference(with_acc_and_estimate, augmented, cruise_altitude_m):
+    table, s, tp, tv, ta, est = _population(3000, seed=11, cruise_altitude_m=cruise_altitude_m)
     targets = (TargetStates(tp, tv, ta, *est) if with_acc_and_estimate else TargetStates(tp, tv))
     got = kinematics.advance_interceptors(s, table, targets, 5.0, 0.05,
                                           np.random.default_rng(3), ENV, augmented)
@@ -135,24 +136,37 @@ def test_fast_step_does_not_mutate_inputs_and_returns_fresh_memory():
                                     ENV)
 
 
-def test_population_exercises_every_part_of_the_loft_law():
-    """The rows above span the loft law: no loft inside seeker range, the limit loft_max_m
-    binding (in the loft-limited population), and several fade exponents."""
-    from iadsim.flyout.guidance import loft_height_m, predicted_intercept_point, v3
+def test_population_exercises_every_part_of_the_shaping_law():
+    """The rows above span the cruise-and-dive shaping: aim at the PIP (within one lookahead),
+    on the cruise, on the dive/climb ramp, the straight-line floor binding, targets above the
+    cruise altitude; and the aim equals the PIP exactly where it should."""
+    from iadsim.flyout.guidance import predicted_intercept_point, shaped_aim_m, v3
     from iadsim.flyout.params import COL
 
-    table, s, tp, tv, _, _ = _population(3000, seed=11, loft_max_m=20e3)
+    table, s, tp, tv, _, _ = _population(3000, seed=11, cruise_altitude_m=5e3)
     prm = s.prm_kn
-    pip, t_go = predicted_intercept_point(v3(s.pos_enu_m), v3(tp), v3(tv),
-                                          prm[COL["midcourse_speed_mps"]])
-    d = np.linalg.norm(np.stack(pip, axis=1) - s.pos_enu_m, axis=1)
-    e = d - prm[COL["seeker_range_m"]]
-    capped = prm[COL["loft_ratio"]] * e > prm[COL["loft_max_m"]]
-    assert (e <= 0.0).sum() > 100 and capped.sum() > 100
-    assert len(set(prm[COL["loft_fade_exponent"]].tolist())) >= 2
-    loft = loft_height_m(d, t_go, s.t_flight_s, prm[COL["seeker_range_m"]],
-                         prm[COL["loft_ratio"]], prm[COL["loft_max_m"]],
-                         prm[COL["loft_fade_exponent"]])
-    assert np.all(loft[e <= 0.0] == 0.0)
-    assert np.all(loft[capped] <= prm[COL["loft_max_m"]][capped])
-    assert np.all(loft <= prm[COL["loft_ratio"]] * np.maximum(e, 0.0))
+    pip, _ = predicted_intercept_point(v3(s.pos_enu_m), v3(tp), v3(tv), prm[COL["midcourse_speed_mps"]])
+    d_pip = np.stack(pip, axis=1) - s.pos_enu_m
+    r = s.pos_enu_m - ENV.earth_centre_enu_m
+    rn = np.linalg.norm(r, axis=1)
+    up = r / rn[:, None]
+    look_m = prm[COL["midcourse_speed_mps"]] * prm[COL["shaping_lookahead_s"]]
+    aim = np.stack(shaped_aim_m(v3(d_pip), v3(up), rn, ENV.earth_radius_m, look_m, prm[COL["dive_slope"]],
+                                prm[COL["cruise_altitude_m"]]), axis=1)
+    x = np.linalg.norm(d_pip - np.sum(d_pip * up, axis=1)[:, None] * up, axis=1)
+    alt_m = rn - ENV.earth_radius_m
+    alt_pip = np.linalg.norm(r + d_pip, axis=1) - ENV.earth_radius_m
+    near = x <= look_m
+    assert near.sum() > 100 and np.allclose(aim[near], d_pip[near], rtol=0, atol=1e-6)
+    s_a = np.maximum(x - look_m, 0.0)
+    frac = s_a / np.maximum(x, 1e-9)
+    line = (alt_m - alt_pip) * frac + alt_pip
+    ramp = prm[COL["dive_slope"]] * s_a
+    profile = np.clip(prm[COL["cruise_altitude_m"]] - alt_pip, -ramp, ramp) + alt_pip
+    far = ~near
+    on_cruise = far & (profile == prm[COL["cruise_altitude_m"]]) & (profile < ramp + line) & (profile > line)
+    ramp_binds = far & (ramp + line < profile)
+    floor_binds = far & (line > np.minimum(profile, ramp + line))
+    above_cruise = far & (alt_pip > prm[COL["cruise_altitude_m"]])
+    for rows_ in (on_cruise, ramp_binds, floor_binds, above_cruise):
+        assert rows_.sum() > 50

@@ -44,7 +44,7 @@ def test_extract_rejects_path_escapes(tmp_path):
 
 
 def test_install_without_npm_says_what_to_do(monkeypatch, tmp_path):
-    monkeypatch.setenv("IADSIM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("IADSIM_CACHE", str(tmp_path))
     with pytest.raises(install.ViewerError, match="npm"):
         install.install_cesium(version="0.0.0-test", npm="no-such-npm-binary")
     assert install.cesium_dir("1.2.3") == tmp_path / "cesium" / "1.2.3"

@@ -1,16 +1,23 @@
 """Engagement feasibility of every (weapon type, track) pair of one unit, vectorised.
 
-Predicted intercept point (PIP). The track flies straight: p(t) = p + v·t. A round launched after
-the reaction time T_r, flying τ, meets it when the fly-out table says the round needs no more
-than τ to reach p(T_r + τ):
+Predicted intercept point (PIP). The track flies straight: p(t) = p + v·t, where for an
+aerodynamic track (every class but ballistic) v is the horizontal part of its velocity and the
+point is kept at the track's own altitude (a straight line in ENU would climb off the curved
+earth, and a track's vertical-velocity noise would lift a 200 m drone's PIP by kilometres over a
+few minutes); a ballistic track keeps its full velocity. A round launched after the reaction
+time T_r, flying τ, meets it when the fly-out table says the round needs no more than τ to reach
+p(T_r + τ):
 
     g(τ) = τ − tof(ground_range(p(T_r + τ)), altitude(p(T_r + τ))),   τ* = first root of g
 
-found on a grid of τ in [0, max flight time] and refined by linear interpolation in the
-bracket (:mod:`iadsim.c2.flyout_table`). Feasible when, at the PIP,
+found on a grid of τ from 0 to the longest flight in the weapon's table and refined by linear
+interpolation in the bracket (:mod:`iadsim.c2.flyout_table`). The table is the 3-DOF flyout's
+own: NaN (unreachable) where the round falls below its minimum speed, hits the ground or times
+out before the point, so such a shot is infeasible; no catalog speed or flight-time figure
+enters. Feasible when, at the PIP,
 
     min_range ≤ ground range ≤ max_range   (max_range_ballistic for ballistic-class tracks)
-    min_altitude ≤ altitude ≤ max_altitude,  |v| ≤ max_target_speed,  τ* ≤ max_flight_time
+    min_altitude ≤ altitude ≤ max_altitude,  |v| ≤ max_target_speed
 
 (catalog missile figures) and the unit's engagement radar has line of sight (smooth
 effective earth, k = 4/3-class, :func:`iadsim.physics.propagation.line_of_sight`) to the track
@@ -143,9 +150,11 @@ def _time_of_flight_s(names: tuple, rng_m, alt_m):
 
 
 @cache
-def _tau_grid_s(max_flight_time_s: tuple) -> np.ndarray:
-    """Flight-time grid of the PIP search of each weapon, (nw, N_TAU) s."""
-    return np.stack([np.linspace(0.0, t, N_TAU) for t in max_flight_time_s])
+def _tau_grid_s(names: tuple) -> np.ndarray:
+    """Flight-time grid of the PIP search of each weapon, (nw, N_TAU) s: from 0 to the longest
+    flight in its fly-out table (the flyout's own reach; no catalog flight-time figure)."""
+    return np.stack([np.linspace(0.0, float(np.nanmax(flyout_table.load_table(n).tof_s)), N_TAU)
+                     for n in names])
 
 
 def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_time_s) -> Feasibility:
@@ -168,20 +177,30 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     w_idx = np.asarray(w_idx)
     names = tuple(str(wp.name[w]) for w in w_idx)
     col = (nw, 1)
-    max_tof_s = wp.max_flight_time_s[w_idx]
-    tau = _tau_grid_s(tuple(max_tof_s.tolist()))  # (w, n)
+    tau = _tau_grid_s(names)  # (w, n)
     lead_s = reaction_time_s + tau
+    # Aerodynamic tracks are predicted on their own altitude: the horizontal part of the
+    # velocity only (a straight line in ENU would climb off the curved earth, and a track's
+    # vertical-velocity noise, e.g. 10 m/s, would lift a 200 m drone's PIP by kilometres over
+    # a few minutes of lead). Ballistic tracks keep their full velocity.
+    ballistic = np.asarray(threat_class) == BALLISTIC
+    radial = pos_enu_m - centre
+    r_track = np.linalg.norm(radial, axis=-1)
+    up = radial / r_track[:, None]
+    v_pred = np.where(ballistic[:, None], vel_enu_mps,
+                      vel_enu_mps - np.sum(vel_enu_mps * up, axis=-1)[:, None] * up)
     # the tracks now, then every weapon's grid of predicted points p + v·(T_r + τ): (3, k + w·k·n)
     xyz = np.empty((3, k + nw * k * N_TAU))
     xyz[:, :k] = pos_enu_m.T
     for c in range(3):
         grid = xyz[c, k:].reshape(nw, k, N_TAU)
-        np.multiply(vel_enu_mps[:, c][None, :, None], lead_s[:, None, :], out=grid)
+        np.multiply(v_pred[:, c][None, :, None], lead_s[:, None, :], out=grid)
         grid += pos_enu_m[:, c][None, :, None]
     rng_all = _ground_range_xyz_m(xyz[0], xyz[1], xyz[2], base, centre)
     alt_all = geo.altitude_m(xyz.T, origin) - ground
     grid_shape = (nw, k, N_TAU)
-    g = tau[:, None] - _time_of_flight_s(names, rng_all[k:].reshape(grid_shape), alt_all[k:].reshape(grid_shape))
+    alt_grid = np.where(ballistic[None, :, None], alt_all[k:].reshape(grid_shape), alt_all[:k][None, :, None])
+    g = tau[:, None] - _time_of_flight_s(names, rng_all[k:].reshape(grid_shape), alt_grid)
     hit = g >= 0.0  # (w, k, n); NaN (unreachable) is no hit
     found = hit.any(axis=-1)
     n1 = np.argmax(hit, axis=-1)
@@ -191,10 +210,14 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     frac = np.where(np.isfinite(g0) & (g0 < 0) & (n1 > 0), -g0 / np.where(g1 - g0 > 0, g1 - g0, 1.0), 1.0)
     tau0, tau1 = np.take_along_axis(tau, n0, axis=-1), np.take_along_axis(tau, n1, axis=-1)
     t_star = tau0 + frac * (tau1 - tau0)  # (w, k)
-    pip = pos_enu_m + vel_enu_mps * (reaction_time_s + t_star)[..., None]  # (w, k, 3)
+    pip = pos_enu_m + v_pred * (reaction_time_s + t_star)[..., None]  # (w, k, 3)
+    # an aerodynamic track's PIP at its own distance from the earth's centre (own altitude)
+    to_pip = pip - centre
+    scale = np.linalg.norm(to_pip, axis=-1) / r_track
+    pip = np.where(ballistic[:, None], pip, centre + to_pip / np.where(np.isfinite(scale), scale, 1.0)[..., None])
     pip_pts = pip.reshape(-1, 3)
     r_pip = ground_range_m(pip_pts, base, centre).reshape(nw, k)
-    h_pip = (geo.altitude_m(pip_pts, origin) - ground).reshape(nw, k)
+    h_pip = np.where(ballistic, (geo.altitude_m(pip_pts, origin) - ground).reshape(nw, k), alt_all[:k])
     # line of sight to the tracks now (k) and to every PIP (w·k), one call
     los = line_of_sight(h_radar, np.maximum(np.concatenate([alt_all[:k], h_pip.reshape(-1)]), 0.0),
                         np.concatenate([rng_all[:k], r_pip.reshape(-1)]))
@@ -205,7 +228,7 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     ok_env = (found & (r_pip <= r_max) & (r_pip >= wp.min_range_m[w_idx].reshape(col))
               & (h_pip <= wp.max_altitude_m[w_idx].reshape(col))
               & (h_pip >= (wp.min_altitude_m[w_idx] - 5.0).reshape(col))
-              & (speed <= wp.max_target_speed_mps[w_idx].reshape(col)) & (t_star <= max_tof_s.reshape(col)))
+              & (speed <= wp.max_target_speed_mps[w_idx].reshape(col)))
     edge = np.clip((r_pip / r_max - PK_EDGE_START) / (1.0 - PK_EDGE_START), 0.0, 1.0)
     code = np.where(~los, NO_LOS, np.where(ok_env, FEASIBLE, OUT_OF_ENVELOPE))
     pk = np.where(code == FEASIBLE, wp.pk[w_idx].reshape(col) * (1.0 - PK_EDGE_LOSS * edge), 0.0)

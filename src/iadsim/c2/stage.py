@@ -74,6 +74,8 @@ class Orders:
     reassess_verdict: list = field(default_factory=list)
     reload_weapon_idx: np.ndarray = None
     reload_detail: list = field(default_factory=list)
+    predicted_tof_s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per assign row: the
+    # feasibility's time of flight of a round launched after the reaction time, s
 
 
 def _ints(x):
@@ -219,12 +221,13 @@ class C2Stage:
                 cls = threat_eval.THREAT_CLASSES[te.threat_class[j]]
                 rows.append((tid, int(truth[j]), w, n, fz.pip_enu_m[a, j], te.min_time_to_go_s[j],
                              f"rounds={n} class={cls} value={te.value[j]:.1f} pk={fz.pk[a, j]:.2f} "
-                             f"tof_s={fz.tof_s[a, j]:.0f} time_to_go_s={te.min_time_to_go_s[j]:.0f}"))
+                             f"tof_s={fz.tof_s[a, j]:.1f} time_to_go_s={te.min_time_to_go_s[j]:.0f}",
+                             float(fz.tof_s[a, j])))
         if not rows:
             return _NO_ASSIGN
         c = list(zip(*rows))
         return (_ints(c[0]), _ints(c[1]), _ints(c[2]), _ints(c[3]), np.array(c[4]).reshape(-1, 3),
-                np.array(c[5], float), c[6])
+                np.array(c[5], float), c[6], np.array(c[7], float))
 
     def _holds(self, u, ids, truth, reasons) -> tuple:
         """Hold events only when a track's reason changes: (hold_track_id, hold_reason, hold_truth_id)."""
@@ -258,7 +261,7 @@ def _hold_codes(ev, avail, ready, inventory, no_channel) -> np.ndarray:
 
 
 _NO_INT, _NO_FLOAT, _NO_VEC = np.zeros(0, int), np.zeros(0), np.zeros((0, 3))  # empty: nothing to mutate, shared
-_NO_ASSIGN = (_NO_INT, _NO_INT, _NO_INT, _NO_INT, _NO_VEC, _NO_FLOAT, ())  # assign fields and detail
+_NO_ASSIGN = (_NO_INT, _NO_INT, _NO_INT, _NO_INT, _NO_VEC, _NO_FLOAT, (), _NO_FLOAT)  # assign fields, detail, tof
 _NO_HOLDS = (_NO_INT, (), _NO_INT)  # hold_track_id, hold_reason, hold_truth_id
 _NO_REASSESS = ((), (), ())  # track ids, truth ids, verdicts
 
@@ -267,7 +270,7 @@ def _final(assign, holds, reassess, reloads, mags) -> Orders:
     """A unit's Orders of one step from its parts: ``assign`` (_NO_ASSIGN layout), ``holds``
     (_NO_HOLDS layout), ``reassess`` (ids, truth ids, verdicts), ``reloads`` [(w, launcher, n)]."""
     ids, truth, verdicts = reassess
-    track_id, truth_id, weapon_idx, n_rounds, pip, ttg, detail = assign
+    track_id, truth_id, weapon_idx, n_rounds, pip, ttg, detail, tof = assign
     if reloads:
         reload_w = _ints([w for w, _, _ in reloads])
         reload_detail = [f"launcher={j} rounds={n} stock_left={int(mags.stock[w])}" for w, j, n in reloads]
@@ -275,7 +278,7 @@ def _final(assign, holds, reassess, reloads, mags) -> Orders:
         reload_w, reload_detail = _NO_INT, []
     return Orders(track_id, truth_id, weapon_idx, n_rounds, pip, ttg, holds[0], list(holds[1]), list(detail),
                   holds[2], _ints(ids) if ids else _NO_INT, _ints(truth) if truth else _NO_INT, list(verdicts),
-                  reload_w, reload_detail)
+                  reload_w, reload_detail, tof)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,15 @@ For a track at p with velocity v (scenario ENU, straight-line prediction) and an
       d = a − p,   closing = d·v / |d|,   T_go = |d| / closing   (inf if closing ≤ 0)
 * closest point of approach (CPA)
       t_cpa = max(0, d·v / |v|²),   d_cpa = |p + v·t_cpa − a|
-* threat class from kinematics (speed s = |v|, altitude h above the scenario ground, flight-path
-  angle γ = asin(v·up / s)), thresholds in the constants below:
+* threat class from kinematics (speed s = |v|, horizontal speed s_h = s·cos γ, altitude h above
+  the scenario ground, flight-path angle γ = asin(v·up / s)), thresholds in the constants below:
       ballistic       s ≥ 1000 m/s and (γ ≤ −10° or h ≥ 25 km)     (steep, fast descent)
-      drone           s ≤ 80 m/s and h ≤ 3 km                       (slow and low)
-      cruise_missile  s ≤ 350 m/s and h ≤ 500 m                     (low, subsonic)
+      drone           s_h ≤ 80 m/s and h ≤ 3 km                     (slow and low)
+      cruise_missile  s_h ≤ 350 m/s and h ≤ 500 m                   (low, subsonic)
       aircraft        everything else
+  The aerodynamic classes are told apart by the horizontal speed: a young track's vertical
+  velocity is its noisiest part (elevation noise at long range; 40-100 m/s were seen on 50 m/s
+  drones at 75 km), and it made slow, low drones into "aircraft".
 * value of a track (what WTA protects):
       relevance_a = 1 if d_cpa ≤ R_a + CPA_MARGIN_M else (R_a + CPA_MARGIN_M) / d_cpa
       urgency_a   = URGENCY_TIME_S / (URGENCY_TIME_S + t_cpa)
@@ -72,11 +75,13 @@ def closest_approach(pos_enu_m, vel_enu_mps, asset_pos_enu_m):
 
 
 def classify(speed_mps, alt_m, gamma_rad):
-    """Threat class index (k,) from speed, altitude above ground and flight-path angle (module doc)."""
+    """Threat class index (k,) from speed, altitude above ground and flight-path angle (module
+    doc; the aerodynamic classes by the horizontal speed speed·cos γ)."""
     speed_mps, alt_m, gamma_rad = (np.asarray(x, float) for x in (speed_mps, alt_m, gamma_rad))
     out = np.full(np.broadcast(speed_mps, alt_m, gamma_rad).shape, AIRCRAFT, int)
-    out[(speed_mps <= CRUISE_MAX_SPEED_MPS) & (alt_m <= CRUISE_MAX_ALT_M)] = CRUISE_MISSILE
-    out[(speed_mps <= DRONE_MAX_SPEED_MPS) & (alt_m <= DRONE_MAX_ALT_M)] = DRONE
+    horizontal = speed_mps * np.cos(gamma_rad)
+    out[(horizontal <= CRUISE_MAX_SPEED_MPS) & (alt_m <= CRUISE_MAX_ALT_M)] = CRUISE_MISSILE
+    out[(horizontal <= DRONE_MAX_SPEED_MPS) & (alt_m <= DRONE_MAX_ALT_M)] = DRONE
     fast = speed_mps >= BALLISTIC_MIN_SPEED_MPS
     out[fast & ((gamma_rad <= BALLISTIC_MAX_GAMMA_RAD) | (alt_m >= BALLISTIC_MIN_ALT_M))] = BALLISTIC
     return out

@@ -29,8 +29,9 @@ from iadsim.flyout.params import InterceptorParams, InterceptorTable
 from iadsim.flyout.state import FlyoutEnv, TargetStates, launch_interceptors
 
 ASPECTS = ("approaching", "crossing", "receding")
-DEFAULT_ALTITUDES_M = (100.0, 1_000.0, 3_000.0, 6_000.0, 10_000.0, 15_000.0, 20_000.0,
-                       25_000.0, 30_000.0)
+DEFAULT_ALTITUDES_M = (100.0, 250.0, 500.0, 750.0, 1_000.0, 1_500.0, 2_000.0, 3_000.0, 4_000.0,
+                       5_000.0, 6_000.0, 8_000.0, 10_000.0, 12_000.0, 14_000.0, 16_000.0,
+                       18_000.0, 20_000.0, 25_000.0, 30_000.0)  # 20 target altitudes
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,17 +302,21 @@ def envelope_to_json(env: Envelope) -> str:
 
 
 def plot_envelope(env: Envelope, path) -> None:
-    """Write a PNG/SVG/PDF (by *path* suffix) of intercept range vs altitude per aspect."""
+    """Write a PNG/SVG/PDF (by *path* suffix) of intercept range vs altitude per aspect.
+
+    Only the computed altitudes are drawn (markers; gaps as bands at their altitude): no line
+    joins two altitudes, which would draw reach that was never flown."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7.0, 4.5))
     alt_km = env.altitudes_m / 1000.0
-    for j, asp in enumerate(env.aspects):
-        line, = ax.plot(env.max_range_m[:, j] / 1000.0, alt_km, marker="o", label=f"{asp} max")
-        ax.plot(env.min_range_m[:, j] / 1000.0, alt_km, ls="--", color=line.get_color(),
-                label=f"{asp} min")
+    for j, asp in enumerate(env.aspects):  # computed points only: no lines between altitudes
+        line, = ax.plot(env.max_range_m[:, j] / 1000.0, alt_km, ls="none", marker="o",
+                        label=f"{asp} max")
+        ax.plot(env.min_range_m[:, j] / 1000.0, alt_km, ls="none", marker="|", ms=9,
+                color=line.get_color(), label=f"{asp} min")
         spans = [(alt_km[i], a / 1000.0, b / 1000.0) for i in range(alt_km.size) for a, b in env.gaps_m[i][j]]
         if spans:  # launches failed between these intercepts
             y, x0, x1 = zip(*spans)

@@ -1,8 +1,8 @@
 """Interceptor guidance laws, batched over missiles; pure functions.
 
 Midcourse: steer the velocity toward a predicted intercept point (PIP) computed from the
-track estimate, raised by a loft that shapes the trajectory into an arc (see
-:func:`loft_height_m`). Terminal: true
+track estimate, along a shaped trajectory that climbs to a cruise altitude and dives onto the
+PIP late (see :func:`shaped_aim_m`). Terminal: true
 proportional navigation (TPN), optionally augmented (APN) with N'/2 times the target's
 acceleration normal to the line of sight. Both add gravity compensation. References:
 Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 (PN), ch. 8 (APN);
@@ -84,30 +84,57 @@ def predicted_intercept_point(pos_enu_m, est_pos_enu_m, est_vel_enu_mps, speed_m
     return axpy(t_go, est_vel_enu_mps, est_pos_enu_m), t_go
 
 
-def loft_height_m(dist_pip_m, t_go_s, t_flight_s, seeker_range_m, loft_ratio, loft_max_m,
-                  fade_exponent):
-    """Height (n,) m by which the midcourse aim point is raised above the PIP, along local up.
+def shaped_aim_m(d_pip_m, up, r_m, earth_radius_m, lookahead_m, dive_slope, cruise_alt_m):
+    """Aim point of the shaped midcourse relative to the missile (V3, m): cruise and dive.
 
-    loft = min(loft_ratio·e, loft_max)·τⁿ, with e = max(distance to PIP − seeker range, 0)
-    and τ = t_go / (t_go + t_flight), the fraction of the flight still to go (1 at launch,
-    0 at the intercept; t_go is the straight-line time to the PIP at the midcourse speed).
+    d_pip_m: PIP − missile (V3, m); up: local up at the missile (V3, unit); r_m: the
+    missile's geocentric distance (n,) m. Altitudes are above the sphere of radius
+    earth_radius_m. The trajectory is shaped by a profile of altitude over the remaining
+    ground distance s to the PIP (altitude a_p):
 
-    Trajectory shaping by a moving aim point (Zarchan, *Tactical and Strategic Missile
-    Guidance*, trajectory-shaping and lofting chapters; Imado, Kuroda & Miwa, "Optimal
-    midcourse guidance for medium-range air-to-air missiles", J. Guidance 13(4), 1990, on
-    why a climb to thin air pays and the loft must shrink as the intercept nears): with n = 1
-    the offset of the aim direction above the line of sight is proportional to the flight
-    fraction to go, the property of a parabolic arc (slope − line-of-sight slope = 4H/D × the
-    fraction of range to go, apex H), so every shot starts at the same climb angle,
-    atan(loft_ratio), and comes down onto the PIP in proportion to its own length; n > 1
-    pulls the arc down earlier, while the air is still dense enough to turn in. A loft
-    referred to the distance alone (the earlier law) kept medium shots high until one seeker
-    range from the PIP, too late to come down from at altitude: the reach had gaps. No loft
-    within a seeker range; loft_max (per missile, may be inf) bounds the longest shots' climb.
+        profile(s) = a_p + clip(cruise_alt − a_p, −dive_slope·s, dive_slope·s)
+
+    a cruise at cruise_alt and, from a ground distance |cruise_alt − a_p|/dive_slope, a
+    straight dive at atan(dive_slope) onto the PIP (for a target above cruise_alt, a climb
+    at that slope up to it). The aim point runs lookahead_m ahead of the missile (ground
+    distance s_a = max(x − lookahead, 0), x the missile's) at the altitude
+
+        h = max(min(profile(s_a), line(s_a) + dive_slope·s_a),
+                min(line(s_a), max(a_m, profile(s_a))))
+
+    with line the straight line from the missile (altitude a_m) to the PIP: the profile, but
+    never more than dive_slope·s_a above that line (a shot at a nearby target climbs on a
+    ramp that vanishes at the PIP instead of levelling off first: no tent the missile cannot
+    turn out of), and never below the line where the missile is above the profile (a missile
+    above the dive line heads straight at the PIP). Within one lookahead of the PIP the aim
+    is the PIP itself; the dive starts where the line to the PIP clears the dive line, about
+    |cruise_alt − a_p|/dive_slope + lookahead from it.
+
+    Why: drag scales with air density (×0.07 at 20 km), so the reach against a low target
+    is made by flying high and coming down late and steeply; a parabolic loft (the former
+    law) spent half of every long flight descending through dense air and fell below its
+    minimum speed short of low targets (reach ~40 km for 48N6E3 at 100 m). Trajectory
+    shaping by a moving aim point: Zarchan, *Tactical and Strategic Missile Guidance*,
+    6th ed., trajectory-shaping chapter; Imado, Kuroda & Miwa, "Optimal midcourse guidance
+    for medium-range air-to-air missiles", J. Guidance 13(4), 1990 (climb to thin air, dive
+    late). The three numbers are fitted per missile (catalog notes). The vertical part is
+    corrected for the earth's curvature so that the aim is exactly the PIP at s_a = 0.
     """
-    e = np.maximum(dist_pip_m - seeker_range_m, 0.0)
-    tau = t_go_s / np.maximum(t_go_s + t_flight_s, 1e-9)
-    return np.minimum(loft_ratio * e, loft_max_m) * tau ** fade_exponent
+    alt_m = r_m - earth_radius_m
+    d_up = dot(d_pip_m, up)
+    d_h = axpy(-d_up, up, d_pip_m)  # horizontal (at the missile) part, toward the PIP
+    x = np.sqrt(dot(d_h, d_h))
+    r_pip = axpy(r_m, up, d_pip_m)
+    alt_pip = np.sqrt(dot(r_pip, r_pip)) - earth_radius_m
+    s_a = np.maximum(x - lookahead_m, 0.0)
+    ramp = dive_slope * s_a
+    frac = s_a / np.maximum(x, 1e-9)  # share of the horizontal distance left at the aim point
+    line = (alt_m - alt_pip) * frac + alt_pip  # straight line missile -> PIP at s_a
+    profile = np.clip(cruise_alt_m - alt_pip, -ramp, ramp) + alt_pip
+    h = np.maximum(np.minimum(profile, ramp + line), np.minimum(line, np.maximum(alt_m, profile)))
+    done = 1.0 - frac
+    corr = (d_up - alt_pip + alt_m) * done * done  # curvature drop, exact at the PIP
+    return axpy(h - alt_m + corr, up, scale(d_h, done))
 
 
 def midcourse_accel(pos_enu_m, vel_enu_mps, aim_enu_m, gain, tau_max_s, grav_enu_mps2):

@@ -41,7 +41,6 @@ from iadsim.physics import atmosphere
 REASON_NONE, REASON_CPA, REASON_TIMEOUT, REASON_LOW_SPEED, REASON_GROUND = 0, 1, 2, 3, 4
 REASON_NAMES = ("none", "cpa", "timeout", "low_speed", "ground")
 MIDCOURSE_TAU_MAX_S = 2.0  # longest heading-error time constant in midcourse (turn-over)
-LOFT_FADE_SEEKER_RANGES = 1.0  # no loft within this many seeker ranges of the PIP
 TERMINAL_MIN_COS_ERR = np.cos(np.radians(15.0))  # homing only once within 15° of the PIP
 _LAST_MACH_IDX = CD_MACH_GRID.size - 2
 N_MACH = CD_MACH_GRID.size
@@ -376,14 +375,14 @@ def _target_components(targets: TargetStates, w):
 
 
 def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, terminal_prev,
-                      t_flight_s, augmented, w):
+                      t_flight_s, augmented, w, rn, earth_radius_m):
     """Unlimited commanded acceleration (3, n) m/s² and the latched terminal flag (n,).
 
     rel, rel_est, rel_vel: target (truth, track estimate) minus missile position and the
     target − missile velocity (3, n).
 
-    Rows not yet homing fly midcourse toward the lofted predicted intercept point of the
-    track estimate, and start homing inside seeker range once within 15° of it; homing rows
+    rn: geocentric distance of the missiles (n,) m. Rows not yet homing fly the shaped
+    midcourse (cruise and dive) toward the predicted intercept point of the track estimate, and start homing inside seeker range once within 15° of it; homing rows
     fly true (or augmented) PN on the truth. See :mod:`iadsim.flyout.guidance`. Each law is
     evaluated on its own rows only (gathered into scratch of their size when not all).
     """
@@ -396,8 +395,9 @@ def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, ter
             cols(vel), cols(speed), cols(up), cols(grav), cols(rel), cols(rel_est),
             cols(tgt["est_vel"]),
             *(cols(prm[COL[k]]) for k in ("seeker_range_m", "midcourse_speed_mps",
-                                          "loft_ratio", "loft_max_m", "loft_fade_exponent",
-                                          "midcourse_nav_constant")), cols(t_flight_s), w)
+                                          "dive_slope", "cruise_altitude_m",
+                                          "shaping_lookahead_s", "midcourse_nav_constant")),
+            cols(rn), earth_radius_m, w)
         _put_columns(a_cmd, rows, a_mid)
         terminal[rows] = now_homing
         w.release(top)
@@ -441,32 +441,60 @@ def _put_columns(dst, rows, src):
         d[rows] = s
 
 
+def _shaped_aim(d_pip, up, rn, earth_radius_m, lookahead_m, dive_slope, cruise_alt_m, w):
+    """guidance.shaped_aim_m on (3, m) arrays: aim point − missile (3, m) m (same operations)."""
+    alt_m = np.subtract(rn, earth_radius_m, out=w.row())
+    d_up = _dot(d_pip, up, w.row())
+    d_h = np.multiply(d_up, up, out=w.vec())
+    np.subtract(d_pip, d_h, out=d_h)
+    x = _norm(d_h, w.row())
+    r_pip = np.multiply(rn, up, out=w.vec())
+    r_pip += d_pip
+    alt_pip = _norm(r_pip, w.row())
+    alt_pip -= earth_radius_m
+    s_a = np.subtract(x, lookahead_m, out=w.row())
+    np.maximum(s_a, 0.0, out=s_a)
+    ramp = np.multiply(dive_slope, s_a, out=w.row())
+    frac = np.divide(s_a, np.maximum(x, 1e-9, out=w.row()), out=s_a)
+    line = np.subtract(alt_m, alt_pip, out=w.row())
+    line *= frac
+    line += alt_pip
+    profile = np.subtract(cruise_alt_m, alt_pip, out=w.row())
+    np.clip(profile, np.negative(ramp, out=w.row()), ramp, out=profile)
+    profile += alt_pip
+    ramp += line
+    h = np.minimum(profile, ramp, out=ramp)
+    np.maximum(alt_m, profile, out=profile)
+    np.minimum(line, profile, out=profile)
+    np.maximum(h, profile, out=h)
+    np.subtract(1.0, frac, out=frac)
+    corr = np.subtract(d_up, alt_pip, out=d_up)
+    corr += alt_m
+    corr *= frac
+    corr *= frac
+    h -= alt_m
+    h += corr
+    aim = np.multiply(d_h, frac, out=d_h)
+    aim += np.multiply(h, up, out=w.vec())
+    return aim
+
+
 def _midcourse_phase(vel, speed, up, grav, rel, rel_est, est_vel, seeker_m,
-                     midcourse_speed_mps, loft_ratio, loft_max_m, loft_fade_exponent,
-                     midcourse_gain, t_flight_s, w):
-    """Midcourse command (3, m) toward the lofted PIP and the rows that start homing (m,).
+                     midcourse_speed_mps, dive_slope, cruise_alt_m, lookahead_s,
+                     midcourse_gain, rn, earth_radius_m, w):
+    """Midcourse command (3, m) toward the shaped aim point and the rows that start homing (m,).
 
     rel, rel_est: target and track estimate minus missile (3, m) m; the PIP and the aim
-    point are formed relative to the missile. t_flight_s: time since launch (m,) s.
+    point are formed relative to the missile. rn: geocentric distance of the missiles (m,) m.
     """
     t_go = _time_to_intercept_s(rel_est, est_vel, midcourse_speed_mps, w)
     d_pip = np.multiply(t_go, est_vel, out=w.vec())
     d_pip += rel_est
     dist_pip = _norm(d_pip, w.row())
-    # loft = min(loft_ratio·e, loft_max)·τ^n, e = (distance to PIP − seeker range)⁺,
-    # τ = t_go / (t_go + t_flight): see guidance.loft_height_m
-    loft_m = np.subtract(dist_pip, np.multiply(LOFT_FADE_SEEKER_RANGES, seeker_m, out=w.row()),
-                         out=w.row())
-    np.maximum(loft_m, 0.0, out=loft_m)
-    loft_m *= loft_ratio
-    np.minimum(loft_m, loft_max_m, out=loft_m)
-    tau = np.add(t_go, t_flight_s, out=w.row())
-    np.maximum(tau, 1e-9, out=tau)
-    np.divide(t_go, tau, out=tau)
-    np.power(tau, loft_fade_exponent, out=tau)
-    loft_m *= tau
-    los = np.multiply(loft_m, up, out=w.vec())  # to the lofted aim point
-    los += d_pip
+    # cruise-and-dive trajectory shaping: see guidance.shaped_aim_m
+    los = _shaped_aim(d_pip, up, rn, earth_radius_m,
+                      np.multiply(midcourse_speed_mps, lookahead_s, out=w.row()), dive_slope,
+                      cruise_alt_m, w)
     a_mid = _midcourse_accel(los, vel, speed, midcourse_gain, grav, w)
     # Homing starts inside seeker range once the turn-over is done (velocity within
     # 15° of the PIP): PN handed a large heading error right after a vertical launch
@@ -536,7 +564,8 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
                np.subtract(tgt["est_pos"], pos0, out=w.vec()))
     a_cmd, terminal = _guidance_command(vel0, speed0, prm, tgt, rel, rel_est,
                                         np.subtract(tgt["vel"], vel0, out=w.vec()), grav0, up,
-                                        state.is_terminal, tf0, augmented, w)
+                                        state.is_terminal, tf0, augmented, w, rn0,
+                                        env.earth_radius_m)
     a_tvc = np.multiply(prm[COL["tvc_lateral_mps2"]], tf0 < prm[COL["burnout_time_s"]],
                         out=w.row())  # TVC while the motor burns
     a_avail = np.multiply(q_s, prm[COL["cn_max"]], out=w.row())  # aerodynamic limit first
@@ -636,6 +665,9 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
     is_cpa &= alive
+    # a range minimum in midcourse farther than seeker range is not the end of the flight (a
+    # crossing target right after launch, while the round is still slow, makes one)
+    is_cpa &= terminal | np.less_equal(miss, prm[COL["seeker_range_m"]], out=w.mask())
     # altitude < ground and speed < min_speed, compared as squares (no square roots)
     r1 = np.subtract(pos1, env.earth_centre_enu_m[:, None], out=w.vec())
     ground = np.less(_dot(r1, r1, w.row()), (env.earth_radius_m + env.ground_alt_m) ** 2,

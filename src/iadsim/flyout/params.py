@@ -72,12 +72,13 @@ class InterceptorParams:
     nav_constant: float = _f("1", "terminal true-PN effective navigation ratio N'")
     midcourse_nav_constant: float = _f("1", "midcourse navigation gain toward the PIP", 3.0)
     midcourse_speed_mps: float = _f("mps", "average speed assumed when predicting the PIP")
-    loft_ratio: float = _f("1", "midcourse loft: aim point raised by loft_ratio x (distance to "
-                                "PIP - seeker range), faded by the flight fraction to go", 0.0)
-    loft_max_m: float = _f("m", "upper limit of loft_ratio x (distance to PIP - seeker range) "
-                                "(0: no limit)", 0.0)
-    loft_fade_exponent: float = _f("1", "loft scaled by (t_go / (t_go + t_flight))^n; n = 1 "
-                                        "shapes a parabolic arc", 1.0)
+    dive_slope: float = _f("1", "midcourse shaping: slope (tan of the angle) of the dive line "
+                                "rising from the PIP, and of the climb ramp (see "
+                                "guidance.shaped_aim_m)")
+    cruise_altitude_m: float = _f("m", "midcourse shaping: altitude of the cruise leg above the "
+                                       "launcher's ground (targets above it: none)")
+    shaping_lookahead_s: float = _f("s", "midcourse shaping: the aim point runs this long ahead "
+                                         "(at midcourse_speed_mps) along the profile")
     warhead_kind: str = _f("", "'blast_frag' or 'hit_to_kill'")
     warhead_mass_kg: float = _f("kg", "warhead mass (documentation; lethality uses radius)")
     pk_max: float = _f("1", "single-shot kill probability at zero miss distance")
@@ -240,7 +241,7 @@ _SCALARS = (
     "sustain_thrust_n", "burnout_time_s", "sustain_mdot_kgps", "induced_drag_k", "cn_max",
     "g_limit_mps2", "tvc_lateral_mps2", "max_flight_time_s", "min_speed_mps", "arm_time_s",
     "seeker_range_m", "nav_constant", "midcourse_nav_constant", "midcourse_speed_mps",
-    "loft_ratio", "loft_max_m", "loft_fade_exponent", "pk_max", "lethal_radius_m",
+    "dive_slope", "cruise_altitude_m", "shaping_lookahead_s", "pk_max", "lethal_radius_m",
     "is_hit_to_kill",
 )
 COL = {k: i for i, k in enumerate(_SCALARS)}  # column index of each scalar in the table
@@ -288,9 +289,9 @@ class InterceptorTable:
                 "nav_constant": p.nav_constant,
                 "midcourse_nav_constant": p.midcourse_nav_constant,
                 "midcourse_speed_mps": p.midcourse_speed_mps,
-                "loft_ratio": p.loft_ratio,
-                "loft_max_m": p.loft_max_m if p.loft_max_m > 0.0 else np.inf,
-                "loft_fade_exponent": p.loft_fade_exponent,
+                "dive_slope": p.dive_slope,
+                "cruise_altitude_m": p.cruise_altitude_m,
+                "shaping_lookahead_s": p.shaping_lookahead_s,
                 "pk_max": p.pk_max,
                 "lethal_radius_m": p.lethal_radius_m,
                 "is_hit_to_kill": float(p.warhead_kind == "hit_to_kill"),

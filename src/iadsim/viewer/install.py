@@ -2,7 +2,7 @@
 
 ``npm pack cesium@VERSION`` downloads the package tarball (npm checks its integrity); only the
 prebuilt ``Build/Cesium`` tree (the library, workers, widgets and assets, about 40 MB) and the
-licence are extracted, into ``<cache>/cesium/<VERSION>``. The cache is ``$IADSIM_CACHE_DIR``, else
+licence are extracted, into ``<cache>/cesium/<VERSION>``. The cache is ``$IADSIM_CACHE``, else
 ``$XDG_CACHE_HOME/iadsim``, else ``~/.cache/iadsim``. A ``.complete`` marker is written last, so
 an interrupted install is redone rather than used.
 """
@@ -26,8 +26,8 @@ class ViewerError(RuntimeError):
 
 
 def cache_root() -> Path:
-    if os.environ.get("IADSIM_CACHE_DIR"):
-        return Path(os.environ["IADSIM_CACHE_DIR"])
+    if os.environ.get("IADSIM_CACHE"):
+        return Path(os.environ["IADSIM_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "iadsim"
 
