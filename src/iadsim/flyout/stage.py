@@ -448,15 +448,19 @@ def _substep(t_sub, t_end, t_go):
 
 
 def _run_draws(run, rngs):
-    """Kill-draw callable for rows of runs *run* (non-decreasing): each run's rows draw from its
-    own generator, in row order (the draws of its single run)."""
-    def draw(idx):
+    """Draw callable for rows of runs *run* (non-decreasing): each run's rows draw from its own
+    generator, in row order (the draws of its single run): ``draw(idx)`` kill-draw uniforms (k,),
+    ``draw(idx, True)`` seeker-noise standard normals (k, 3)."""
+    def one(g, k, normal):
+        return g.standard_normal((k, 3)) if normal else g.random(k)
+
+    def draw(idx, normal=False):
         rr = run[idx]
         if rr[0] == rr[-1]:
-            return rngs[rr[0]].random(idx.size)
+            return one(rngs[rr[0]], idx.size, normal)
         cuts = np.flatnonzero(rr[1:] != rr[:-1]) + 1
-        return np.concatenate([rngs[rr[a]].random(len(c)) for a, c in zip(np.concatenate([[0], cuts]),
-                                                                            np.split(idx, cuts))])
+        return np.concatenate([one(rngs[rr[a]], len(c), normal)
+                               for a, c in zip(np.concatenate([[0], cuts]), np.split(idx, cuts))])
     return draw
 
 

@@ -58,6 +58,9 @@ class Interceptors:
     min_range_m: (n,) closest distance to the target seen so far (diagnostic).
     prm_kn: (len(params.COL), n) per-row copy of the missile's table scalars, gathered
     once at launch so that the step does no per-step gathers (rows contiguous).
+    seeker_los_enu: (n, 3) the homing loop's filtered line-of-sight direction (target −
+    missile, near unit length; see :mod:`iadsim.flyout.kinematics`), zero until homing starts.
+    Optional in the constructor (zeros).
     """
 
     id: np.ndarray
@@ -70,6 +73,11 @@ class Interceptors:
     is_terminal: np.ndarray
     min_range_m: np.ndarray
     prm_kn: np.ndarray
+    seeker_los_enu: np.ndarray = None
+
+    def __post_init__(self):
+        if self.seeker_los_enu is None:
+            object.__setattr__(self, "seeker_los_enu", np.zeros((self.id.shape[0], 3)))
 
     @property
     def n(self) -> int:
