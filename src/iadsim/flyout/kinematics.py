@@ -13,13 +13,13 @@ speed the second RK stage reuses the first stage's drag coefficient (Mach moves 
 a step) and extrapolates density with the table's local log-slope instead of a second
 look-up; gravity is re-evaluated exactly, so a thrust- and drag-free arc is plain RK2.
 
-Guidance is the midcourse and PN laws of :mod:`iadsim.flyout.guidance`, each evaluated
+Guidance is the midcourse law of :mod:`iadsim.flyout.guidance` and the terminal homing loop
+of :func:`_homing_accel` (seeker angle noise, a first-order guidance lag, PN), each evaluated
 on its own rows. For speed (issue 7: 10,000 interceptors in under 2 ms a step) the step is
 written out on (3, n) component arrays, and every temporary goes into scratch memory
 reused between calls (:class:`_Scratch`): fresh 80 kB temporaries cost page faults and
-cache misses that took longer than the arithmetic. ``tests/flyout/test_step_equivalence.py``
-holds this step to the readable composition of the guidance functions (the step as it was
-before, kept in ``tests/flyout/flyout_reference_step.py``).
+cache misses that took longer than the arithmetic. The homing loop is validated against an
+adjoint model of the linear loop (``tests/flyout/test_endgame_adjoint.py``).
 
 Engine call, once per step (see :func:`advance_interceptors`)::
 
@@ -406,7 +406,8 @@ def _target_components(targets: TargetStates, w):
     ta = None if targets.acc_enu_mps2 is None else _components(targets.acc_enu_mps2, w)
     ep = tp if targets.est_pos_enu_m is None else _components(targets.est_pos_enu_m, w)
     ev = tv if targets.est_vel_enu_mps is None else _components(targets.est_vel_enu_mps, w)
-    return {"pos": tp, "vel": tv, "acc": ta, "est_pos": ep, "est_vel": ev}
+    return {"pos": tp, "vel": tv, "acc": ta, "est_pos": ep, "est_vel": ev,
+            "vulnerability": targets.vulnerability}
 
 
 def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, terminal_prev,
@@ -722,9 +723,10 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     if idx.size:
         sel_tau = tau[idx]
         armed = state.t_flight_s[idx] + sel_tau >= prm[COL["arm_time_s"], idx]
+        vul = 1.0 if tgt["vulnerability"] is None else tgt["vulnerability"][idx]
         pk[idx] = np.where(armed, p_kill(miss[idx], prm[COL["lethal_radius_m"], idx],
                                          prm[COL["pk_max"], idx],
-                                         prm[COL["is_hit_to_kill"], idx] > 0.5), 0.0)
+                                         prm[COL["is_hit_to_kill"], idx] > 0.5, vul), 0.0)
         killed[idx] = _uniforms(rng, idx) < pk[idx]
         miss_out[idx] = miss[idx]
         t_cpa[idx] = _rows_of(t_s, idx) + sel_tau

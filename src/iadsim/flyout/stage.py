@@ -25,8 +25,8 @@ outputs bit for bit those of its single run; :class:`FlyoutStage` is a FlyoutRun
   starts on a multiple of itself — so the same physics is flown whatever the engine step (the
   sub-step grid is absolute time), and the end game is flown at 0.05 s. Batched runs each keep
   their own sub-step clock (one step call flies every row from its own run's start and length).
-* **Outcomes**: a kill draw at the closest approach (Pk from the miss distance per warhead,
-  :mod:`iadsim.flyout.endgame`), or a miss: passed (CPA) without a kill, self-destruct
+* **Outcomes**: a kill draw at the closest approach (Pk from the miss distance per warhead and
+  the threat class's vulnerability, :mod:`iadsim.flyout.endgame`), or a miss: passed (CPA) without a kill, self-destruct
   (``timeout``, ``low_speed``), ``ground`` impact, or ``target_lost`` (its threat was killed or
   leaked, or its route ended). A round fired at a false-alarm track flies on the track estimate
   and ends as a ``false_target`` miss (or self-destructs).
@@ -42,6 +42,7 @@ from iadsim import threats as threat_motion
 from iadsim.constants import WGS84_A_M, WGS84_F
 from iadsim.flyout.guidance import predicted_intercept_point, rows, v3
 from iadsim.flyout.kinematics import REASON_CPA, REASON_NAMES, advance_interceptors
+from iadsim.flyout.lethality import class_vulnerability
 from iadsim.flyout.params import COL, InterceptorTable, load_interceptor_params
 from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates, launch_interceptors
 from iadsim.state import World
@@ -147,6 +148,8 @@ class FlyoutRuns:
         self.table = InterceptorTable.from_params([load_interceptor_params(n) for n in names])
         self.kind_of_weapon = np.array([names.index(n) for n in world.weapons.name], np.int64)
         self.env = osculating_env(world.origin, world.ground_alt_m)
+        vul = class_vulnerability()
+        self.vulnerability = np.array([vul[str(k)] for k in world.threats.kind], float)  # per threat
         self.n_runs = int(n_runs)
         self.flying = Interceptors.empty()
         self.rows = _Rows.empty()
@@ -319,7 +322,8 @@ class FlyoutRuns:
         idle = None if all(act) else np.repeat(~np.array(act), lengths)
         flown = st if idle is None else replace(st, alive=~idle)
         tp, tv, ta = truth
-        new, out = advance_interceptors(flown, self.table, TargetStates(tp, tv, ta, est_p, ri.est_vel_enu_mps),
+        vul = self.vulnerability[np.maximum(ri.truth_id, 0)] if self.vulnerability.size else None
+        new, out = advance_interceptors(flown, self.table, TargetStates(tp, tv, ta, est_p, ri.est_vel_enu_mps, vul),
                                         t_row, h_row, _run_draws(ri.run, rngs), self.env, augmented=False)
         if idle is not None:
             new.alive[idle] = True
