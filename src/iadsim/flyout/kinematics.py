@@ -65,6 +65,7 @@ class InterceptOutcome:
     miss_m, t_cpa_s (scenario time), pos_cpa_enu_m: closest approach, NaN unless reason=CPA.
     p_kill: kill probability from the lethality curve (0 unless CPA after arming).
     killed: the kill draw succeeded.
+    closing_speed_mps: relative speed at the closest approach (NaN unless CPA), m/s.
     """
 
     resolved: np.ndarray
@@ -74,6 +75,7 @@ class InterceptOutcome:
     pos_cpa_enu_m: np.ndarray
     p_kill: np.ndarray
     killed: np.ndarray
+    closing_speed_mps: np.ndarray
 
 
 def thrust_impulse_ns(t_s, prm):
@@ -657,10 +659,11 @@ def _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area, inv_m,
 
 
 def _cpa_in_step(rel0, rel1, dt_s, w):
-    """endgame.cpa_in_step on (3, n) arrays: (tau_s, miss_m, closing0)."""
+    """endgame.cpa_in_step on (3, n) arrays: (tau_s, miss_m, closing0, relative speed m/s)."""
     vr = np.subtract(rel1, rel0, out=rel1)
     vr *= 1.0 / dt_s
     vr2 = _dot(vr, vr, w.row())
+    rel_speed = np.sqrt(vr2)  # new array: |relative velocity| over the step, m/s
     rv = _dot(rel0, vr, w.row())
     np.maximum(vr2, 1e-300, out=vr2)
     tau = np.divide(np.negative(rv, out=w.row()), vr2, out=vr2)
@@ -670,7 +673,7 @@ def _cpa_in_step(rel0, rel1, dt_s, w):
     np.square(at_cpa, out=at_cpa)
     d2 = np.add(at_cpa[0], at_cpa[1], out=w.row())
     d2 += at_cpa[2]
-    return tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask())
+    return tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask()), rel_speed
 
 
 def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s, dt_s, rng, env,
@@ -685,7 +688,7 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     tgt_pos1 += tgt["pos"]
     if tgt["acc"] is not None:
         tgt_pos1 += np.multiply(0.5 * dt_s * dt_s, tgt["acc"], out=w.vec())
-    tau, miss, closing0 = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
+    tau, miss, closing0, rel_speed = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
     # A homing row already past its closest approach at the step start (the previous step's
@@ -733,7 +736,8 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
         frac = (sel_tau / _rows_of(dt_s, idx))[:, None]
         p0 = state.pos_enu_m[idx]
         pos_cpa[idx] = p0 + frac * (pos1[:, idx].T - p0)
-    out = InterceptOutcome(resolved, reason, miss_out, t_cpa, pos_cpa, pk, killed)
+    vc_out = np.where(is_cpa, rel_speed, np.nan)
+    out = InterceptOutcome(resolved, reason, miss_out, t_cpa, pos_cpa, pk, killed, vc_out)
     pos_new, vel_new = pos1.T, vel1.T
     mass_new, tf_new = m1.copy(), tf1
     min_range = np.minimum(state.min_range_m, miss)

@@ -67,6 +67,7 @@ class Outcomes:
     reason: np.ndarray = field(default_factory=lambda: np.zeros(0, object))  # per miss: cpa, timeout, ...
     pos_enu_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # aligned: where it ended
     p_kill: np.ndarray = field(default_factory=lambda: np.zeros(0))  # aligned: Pk of the kill draw (0: none)
+    closing_speed_mps: np.ndarray = field(default_factory=lambda: np.zeros(0))  # aligned: at the CPA (NaN: none)
 
     @classmethod
     def empty(cls) -> "Outcomes":
@@ -268,7 +269,7 @@ class FlyoutRuns:
             k = ids.size
             results[r].append(dict(id=ids, killed=np.zeros(k, bool), reason=np.full(k, REASON_TARGET_LOST, object),
                                    miss_m=np.full(k, np.nan), t_s=np.full(k, t_s), pos=rec.pos_enu_m[ids],
-                                   p_kill=np.zeros(k)))
+                                   p_kill=np.zeros(k), vc=np.full(k, np.nan)))
         self._keep(np.flatnonzero(~lost))
 
     def _update_estimates(self, t_s, trackings):
@@ -341,7 +342,8 @@ class FlyoutRuns:
         t_ended = t_ended[done] if np.ndim(t_ended) else t_ended
         res = dict(id=ids, killed=out.killed[done] & ~false_target, reason=reason,
                    miss_m=np.where(cpa, out.miss_m[done], new.min_range_m[done]),
-                   t_s=np.where(cpa, out.t_cpa_s[done], t_ended), pos=pos, p_kill=out.p_kill[done])
+                   t_s=np.where(cpa, out.t_cpa_s[done], t_ended), pos=pos, p_kill=out.p_kill[done],
+                   vc=out.closing_speed_mps[done])
         cuts = np.flatnonzero(run[1:] != run[:-1]) + 1
         for a, b in zip([0] + cuts.tolist(), cuts.tolist() + [done.size]):
             r, sel = run[a], slice(a, b)
@@ -478,4 +480,4 @@ def _merge(results) -> Outcomes:
     miss = order[n_hit:]
     return Outcomes(hit=c["id"][order[:n_hit]], miss=c["id"][miss], miss_distance_m=c["miss_m"][order],
                     t_cpa_s=c["t_s"][order], reached=c["reason"][miss] == "cpa", reason=c["reason"][miss],
-                    pos_enu_m=c["pos"][order], p_kill=c["p_kill"][order])
+                    pos_enu_m=c["pos"][order], p_kill=c["p_kill"][order], closing_speed_mps=c["vc"][order])
