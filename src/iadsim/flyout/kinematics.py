@@ -382,7 +382,10 @@ def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sampl
     u = rel / r_safe
     vc = -_dot3(rel_vel, u)
     if noise is not None:
-        sigma2 = (glint_m / r_safe) ** 2 + thermal_rad ** 2 * (r / seeker_range_m) ** 4
+        g = glint_m / r_safe
+        q = r / seeker_range_m
+        q *= q
+        sigma2 = g * g + thermal_rad * thermal_rad * (q * q)
         n_perp = noise - _dot3(noise, u) * u
         u_meas = u + np.sqrt(sigma2 * sample_s / dt_s) * n_perp
     else:

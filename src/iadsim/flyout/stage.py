@@ -203,7 +203,8 @@ class FlyoutRuns:
         the step; return each run's :class:`Outcomes` (run-local ids).
 
         threats[r]: run r's ThreatState (None: the run is over, its rows leave the batch);
-        rngs[r]: its kill-draw Generator; trackings[r]: its tracking view (or None).
+        rngs[r]: its flyout stream (seeker noise, then kill draws, per sub-step in row order);
+        trackings[r]: its tracking view (or None).
         """
         empty = Outcomes.empty()
         if self.flying.n:
