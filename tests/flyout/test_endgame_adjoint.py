@@ -123,7 +123,7 @@ def fly_linear(params_list, t_f_s, n_t_mps2=0.0, heading_error_rad=0.0, seed=0):
     s = launch_interceptors(table, np.arange(n), np.tile(up, (n, 1)), np.tile(up + [1e4, 0, 0], (n, 1)), ENV)
     vel = VM * np.c_[np.full(n, np.cos(heading_error_rad)), np.full(n, np.sin(heading_error_rad)), np.zeros(n)]
     s = dataclasses.replace(s, vel_enu_mps=vel, is_terminal=np.ones(n, bool), t_flight_s=np.zeros(n))
-    tgt0 = up + np.c_[VC * t_f_s, np.zeros(n), np.zeros(n)] - np.c_[np.zeros(n), np.zeros(n), np.zeros(n)]
+    tgt0 = up + np.c_[VC * t_f_s, np.zeros(n), np.zeros(n)]
     rng = np.random.default_rng(seed)
     miss = np.full(n, np.nan)
     rows = np.arange(n)
