@@ -44,7 +44,7 @@ def test_example_writes_complete_run(runs, name):
     assert kinds.count("intercept_hit") == tot["intercepts_hit"]
     assert kinds.count("leak") == tot["leaked"]
     assert set(kinds) <= set(EVENT_KINDS)
-    assert all(-90 <= lat <= 90 for lat in events["lat_deg"] if lat == lat)
+    assert all(-90 <= lat <= 90 for lat in events["lat_deg"] if lat is not None)  # no position: null
     for u in summary["units"]:
         assert u["targets_engaged_peak"] <= u["channels"]["targets"]
         assert u["missiles_guided_peak"] <= u["channels"]["missiles"]

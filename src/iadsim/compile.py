@@ -157,7 +157,7 @@ def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, as
     threats = Threats(
         id=np.arange(n), raid_idx=raid_idx, target_idx=np.array([r[1] for r in rows]),
         kind=col("kind"), rcs_front_m2=col("rcs_front_m2"), rcs_side_m2=col("rcs_side_m2"), rcs_rear_m2=col("rcs_rear_m2"),
-        swerling=col("swerling").astype(int), weight=col("weight"),
+        swerling=col("swerling").astype(int), weight=col("weight"), vulnerability=col("vulnerability"),
         route_idx=raid_idx.copy(), t_start_s=np.array([r[2] for r in rows], float),
         knot_pos_enu_m=knot_pos, knot_vel_enu_mps=knot_vel, knot_dt_s=knot_dt, route_duration_s=duration, n_knots=n_knots,
         **dict(zip(("knot_coef", "knot_span_s"), threat_motion.hermite_coefficients(knot_pos, knot_vel, knot_dt, duration))),

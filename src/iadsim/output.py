@@ -16,11 +16,9 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from iadsim import geo
 
 
 def atomic_write(path: Path, write) -> None:
@@ -38,14 +36,9 @@ def atomic_write(path: Path, write) -> None:
 
 
 def events_with_geodetic(result) -> pa.Table:
-    """Events table with latitude, longitude (deg) and height above the ellipsoid (m) added."""
-    table = result.events_table()
-    xyz = np.column_stack([table["x_m"].to_numpy(zero_copy_only=False), table["y_m"].to_numpy(zero_copy_only=False),
-                           table["z_m"].to_numpy(zero_copy_only=False)])
-    lat, lon, alt = geo.enu_to_geodetic(xyz, result.compiled.origin)
-    return (table.append_column("lat_deg", pa.array(np.degrees(lat)))
-            .append_column("lon_deg", pa.array(np.degrees(lon)))
-            .append_column("alt_hae_m", pa.array(alt)))
+    """Events table (``RunResult.events_table``: typed columns, explicit schema, nulls for missing
+    values, with latitude, longitude (deg) and height above the ellipsoid (m))."""
+    return result.events_table()
 
 
 REPLAY_FORMATS = ("czml", "acmi", "kml")

@@ -9,7 +9,24 @@ import numpy as np
 from iadsim import __version__
 
 EVENT_COLUMNS = ("t_s", "kind", "unit", "radar", "threat_id", "track_id", "interceptor_id", "missile",
-                 "x_m", "y_m", "z_m", "detail")
+                 "x_m", "y_m", "z_m", "detail", "miss_distance_m", "p_kill", "closing_speed_mps", "miss_reason",
+                 "predicted_tof_s", "hold_reason")
+# Typed columns of the events table (events.parquet adds lat_deg, lon_deg, alt_hae_m): x/y/z are the
+# event's position in scenario ENU (for ``assign``, the predicted intercept point); intercept events
+# carry miss_distance_m (closest approach; for a miss that ended otherwise, the closest distance seen),
+# p_kill (of the kill draw), closing_speed_mps (relative speed at the closest approach) and, for misses,
+# miss_reason (MISS_REASONS); assign carries predicted_tof_s; hold carries hold_reason (a short code,
+# the human text stays in detail). Missing values are nulls. Integer ids use -1 for "none"
+# (threat_id -1 is also a false alarm's truth).
+EVENT_TYPES = dict(t_s="float64", kind="string", unit="string", radar="string", threat_id="int64", track_id="int64",
+                   interceptor_id="int64", missile="string", x_m="float64", y_m="float64", z_m="float64",
+                   detail="string", miss_distance_m="float64", p_kill="float64", closing_speed_mps="float64",
+                   miss_reason="string", predicted_tof_s="float64", hold_reason="string",
+                   lat_deg="float64", lon_deg="float64", alt_hae_m="float64")
+# flyout outcome -> miss_reason: passed its target without a kill, self-destructs, ground impact, its threat
+# killed/leaked/ended before the intercept, a false-alarm track's phantom
+MISS_REASONS = {"cpa": "miss_distance", "low_speed": "below_min_speed", "timeout": "max_flight_time",
+                "ground": "ground", "target_lost": "target_gone", "false_target": "false_target"}
 EVENT_KINDS = ("detect", "track_confirmed", "track_dropped", "assign", "hold", "launch", "intercept_hit",
                "intercept_miss", "leak", "reassess", "reload")
 
@@ -30,10 +47,27 @@ class RunResult:
     compiled: object = field(repr=False)
 
     def events_table(self):
-        """The events as a pyarrow Table."""
+        """The events as a pyarrow Table with the schema of ``events.parquet`` (:data:`EVENT_TYPES`):
+        every event column, then latitude, longitude (deg) and height above the ellipsoid (m).
+        Missing values (NaN floats, empty strings, None) are nulls."""
         import pyarrow as pa
 
-        return pa.table({c: self.events[c] for c in EVENT_COLUMNS})
+        from iadsim import geo
+
+        cols = {}
+        for c in EVENT_COLUMNS:
+            v, kind = self.events[c], EVENT_TYPES[c]
+            if kind == "string":
+                cols[c] = pa.array([x if x else None for x in v], pa.string())
+            elif kind == "float64":
+                cols[c] = pa.array(np.array(v, dtype=float), pa.float64(), from_pandas=True)  # NaN/None -> null
+            else:
+                cols[c] = pa.array(v, pa.int64())
+        xyz = np.column_stack([np.array(self.events[c], dtype=float) for c in ("x_m", "y_m", "z_m")])
+        lat, lon, alt = geo.enu_to_geodetic(xyz.reshape(-1, 3), self.compiled.origin)
+        for name, v in (("lat_deg", np.degrees(lat)), ("lon_deg", np.degrees(lon)), ("alt_hae_m", alt)):
+            cols[name] = pa.array(np.asarray(v, float), pa.float64(), from_pandas=True)
+        return pa.table(cols, schema=pa.schema([(c, getattr(pa, EVENT_TYPES[c])()) for c in cols]))
 
 
 class Recorder:
@@ -64,8 +98,9 @@ class Recorder:
         """Append n events; scalars are repeated, arrays must have length n."""
         if not self.details:
             return
-        defaults = dict(unit="", radar="", threat_id=-1, track_id=-1, interceptor_id=-1, missile="",
-                        x_m=np.nan, y_m=np.nan, z_m=np.nan, detail="")
+        defaults = dict(unit=None, radar=None, threat_id=-1, track_id=-1, interceptor_id=-1, missile=None,
+                        x_m=np.nan, y_m=np.nan, z_m=np.nan, detail=None, miss_distance_m=None, p_kill=None,
+                        closing_speed_mps=None, miss_reason=None, predicted_tof_s=None, hold_reason=None)
         defaults.update(cols)
         for c in EVENT_COLUMNS:
             v = defaults[c]
@@ -102,14 +137,16 @@ class Recorder:
         reassess (the kill-assessment verdict) and reload (a launcher reloaded)."""
         if len(orders.track_id):
             detail = orders.detail or [f"rounds={n} time_to_go_s={g:.0f}" for n, g in zip(orders.n_rounds, orders.time_to_go_s)]
+            tof = getattr(orders, "predicted_tof_s", None)  # c2.stage.Orders, one per assign row (when C2 has it)
+            tof = [None] * len(orders.track_id) if tof is None else [_num(x) for x in np.asarray(tof, float)]
             self._add(len(orders.track_id), t_s=t, kind="assign", unit=self.unit_names[u], track_id=orders.track_id,
                       threat_id=orders.truth_id, missile=[self.missile_names[w] for w in orders.weapon_idx],
-                      detail=list(detail), **self._pos(orders.pip_enu_m))
+                      detail=list(detail), predicted_tof_s=tof, **self._pos(orders.pip_enu_m))
         if len(orders.hold_track_id):
             truth = getattr(orders, "hold_truth_id", None)
             self._add(len(orders.hold_track_id), t_s=t, kind="hold", unit=self.unit_names[u],
                       track_id=orders.hold_track_id, threat_id=truth if truth is not None else -1,
-                      detail=list(orders.hold_reason))
+                      detail=list(orders.hold_reason), hold_reason=[_code(r) for r in orders.hold_reason])
         self.reassess(t, u, getattr(orders, "reassess_track_id", None), getattr(orders, "reassess_truth_id", None),
                       getattr(orders, "reassess_verdict", []))
         reload_w = getattr(orders, "reload_weapon_idx", None)
@@ -133,7 +170,8 @@ class Recorder:
 
     def cancel(self, t, launch, reason):
         self._add(1, t_s=t, kind="hold", unit=self.unit_names[launch.unit], track_id=launch.track_id,
-                  threat_id=launch.truth_id, missile=self.missile_names[launch.weapon], detail=reason)
+                  threat_id=launch.truth_id, missile=self.missile_names[launch.weapon], detail=reason,
+                  hold_reason=_code(reason))
 
     def intercepts(self, icpt, out, th):
         """Resolved interceptors: a hit or a miss at the closest approach (miss distance and Pk), or a
@@ -143,13 +181,23 @@ class Recorder:
         kinds = ["intercept_hit"] * out.hit.size + ["intercept_miss"] * out.miss.size
         reasons = ["cpa"] * out.hit.size + list(out.reason if len(out.reason) == out.miss.size else
                                                 np.where(out.reached, "cpa", "self_destruct"))
-        pk = out.p_kill if len(out.p_kill) == idx.size else np.full(idx.size, np.nan)
-        detail = [f"miss_distance_m={m:.1f} p_kill={p:.2f}" if r == "cpa" else
-                  (f"{r} closest_m={m:.0f}" if np.isfinite(m) else r) for m, p, r in zip(out.miss_distance_m, pk, reasons)]
-        pos = out.pos_enu_m if len(out.pos_enu_m) == idx.size else icpt.pos_enu_m[idx]
-        self._add(idx.size, t_s=out.t_cpa_s, kind=kinds, unit=[self.unit_names[u] for u in icpt.unit_idx[idx]],
+        n = idx.size
+        pk = out.p_kill if len(out.p_kill) == n else np.full(n, np.nan)
+        vc = getattr(out, "closing_speed_mps", None)
+        vc = vc if vc is not None and len(vc) == n else np.full(n, np.nan)
+        at_cpa = np.array([r == "cpa" for r in reasons], bool)
+        miss_m = [_num(m) for m in out.miss_distance_m]
+        p_kill = [_num(p) if c else None for p, c in zip(pk, at_cpa)]
+        closing = [_num(v) if c else None for v, c in zip(vc, at_cpa)]
+        why = [None] * out.hit.size + [MISS_REASONS.get(str(r), str(r)) for r in reasons[out.hit.size:]]
+        detail = [f"miss_distance_m={m:.1f} p_kill={p:.2f}" if c else
+                  (f"{w} closest_m={m:.0f}" if m is not None else w)
+                  for m, p, c, w in zip(miss_m, pk, at_cpa, why)]
+        pos = out.pos_enu_m if len(out.pos_enu_m) == n else icpt.pos_enu_m[idx]
+        self._add(n, t_s=out.t_cpa_s, kind=kinds, unit=[self.unit_names[u] for u in icpt.unit_idx[idx]],
                   track_id=icpt.track_id[idx], threat_id=icpt.truth_id[idx], interceptor_id=icpt.id[idx],
-                  missile=[self.missile_names[w] for w in icpt.weapon_idx[idx]], detail=detail, **self._pos(pos))
+                  missile=[self.missile_names[w] for w in icpt.weapon_idx[idx]], detail=detail,
+                  miss_distance_m=miss_m, p_kill=p_kill, closing_speed_mps=closing, miss_reason=why, **self._pos(pos))
         for i in out.hit:
             tid = icpt.truth_id[i]
             if self.killed_by[tid] < 0 and th.fate[tid] == "killed":
@@ -243,4 +291,13 @@ class Recorder:
 
 
 def _num(x):
-    return None if not np.isfinite(x) else float(x)
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def _code(reason) -> str:
+    """Short code of a hold reason: 'no line of sight' -> 'no_line_of_sight'; a cancelled launch
+    ('track lost before launch') -> 'track_lost'."""
+    text = str(reason).strip().lower()
+    if text.startswith("track lost"):
+        return "track_lost"
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in text).split())

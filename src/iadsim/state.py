@@ -25,6 +25,7 @@ class Threats:
     rcs_rear_m2: np.ndarray  # (n,)
     swerling: np.ndarray  # (n,) int 0-4
     weight: np.ndarray  # (n,) threat weight for threat evaluation
+    vulnerability: np.ndarray  # (n,) the threat's own vulnerability in the kill draw (catalog, overrides applied)
     route_idx: np.ndarray  # (n,) int: the trajectory template the raider flies (raiders of a raid share one)
     t_start_s: np.ndarray  # (n,) when the raider starts its template
     knot_pos_enu_m: np.ndarray  # (m, K, 3) template knots (padded with the last knot)

@@ -49,10 +49,13 @@ def test_envelope_edges_and_horizon(world):
 
 
 def test_pk_degrades_near_max_range(world):
-    """40N6 (row 1): full catalog Pk until the PIP is at 0.8 max range, then linearly less."""
+    """40N6 (row 1): the kill draw's expected Pk (flyout.lethality) until the PIP is at 0.8 max
+    range, then linearly less."""
     d_m = np.arange(300e3, 440e3, 20e3)
     f = run(world, [at(world, x, 12_000.0) for x in d_m], [[0.0, -250.0, 0.0]] * d_m.size, [AIRCRAFT] * d_m.size)
-    pk_cat = world.weapons.pk[1]
+    from iadsim.flyout.lethality import expected_pk
+
+    pk_cat = expected_pk(str(world.weapons.name[1]), "aircraft")
     assert f.pk[1, 0] == pytest.approx(pk_cat)
     assert np.all(np.diff(f.pk[1]) <= 1e-12) and pk_cat / 2 <= f.pk[1, -1] < pk_cat
     r_pip = fz.ground_range_m(f.pip_enu_m[1], world.units.pos_enu_m[0], world.earth_centre_enu_m)

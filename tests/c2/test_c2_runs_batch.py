@@ -226,6 +226,8 @@ def _assess_reference(world, u, w_idx, pos_enu_m, vel_enu_mps, threat_class, rea
         cross = np.linalg.norm(np.cross(a, b), axis=-1)
         return np.linalg.norm(b, axis=-1) * np.arctan2(cross, np.sum(a * b, axis=-1))
 
+    from iadsim.flyout.lethality import expected_pk_table
+
     wp, units, rd = world.weapons, world.units, world.radars
     k, nw = len(pos_enu_m), len(w_idx)
     centre, origin, ground = world.earth_centre_enu_m, world.origin, world.ground_alt_m
@@ -273,7 +275,8 @@ def _assess_reference(world, u, w_idx, pos_enu_m, vel_enu_mps, threat_class, rea
         los = los_now & line_of_sight(h_radar, np.maximum(h_pip, 0.0), r_pip)
         edge = np.clip((r_pip / r_max - fz.PK_EDGE_START) / (1.0 - fz.PK_EDGE_START), 0.0, 1.0)
         code[a] = np.where(~los, fz.NO_LOS, np.where(ok_env, fz.FEASIBLE, fz.OUT_OF_ENVELOPE))
-        pk[a] = np.where(code[a] == fz.FEASIBLE, wp.pk[w] * (1.0 - fz.PK_EDGE_LOSS * edge), 0.0)
+        pk_w = expected_pk_table([wp.name[w]])[0][np.asarray(threat_class, np.int64)]  # the kill draw's model
+        pk[a] = np.where(code[a] == fz.FEASIBLE, pk_w * (1.0 - fz.PK_EDGE_LOSS * edge), 0.0)
         tof[a] = np.where(found, t_star, np.nan)
         pip[a] = pip_w
     return fz.Feasibility(pk, tof, pip, code)

@@ -14,6 +14,14 @@ from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates, launch_in
 ENV = FlyoutEnv.local_sphere()
 
 
+def _ideal(name):
+    """Catalog missile with an ideal homing loop (no seeker noise, no lag): these tests hold the
+    PN law and the integrator; the loop's noise and lag are tested against the adjoint model
+    (test_endgame_adjoint.py)."""
+    return dataclasses.replace(load_interceptor_params(name), guidance_time_constant_s=0.0,
+                               seeker_glint_m=0.0, seeker_thermal_noise_rad=0.0)
+
+
 def _midflight(params, pos, vel, t_flight_s=40.0, terminal=True):
     """One interceptor already in flight (motor burnt out)."""
     table = InterceptorTable.from_params([params])
@@ -50,7 +58,7 @@ def _collision_course(speed_m=1200.0):
 
 
 def test_pn_collision_course_miss_below_one_metre():
-    p = load_interceptor_params("48N6E3")
+    p = _ideal("48N6E3")
     pos, vel, tp, tv = _collision_course()
     table, s = _midflight(p, pos, vel)
     out = _fly(table, s, tp, tv, lambda t, v: np.zeros(3), dt_s=0.01)
@@ -60,7 +68,7 @@ def test_pn_collision_course_miss_below_one_metre():
 
 
 def test_pn_heading_error_still_hits():
-    p = load_interceptor_params("PAC-3-MSE")
+    p = _ideal("PAC-3-MSE")
     pos, _, tp, tv = _collision_course()
     table, s = _midflight(p, pos, [200.0, 1100.0, 150.0])
     out = _fly(table, s, tp, tv, lambda t, v: np.zeros(3), dt_s=0.005)
@@ -74,7 +82,7 @@ def _weave(t, v):
 
 
 def test_augmented_pn_beats_true_pn_against_a_manoeuvring_target():
-    p = load_interceptor_params("48N6E3")
+    p = _ideal("48N6E3")
     pos, vel, tp, tv = _collision_course()
     table, s = _midflight(p, pos, vel)
     apn = _fly(table, s, tp, tv, _weave, dt_s=0.01, augmented=True)
@@ -84,7 +92,7 @@ def test_augmented_pn_beats_true_pn_against_a_manoeuvring_target():
 
 
 def test_halving_the_step_changes_the_result_by_under_one_metre():
-    p = load_interceptor_params("48N6E3")
+    p = _ideal("48N6E3")
     pos, vel, tp, tv = _collision_course()
     table, s = _midflight(p, pos, [30.0, 1180.0, 60.0])
     a = _fly(table, s, tp, tv, lambda t, v: np.zeros(3), dt_s=0.02)

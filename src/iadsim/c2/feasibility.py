@@ -21,9 +21,11 @@ enters. Feasible when, at the PIP,
 
 (catalog missile figures) and the unit's engagement radar has line of sight (smooth
 effective earth, k = 4/3-class, :func:`iadsim.physics.propagation.line_of_sight`) to the track
-now and to the PIP. Single-shot Pk is the catalog pk, degraded linearly near the range edge:
+now and to the PIP. Single-shot Pk is the kill draw's own model, the expected Pk of the missile
+against the track's class (:func:`iadsim.flyout.lethality.expected_pk`), degraded linearly
+near the range edge:
 
-    Pk = pk · (1 − PK_EDGE_LOSS · clip((r/r_max − PK_EDGE_START) / (1 − PK_EDGE_START), 0, 1))
+    Pk = E[Pk] · (1 − PK_EDGE_LOSS · clip((r/r_max − PK_EDGE_START) / (1 − PK_EDGE_START), 0, 1))
 
 (a round arriving at the end of its reach has little energy left to manoeuvre; a modelling
 choice, Pk at max range = pk/2).
@@ -44,6 +46,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.c2 import flyout_table
 from iadsim.c2.threat_eval import BALLISTIC
+from iadsim.flyout.lethality import expected_pk_table
 from iadsim.physics.propagation import line_of_sight
 
 FEASIBLE, NO_LOS, OUT_OF_ENVELOPE = 0, 1, 2
@@ -231,6 +234,8 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
               & (speed <= wp.max_target_speed_mps[w_idx].reshape(col)))
     edge = np.clip((r_pip / r_max - PK_EDGE_START) / (1.0 - PK_EDGE_START), 0.0, 1.0)
     code = np.where(~los, NO_LOS, np.where(ok_env, FEASIBLE, OUT_OF_ENVELOPE))
-    pk = np.where(code == FEASIBLE, wp.pk[w_idx].reshape(col) * (1.0 - PK_EDGE_LOSS * edge), 0.0)
+    pk_class = expected_pk_table(names)  # (w, classes): the kill draw's model (flyout.lethality)
+    pk_model = np.take_along_axis(pk_class, np.broadcast_to(np.asarray(threat_class, np.int64), (nw, k)), axis=1)
+    pk = np.where(code == FEASIBLE, pk_model * (1.0 - PK_EDGE_LOSS * edge), 0.0)
     tof = np.where(found, t_star, np.nan)
     return Feasibility(pk, tof, pip, code)

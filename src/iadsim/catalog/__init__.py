@@ -56,7 +56,7 @@ UNITS: dict[str, tuple[float, str]] = {
     "deg": (np.pi / 180.0, "_rad"),
     "1": (1.0, ""),
 }
-FLYOUT_UNITS = ("kg", "kN", "g", "")  # further edge units of the flyout figures ("" for a label)
+FLYOUT_UNITS = ("kg", "kN", "g", "mrad", "")  # further edge units of the flyout figures ("" for a label)
 
 SIGNED_UNITS = ("dB", "deg")  # the only units whose values may be negative
 KEY_REF = re.compile(r"\[([A-Z][A-Z0-9-]*(?:, [A-Z][A-Z0-9-]*)*)\]")  # "[N8, N21]" cited in a method

@@ -23,7 +23,7 @@ from czml3.properties import (Billboard, Clock, Color, Ellipsoid, EllipsoidRadii
                               PolylineMaterial, Position, SolidColorMaterial)
 from czml3.types import IntervalValue, TimeInterval
 
-from iadsim.export.replay import Replay
+from iadsim.export.replay import Replay, describe_engagement as _describe
 from iadsim.export.text import one_line
 
 MAX_SAMPLES = 2000  # per entity: longer histories are decimated (first and last samples kept)
@@ -179,7 +179,7 @@ def build_czml(rep: Replay) -> Document:
             continue
         t = min(e["t_s"], t_end)
         packets.append(_packet(id=f"event/{n}/{e['kind']}", name=f"{e['kind']} threat {e['threat_id']}",
-                              description=f"{e['kind']} at t = {e['t_s']:.1f} s {e['detail']}",
+                              description=f"{e['kind']} at t = {e['t_s']:.1f} s {_describe(e)}",
                               availability=TimeInterval(start=_iso(epoch, t), end=_iso(epoch, t_end)),
                               position=_static_position(rep, e["pos_enu_m"]),
                               point=Point(pixelSize=9, color=_colour(e["kind"]),

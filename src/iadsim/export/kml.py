@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape as _xml_escape
 import numpy as np
 
 from iadsim.export.czml import decimate_idx
-from iadsim.export.replay import Replay
+from iadsim.export.replay import Replay, describe_engagement as _describe
 from iadsim.export.text import one_line
 
 ROUTE_MAX_POINTS = 500
@@ -92,7 +92,7 @@ def kml_text(rep: Replay) -> str:
             name = f"{launch['missile']} #{iid} from {launch['unit']}" if launch else f"interceptor #{iid}"
             flyouts.append(_line(name, "interceptor", *g(pos[k])))
     events = [_point(f"{e['kind']} threat {e['threat_id']}", e["kind"], *g(np.asarray(e["pos_enu_m"])),
-                     desc=f"t = {e['t_s']:.1f} s {e['detail']}")
+                     desc=f"t = {e['t_s']:.1f} s {_describe(e)}")
               for e in info["engagements"] if e["kind"] != "launch" and np.all(np.isfinite(e["pos_enu_m"]))]
     body = "".join([_folder("air-defence units", units), _folder("radars", radars), _folder("defended assets", assets),
                     _folder("threat routes", routes), _folder("interceptor flyouts", flyouts),

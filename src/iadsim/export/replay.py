@@ -164,6 +164,20 @@ def _list(v) -> list:
     return [float(x) for x in np.asarray(v, float).ravel()]
 
 
+def describe_engagement(e: dict) -> str:
+    """Human text of an engagement event for the replays, from its typed fields."""
+    if e.get("miss_reason") not in (None, "miss_distance"):
+        return str(e["miss_reason"]) + (f" closest {e['miss_distance_m']:.0f} m" if e.get("miss_distance_m") is not None else "")
+    if e.get("miss_distance_m") is not None:
+        return f"miss distance {e['miss_distance_m']:.1f} m" + (f", Pk {e['p_kill']:.2f}" if e.get("p_kill") is not None else "")
+    return ""
+
+
+def _opt(x):
+    """A float, or None for a missing value (None or NaN)."""
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
 def _engagements(events: dict) -> list[dict]:
     """Launch, intercept and leak events as JSON-ready dicts (time order)."""
     rows = []
@@ -172,5 +186,7 @@ def _engagements(events: dict) -> list[dict]:
             rows.append(dict(t_s=float(events["t_s"][i]), kind=kind, unit=events["unit"][i],
                              threat_id=int(events["threat_id"][i]), interceptor_id=int(events["interceptor_id"][i]),
                              missile=events["missile"][i], detail=events["detail"][i],
+                             miss_distance_m=_opt(events["miss_distance_m"][i]), p_kill=_opt(events["p_kill"][i]),
+                             miss_reason=events["miss_reason"][i],
                              pos_enu_m=[float(events[c][i]) for c in ("x_m", "y_m", "z_m")]))
     return rows

@@ -6,12 +6,21 @@ the step length to first order (the same refinement-between-grid-points idea as
 ``skyfield.searchlib``; see style-anchors §7.4).
 
 Lethality curves (smooth cookie-cutter forms, as in Ball, *The Fundamentals of Aircraft
-Combat Survivability*, 2nd ed., §5.4 "the Carleton/Gaussian kill function"):
+Combat Survivability*, 2nd ed., §5.4 "the Carleton/Gaussian kill function"), with the target's
+vulnerability v in (0, 1] (catalog ``threats.yaml``, per threat class):
 
-* blast-fragmentation: ``Pk = pk_max · exp(-½ (miss / r_lethal)²)`` — a Gaussian in the miss
-  distance; Pk = pk_max/2 at miss ≈ 1.18 r_lethal.
+* blast-fragmentation: ``Pk = pk_max · exp(-½ (miss / (r_lethal·√v))²)`` — a Gaussian in the
+  miss distance; Pk = pk_max/2 at miss ≈ 1.18 r_lethal√v. Why √v: the fragment density falls
+  as 1/miss², so the expected number of lethal hits on a vulnerable area A_v goes as A_v/miss²;
+  a target whose vulnerable area is v times the reference target's (an aircraft, v = 1) is
+  killed as often at √v times the distance.
 * hit-to-kill: ``Pk = pk_max · 2^(-(miss / r_lethal)⁴)`` — flat near zero, half at r_lethal
-  (≈ 1 m: body-to-body contact, possibly with a lethality enhancer), negligible beyond 1.7 r.
+  (≈ 0.5–1 m: body-to-body contact, possibly with a lethality enhancer), negligible beyond
+  1.7 r. The vulnerability does not enter: a body-to-body impact at kilometres per second
+  delivers far more energy than any target class's hardening resists.
+
+:func:`iadsim.flyout.lethality.expected_pk` integrates these over the homing loop's miss, for
+the assignment.
 """
 
 import numpy as np
@@ -38,9 +47,9 @@ def cpa_in_step(rel_pos0_m, rel_pos1_m, dt_s):
     return tau, np.sqrt(d2), rv < 0.0
 
 
-def p_kill_blast_frag(miss_m, lethal_radius_m, pk_max=1.0):
+def p_kill_blast_frag(miss_m, lethal_radius_m, pk_max=1.0, vulnerability=1.0):
     """Gaussian blast-fragmentation lethality, Pk(miss) (see module docstring)."""
-    x = np.asarray(miss_m, float) / lethal_radius_m
+    x = np.asarray(miss_m, float) / (lethal_radius_m * np.sqrt(vulnerability))
     return pk_max * np.exp(-0.5 * x * x)
 
 
@@ -50,7 +59,8 @@ def p_kill_hit_to_kill(miss_m, lethal_radius_m, pk_max=1.0):
     return pk_max * np.exp2(-(x * x) ** 2)
 
 
-def p_kill(miss_m, lethal_radius_m, pk_max, is_hit_to_kill):
-    """Kill probability for mixed warheads; all arguments broadcast, (n,)."""
+def p_kill(miss_m, lethal_radius_m, pk_max, is_hit_to_kill, vulnerability=1.0):
+    """Kill probability for mixed warheads against targets of the given vulnerability; all
+    arguments broadcast, (n,)."""
     return np.where(is_hit_to_kill, p_kill_hit_to_kill(miss_m, lethal_radius_m, pk_max),
-                    p_kill_blast_frag(miss_m, lethal_radius_m, pk_max))
+                    p_kill_blast_frag(miss_m, lethal_radius_m, pk_max, vulnerability))

@@ -20,7 +20,7 @@ which trials share a batch.
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -118,7 +118,12 @@ def fly_trials(params: InterceptorParams, trials: _Trials, env: FlyoutEnv, dt_s=
     """Fly one interceptor per trial from the origin; per-trial outcome arrays (n,).
 
     Returns dict with miss_m, p_kill, t_cpa_s, ground_range_m (of the CPA point), success.
+    The reach is kinematic: the homing loop flies ideal (no seeker noise, no lag), so a
+    trial's outcome does not hang on a random draw shared with the other trials; the end
+    game's miss distribution belongs to the lethality model (:mod:`iadsim.flyout.lethality`).
     """
+    params = replace(params, seeker_glint_m=0.0, seeker_thermal_noise_rad=0.0,
+                     guidance_time_constant_s=0.0)
     table = InterceptorTable.from_params([params])
     n = trials.rho_m.size
     centre = env.earth_centre_enu_m

@@ -2,9 +2,9 @@
 
 Midcourse: steer the velocity toward a predicted intercept point (PIP) computed from the
 track estimate, along a shaped trajectory that climbs to a cruise altitude and dives onto the
-PIP late (see :func:`shaped_aim_m`). Terminal: true
-proportional navigation (TPN), optionally augmented (APN) with N'/2 times the target's
-acceleration normal to the line of sight. Both add gravity compensation. References:
+PIP late (see :func:`shaped_aim_m`). Terminal: the homing loop (seeker noise, first-order lag, true or
+augmented PN) is written once, in :func:`iadsim.flyout.kinematics._homing_accel`, and tested
+against an adjoint model of the linear loop (tests/flyout/test_endgame_adjoint.py). References:
 Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 (PN), ch. 8 (APN);
 Siouris, *Missile Guidance and Control Systems*, §4.3 (true PN).
 
@@ -12,7 +12,7 @@ Vectors are ``V3`` tuples ``(x, y, z)`` of (n,) arrays in scenario ENU: contiguo
 components are 2–3× faster in NumPy than (n, 3) rows. Use :func:`v3` / :func:`rows` to
 convert from and to the (n, 3) layout of the state. These functions are the readable
 reference; the flyout step (:mod:`iadsim.flyout.kinematics`) writes the same laws out on
-(3, n) arrays in reused scratch memory, and a test holds the two together.
+(3, n) arrays in reused scratch memory.
 The commanded acceleration is returned unlimited; :func:`limit_lateral` projects it normal
 to the missile velocity (an aerodynamic lift cannot act along it) and clips its magnitude.
 """
@@ -158,29 +158,6 @@ def midcourse_accel(pos_enu_m, vel_enu_mps, aim_enu_m, gain, tau_max_s, grav_enu
     k = speed * norm / np.maximum(tau_s, 1e-3)
     g_along = dot(grav_enu_mps2, u_v)
     return tuple(k * p - (g - g_along * u) for p, g, u in zip(perp, grav_enu_mps2, u_v))
-
-
-def true_pn_accel(rel_pos_m, rel_vel_mps, nav_constant, tgt_acc_mps2=None, grav_enu_mps2=None):
-    """True proportional navigation, optionally augmented, with gravity compensation.
-
-    rel_pos_m, rel_vel_mps: V3, target minus missile. a = N'·Vc·(Ω × û_los), with the
-    line-of-sight rate Ω = (r × ṙ)/|r|² and closing speed Vc = −ṙ·û_los. APN adds
-    (N'/2)·a_T⊥los (Zarchan eq. 8.1); gravity compensation subtracts g⊥los. V3 m/s².
-    """
-    r2 = np.maximum(dot(rel_pos_m, rel_pos_m), 1e-12)
-    inv_r = 1.0 / np.sqrt(r2)
-    u_los = scale(rel_pos_m, inv_r)
-    omega = scale(cross(rel_pos_m, rel_vel_mps), 1.0 / r2)
-    vc = -dot(rel_vel_mps, u_los)
-    acc = scale(cross(omega, u_los), nav_constant * vc)
-    if tgt_acc_mps2 is not None:
-        along = dot(tgt_acc_mps2, u_los)
-        half_n = 0.5 * nav_constant
-        acc = tuple(a + half_n * (t - along * u) for a, t, u in zip(acc, tgt_acc_mps2, u_los))
-    if grav_enu_mps2 is not None:
-        along = dot(grav_enu_mps2, u_los)
-        acc = tuple(a - (g - along * u) for a, g, u in zip(acc, grav_enu_mps2, u_los))
-    return acc
 
 
 def limit_lateral(acc_cmd_mps2, vel_enu_mps, a_max_mps2):

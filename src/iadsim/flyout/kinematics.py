@@ -13,13 +13,13 @@ speed the second RK stage reuses the first stage's drag coefficient (Mach moves 
 a step) and extrapolates density with the table's local log-slope instead of a second
 look-up; gravity is re-evaluated exactly, so a thrust- and drag-free arc is plain RK2.
 
-Guidance is the midcourse and PN laws of :mod:`iadsim.flyout.guidance`, each evaluated
+Guidance is the midcourse law of :mod:`iadsim.flyout.guidance` and the terminal homing loop
+of :func:`_homing_accel` (seeker angle noise, a first-order guidance lag, PN), each evaluated
 on its own rows. For speed (issue 7: 10,000 interceptors in under 2 ms a step) the step is
 written out on (3, n) component arrays, and every temporary goes into scratch memory
 reused between calls (:class:`_Scratch`): fresh 80 kB temporaries cost page faults and
-cache misses that took longer than the arithmetic. ``tests/flyout/test_step_equivalence.py``
-holds this step to the readable composition of the guidance functions (the step as it was
-before, kept in ``tests/flyout/flyout_reference_step.py``).
+cache misses that took longer than the arithmetic. The homing loop is validated against an
+adjoint model of the linear loop (``tests/flyout/test_endgame_adjoint.py``).
 
 Engine call, once per step (see :func:`advance_interceptors`)::
 
@@ -64,6 +64,7 @@ class InterceptOutcome:
     miss_m, t_cpa_s (scenario time), pos_cpa_enu_m: closest approach, NaN unless reason=CPA.
     p_kill: kill probability from the lethality curve (0 unless CPA after arming).
     killed: the kill draw succeeded.
+    closing_speed_mps: relative speed at the closest approach (NaN unless CPA), m/s.
     """
 
     resolved: np.ndarray
@@ -73,6 +74,7 @@ class InterceptOutcome:
     pos_cpa_enu_m: np.ndarray
     p_kill: np.ndarray
     killed: np.ndarray
+    closing_speed_mps: np.ndarray
 
 
 def thrust_impulse_ns(t_s, prm):
@@ -199,6 +201,11 @@ def _dot(a, b, out):
     x, y = a[:, 0].tolist(), b[:, 0].tolist()
     out[0] = ((0.0 + x[0] * y[0]) + x[1] * y[1]) + x[2] * y[2]
     return out
+
+
+def _dot_rows(a, b):
+    """Row-wise dot product of (3, m) arrays, new (m,): ((a0·b0 + a1·b1) + a2·b2) for every m."""
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
 
 def _norm(a, out):
@@ -339,30 +346,62 @@ def _midcourse_accel(los, vel, speed, gain, grav, w):
     return acc
 
 
-def _true_pn_accel(rel, rel_vel, rel_dist2, nav_constant, tgt_acc, grav, w):
-    """guidance.true_pn_accel on (3, n) arrays, given |rel|² (n,); tgt_acc may be None.
+def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sample_s,
+                  seeker_range_m, los_filt, noise, dt_s, tgt_acc, grav):
+    """Terminal homing command (3, m) m/s² and the loop's new filtered line of sight (3, m).
 
-    N'·Vc·(Ω × û_los) with Ω = (r × ṙ)/r², Vc = −ṙ·û_los, written with the vector triple
-    product (r × ṙ) × r = ṙ r² − r (r·ṙ) as −N'·s·(ṙ − s·r), s = (r·ṙ)/r²: the same
-    acceleration to rounding, in a third of the operations.
+    The homing loop is Zarchan's single-lag guidance system (*Tactical and Strategic Missile
+    Guidance*, 6th ed., AIAA 2012, ch. 3 "method of adjoints", ch. 4 "noise analysis", ch. 6
+    "closed-form solutions"): the seeker measures the line of sight (LOS) with angle noise,
+    and one first-order lag of time constant T (noise filter and autopilot lumped) stands
+    between the measured LOS rate and the achieved acceleration, nL = N'·Vc·λ̇*/(1 + sT).
+    It is flown here in its filter form: a first-order filter of the measured LOS direction,
+    û_f' = (û* − û_f)/T, whose derivative estimate (û* − û_f)/T is the lagged LOS rate, so
+
+        a = N'·Vc·(û* − û_f)⊥/T  (T > 0),        a = N'·Vc·ṙ⊥/|r|  (T = 0, ideal true PN)
+
+    — the same transfer function for constant N'·Vc, with no derivative of the noise taken.
+    û_f starts on the true LOS when homing starts (the loop starts from rest, its filter
+    settled on the acquired LOS: the adjoint's zero initial conditions; starting it on one
+    noisy sample would turn that sample into a heading error of N'·Vc·noise/V_M). Seeker angle noise, per axis normal to the LOS, is white
+    of spectral density Φ = σ²·Ts (σ the 1-sigma angle error of one sample every Ts):
+
+        σ(R)² = (glint / R)² + σ_th² · (R / R_seeker)⁴
+
+    glint: the target's apparent centre wanders by glint metres (1σ), an angle ∝ 1/R;
+    thermal: receiver noise on a SNR ∝ R⁻⁴ (active seeker; a semi-active seeker's SNR falls
+    as R⁻² only, so this is conservative at long range), σ_th at acquisition (R_seeker). A step
+    of length h holds one draw of variance Φ/h. ``noise``: (3, m) standard normals, or None
+    (no noise). APN (tgt_acc not None) adds (N'/2)·a_T⊥; gravity compensation subtracts g⊥.
+    rel, rel_vel: target − missile (3, m); dt_s: scalar or (m,) s.
     """
-    r2 = np.maximum(rel_dist2, 1e-12, out=w.row())
-    inv_r = np.divide(1.0, np.sqrt(r2, out=w.row()), out=w.row())
-    s = np.divide(_dot(rel, rel_vel, w.row()), r2, out=r2)
-    acc = np.multiply(s, rel, out=w.vec())
-    np.subtract(rel_vel, acc, out=acc)
-    acc *= np.multiply(nav_constant, np.negative(s, out=s), out=s)
-    u_los = np.multiply(rel, inv_r, out=w.vec())
-    perp, tmp = w.vec(), w.row()
-    if tgt_acc is not None:  # APN: + (N'/2)·a_T⊥los
-        np.multiply(_dot(tgt_acc, u_los, tmp), u_los, out=perp)
-        np.subtract(tgt_acc, perp, out=perp)
-        perp *= np.multiply(nav_constant, 0.5, out=tmp)
-        acc += perp
-    np.multiply(_dot(grav, u_los, tmp), u_los, out=perp)  # gravity compensation: − g⊥los
-    np.subtract(grav, perp, out=perp)
-    acc -= perp
-    return acc
+    _dot3 = _dot_rows
+    r = np.sqrt(_dot3(rel, rel))
+    r_safe = np.maximum(r, 1e-9)
+    u = rel / r_safe
+    vc = -_dot3(rel_vel, u)
+    if noise is not None:
+        g = glint_m / r_safe
+        q = r / seeker_range_m
+        q *= q
+        sigma2 = g * g + thermal_rad * thermal_rad * (q * q)
+        n_perp = noise - _dot3(noise, u) * u
+        u_meas = u + np.sqrt(sigma2 * sample_s / dt_s) * n_perp
+    else:
+        u_meas = u
+    fresh = _dot3(los_filt, los_filt) < 0.25  # loop not started: from rest, on the acquired LOS
+    u_f = np.where(fresh, u, los_filt)
+    d = u_meas - u_f
+    d -= _dot3(d, u_meas) * u_meas
+    lagged = tau_s > 0.0
+    t_safe = np.where(lagged, tau_s, 1.0)
+    rate_perp = np.where(lagged, d / t_safe, (rel_vel + vc * u) / r_safe)
+    acc = (nav_constant * vc) * rate_perp
+    if tgt_acc is not None:
+        acc += 0.5 * nav_constant * (tgt_acc - _dot3(tgt_acc, u) * u)
+    acc -= grav - _dot3(grav, u) * u
+    alpha = np.where(lagged, -np.expm1(-dt_s / t_safe), 1.0)
+    return acc, u_f + alpha * (u_meas - u_f)
 
 
 def _target_components(targets: TargetStates, w):
@@ -371,20 +410,26 @@ def _target_components(targets: TargetStates, w):
     ta = None if targets.acc_enu_mps2 is None else _components(targets.acc_enu_mps2, w)
     ep = tp if targets.est_pos_enu_m is None else _components(targets.est_pos_enu_m, w)
     ev = tv if targets.est_vel_enu_mps is None else _components(targets.est_vel_enu_mps, w)
-    return {"pos": tp, "vel": tv, "acc": ta, "est_pos": ep, "est_vel": ev}
+    return {"pos": tp, "vel": tv, "acc": ta, "est_pos": ep, "est_vel": ev,
+            "vulnerability": targets.vulnerability}
 
 
 def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, terminal_prev,
-                      t_flight_s, augmented, w, rn, earth_radius_m):
-    """Unlimited commanded acceleration (3, n) m/s² and the latched terminal flag (n,).
+                      t_flight_s, augmented, los_filt, alive, dt_s, rng, w, rn, earth_radius_m):
+    """Unlimited commanded acceleration (3, n) m/s², the latched terminal flag (n,) and the
+    homing loop's filtered line of sight (3, n) (new array).
 
     rel, rel_est, rel_vel: target (truth, track estimate) minus missile position and the
     target − missile velocity (3, n).
 
     rn: geocentric distance of the missiles (n,) m. Rows not yet homing fly the shaped
-    midcourse (cruise and dive) toward the predicted intercept point of the track estimate, and start homing inside seeker range once within 15° of it; homing rows
-    fly true (or augmented) PN on the truth. See :mod:`iadsim.flyout.guidance`. Each law is
-    evaluated on its own rows only (gathered into scratch of their size when not all).
+    midcourse (cruise and dive) toward the predicted intercept point of the track estimate, and
+    start homing inside seeker range once within 15° of it; homing rows fly the homing loop of
+    :func:`_homing_accel` (seeker noise, first-order lag, true or augmented PN) on the truth. See
+    :mod:`iadsim.flyout.guidance`. Each law is evaluated on its own rows only (gathered into
+    scratch of their size when not all). Seeker noise is drawn for the live homing rows of noisy
+    missiles, three standard normals each, in row order, from *rng* (see :func:`_normals`),
+    before any kill draw of the step.
     """
     a_cmd, terminal = w.vec(), w.mask()
     np.copyto(terminal, terminal_prev)
@@ -401,16 +446,28 @@ def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, ter
         _put_columns(a_cmd, rows, a_mid)
         terminal[rows] = now_homing
         w.release(top)
+    los_new = los_filt.copy()
     rows = np.flatnonzero(terminal)
     if rows.size:
         cols, top = _column_gatherer(rows, w), w.mark(rows.size)
-        rel_h = cols(rel)
         tgt_acc = cols(tgt["acc"]) if augmented and tgt["acc"] is not None else None
-        a_term = _true_pn_accel(rel_h, cols(rel_vel), _dot(rel_h, rel_h, w.row()),
-                                cols(prm[COL["nav_constant"]]), tgt_acc, cols(grav), w)
+        p = {k: prm[COL[k]][rows] for k in ("nav_constant", "guidance_time_constant_s",
+                                             "seeker_glint_m", "seeker_thermal_noise_rad",
+                                             "seeker_noise_sample_s", "seeker_range_m")}
+        noisy = ((p["seeker_glint_m"] > 0.0) | (p["seeker_thermal_noise_rad"] > 0.0)) & alive[rows]
+        noise = None
+        if noisy.any():
+            noise = np.zeros((3, rows.size))
+            noise[:, noisy] = _normals(rng, rows[noisy]).T
+        a_term, los_rows = _homing_accel(
+            cols(rel), cols(rel_vel), p["nav_constant"], p["guidance_time_constant_s"],
+            p["seeker_glint_m"], p["seeker_thermal_noise_rad"], p["seeker_noise_sample_s"],
+            p["seeker_range_m"], los_filt[:, rows], noise, _rows_of(dt_s, rows), tgt_acc,
+            cols(grav))
         _put_columns(a_cmd, rows, a_term)
+        los_new[:, rows] = los_rows
         w.release(top)
-    return a_cmd, terminal
+    return a_cmd, terminal, los_new
 
 
 def _column_gatherer(rows, w):
@@ -562,10 +619,10 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     rel = np.subtract(tgt["pos"], pos0, out=w.vec())  # target − missile
     rel_est = (rel if tgt["est_pos"] is tgt["pos"] else
                np.subtract(tgt["est_pos"], pos0, out=w.vec()))
-    a_cmd, terminal = _guidance_command(vel0, speed0, prm, tgt, rel, rel_est,
-                                        np.subtract(tgt["vel"], vel0, out=w.vec()), grav0, up,
-                                        state.is_terminal, tf0, augmented, w, rn0,
-                                        env.earth_radius_m)
+    a_cmd, terminal, los_filt = _guidance_command(
+        vel0, speed0, prm, tgt, rel, rel_est, np.subtract(tgt["vel"], vel0, out=w.vec()), grav0,
+        up, state.is_terminal, tf0, augmented, np.asarray(state.seeker_los_enu, float).T,
+        state.alive, dt_s, rng, w, rn0, env.earth_radius_m)
     a_tvc = np.multiply(prm[COL["tvc_lateral_mps2"]], tf0 < prm[COL["burnout_time_s"]],
                         out=w.row())  # TVC while the motor burns
     a_avail = np.multiply(q_s, prm[COL["cn_max"]], out=w.row())  # aerodynamic limit first
@@ -582,8 +639,8 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     cd += np.multiply(np.multiply(prm[COL["induced_drag_k"]], cn, out=w.row()), cn, out=cn)
     pos1, vel1 = _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area,
                        inv_m, thrust_acc, dt_s, env, w)
-    return _resolve(state, prm, tgt, rel, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rng,
-                    env, w)
+    return _resolve(state, prm, tgt, rel, pos1, vel1, tf1, m1, terminal, los_filt, t_s, dt_s,
+                    rng, env, w)
 
 
 def _along_velocity_acc(thrust_acc, half_cd_s_over_m, rho, speed, w):
@@ -634,10 +691,11 @@ def _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area, inv_m,
 
 
 def _cpa_in_step(rel0, rel1, dt_s, w):
-    """endgame.cpa_in_step on (3, n) arrays: (tau_s, miss_m, closing0)."""
+    """endgame.cpa_in_step on (3, n) arrays: (tau_s, miss_m, closing0, relative speed m/s)."""
     vr = np.subtract(rel1, rel0, out=rel1)
     vr *= 1.0 / dt_s
     vr2 = _dot(vr, vr, w.row())
+    rel_speed = np.sqrt(vr2)  # new array: |relative velocity| over the step, m/s
     rv = _dot(rel0, vr, w.row())
     np.maximum(vr2, 1e-300, out=vr2)
     tau = np.divide(np.negative(rv, out=w.row()), vr2, out=vr2)
@@ -647,10 +705,11 @@ def _cpa_in_step(rel0, rel1, dt_s, w):
     np.square(at_cpa, out=at_cpa)
     d2 = np.add(at_cpa[0], at_cpa[1], out=w.row())
     d2 += at_cpa[2]
-    return tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask())
+    return tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask()), rel_speed
 
 
-def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rng, env, w):
+def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s, dt_s, rng, env,
+             w):
     """Closest approach inside the step, self-destruct rules, kill draws; new state.
 
     rel0: target − missile at the step start (3, n). The closest approach is sign-blind,
@@ -661,9 +720,17 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
     tgt_pos1 += tgt["pos"]
     if tgt["acc"] is not None:
         tgt_pos1 += np.multiply(0.5 * dt_s * dt_s, tgt["acc"], out=w.vec())
-    tau, miss, closing0 = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
+    tau, miss, closing0, rel_speed = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
+    # A homing row already past its closest approach at the step start (the previous step's
+    # chord put the CPA at its very end, and curved motion made the range open by now): its
+    # CPA is the step start, the closest point seen (min_range_m is the distance there).
+    range0 = np.sqrt(_dot_rows(rel0, rel0))
+    passed = state.is_terminal & ~closing0 & (range0 <= state.min_range_m * (1.0 + 1e-9) + 1e-6)
+    tau = np.where(passed, 0.0, tau)
+    miss = np.where(passed, range0, miss)
+    is_cpa |= passed
     is_cpa &= alive
     # a range minimum in midcourse farther than seeker range is not the end of the flight (a
     # crossing target right after launch, while the round is still slow, makes one)
@@ -694,19 +761,22 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
     if idx.size:
         sel_tau = tau[idx]
         armed = state.t_flight_s[idx] + sel_tau >= prm[COL["arm_time_s"], idx]
+        vul = 1.0 if tgt["vulnerability"] is None else tgt["vulnerability"][idx]
         pk[idx] = np.where(armed, p_kill(miss[idx], prm[COL["lethal_radius_m"], idx],
                                          prm[COL["pk_max"], idx],
-                                         prm[COL["is_hit_to_kill"], idx] > 0.5), 0.0)
+                                         prm[COL["is_hit_to_kill"], idx] > 0.5, vul), 0.0)
         killed[idx] = _uniforms(rng, idx) < pk[idx]
         miss_out[idx] = miss[idx]
         t_cpa[idx] = _rows_of(t_s, idx) + sel_tau
         frac = (sel_tau / _rows_of(dt_s, idx))[:, None]
         p0 = state.pos_enu_m[idx]
         pos_cpa[idx] = p0 + frac * (pos1[:, idx].T - p0)
-    out = InterceptOutcome(resolved, reason, miss_out, t_cpa, pos_cpa, pk, killed)
+    vc_out = np.where(is_cpa, rel_speed, np.nan)
+    out = InterceptOutcome(resolved, reason, miss_out, t_cpa, pos_cpa, pk, killed, vc_out)
     pos_new, vel_new = pos1.T, vel1.T
     mass_new, tf_new = m1.copy(), tf1
     min_range = np.minimum(state.min_range_m, miss)
+    los_new = los_filt.T.copy()
     dead = ~alive
     if dead.any():
         pos_new[dead] = state.pos_enu_m[dead]
@@ -714,14 +784,23 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, t_s, dt_s, rn
         mass_new[dead] = state.mass_kg[dead]
         tf_new[dead] = state.t_flight_s[dead]
         min_range[dead] = state.min_range_m[dead]
+        los_new[dead] = state.seeker_los_enu[dead]
     new = Interceptors(state.id, state.kind_idx, alive & ~resolved, pos_new, vel_new, mass_new,
-                       tf_new, (terminal & alive) | state.is_terminal, min_range, prm)
+                       tf_new, (terminal & alive) | state.is_terminal, min_range, prm, los_new)
     return new, out
 
 
 def _rows_of(x, rows):
     """x at *rows*: a scalar as is, a per-row (n,) array gathered."""
     return x if np.ndim(x) == 0 else x[rows]
+
+
+def _normals(rng, rows):
+    """Seeker-noise standard normals (k, 3) for *rows*: from a Generator, or ``rng(rows, True)``
+    from a callable (batched runs: each row's draws from its own run's stream)."""
+    if isinstance(rng, np.random.Generator):
+        return rng.standard_normal((rows.size, 3))
+    return rng(rows, True)
 
 
 def _uniforms(rng, rows):

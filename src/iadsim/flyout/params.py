@@ -34,6 +34,7 @@ _UNIT_CONVERSIONS = {
     ("kN", "N"): 1000.0,
     ("g", "mps2"): G0_MPS2,
     ("mm", "m"): 1e-3,
+    ("mrad", "rad"): 1e-3,
 }
 _UNIT_ALIASES = {"m/s": "mps", "m/s2": "mps2", "m/s^2": "mps2", "-": "1", "": "1"}
 
@@ -70,6 +71,15 @@ class InterceptorParams:
     arm_time_s: float = _f("s", "fuze arming / seeker lock-on delay: no kill before this time")
     seeker_range_m: float = _f("m", "terminal-homing acquisition range (seeker or TVM)")
     nav_constant: float = _f("1", "terminal true-PN effective navigation ratio N'")
+    guidance_time_constant_s: float = _f("s", "time constant T of the lumped first-order homing "
+                                              "loop (seeker noise filter + autopilot); 0: ideal")
+    seeker_glint_m: float = _f("m", "1-sigma target glint (apparent-centre wander) per seeker "
+                                    "sample; angle noise glint / range")
+    seeker_thermal_noise_rad: float = _f("rad", "1-sigma thermal angle noise per seeker sample "
+                                                "at seeker_range_m, growing as (R / seeker "
+                                                "range)^2")
+    seeker_noise_sample_s: float = _f("s", "seeker sample interval Ts: angle noise of 1-sigma s "
+                                           "per sample is white noise of density s^2 Ts")
     midcourse_nav_constant: float = _f("1", "midcourse navigation gain toward the PIP", 3.0)
     midcourse_speed_mps: float = _f("mps", "average speed assumed when predicting the PIP")
     dive_slope: float = _f("1", "midcourse shaping: slope (tan of the angle) of the dive line "
@@ -159,6 +169,10 @@ def validate_params(p: InterceptorParams) -> InterceptorParams:
         bad("nav_constant", f"navigation constant must be > 0, got {p.nav_constant:g}")
     if p.midcourse_nav_constant <= 0.0:
         bad("midcourse_nav_constant", "must be > 0")
+    if (p.seeker_glint_m > 0.0 or p.seeker_thermal_noise_rad > 0.0) and (
+            p.seeker_noise_sample_s <= 0.0 or p.guidance_time_constant_s <= 0.0):
+        bad("seeker_noise_sample_s", "seeker noise needs a sample interval > 0 and a homing-loop "
+            "time constant guidance_time_constant_s > 0 (the loop's filter)")
     if p.warhead_kind not in WARHEAD_KINDS:
         bad("warhead_kind", f"{p.warhead_kind!r} is not one of {WARHEAD_KINDS}")
     if not 0.0 <= p.pk_max <= 1.0:
@@ -240,7 +254,8 @@ _SCALARS = (
     "launch_mass_kg", "reference_area_m2", "boost_thrust_n", "boost_time_s", "boost_mdot_kgps",
     "sustain_thrust_n", "burnout_time_s", "sustain_mdot_kgps", "induced_drag_k", "cn_max",
     "g_limit_mps2", "tvc_lateral_mps2", "max_flight_time_s", "min_speed_mps", "arm_time_s",
-    "seeker_range_m", "nav_constant", "midcourse_nav_constant", "midcourse_speed_mps",
+    "seeker_range_m", "nav_constant", "guidance_time_constant_s", "seeker_glint_m",
+    "seeker_thermal_noise_rad", "seeker_noise_sample_s", "midcourse_nav_constant", "midcourse_speed_mps",
     "dive_slope", "cruise_altitude_m", "shaping_lookahead_s", "pk_max", "lethal_radius_m",
     "is_hit_to_kill",
 )
@@ -287,6 +302,10 @@ class InterceptorTable:
                 "arm_time_s": p.arm_time_s,
                 "seeker_range_m": p.seeker_range_m,
                 "nav_constant": p.nav_constant,
+                "guidance_time_constant_s": p.guidance_time_constant_s,
+                "seeker_glint_m": p.seeker_glint_m,
+                "seeker_thermal_noise_rad": p.seeker_thermal_noise_rad,
+                "seeker_noise_sample_s": p.seeker_noise_sample_s,
                 "midcourse_nav_constant": p.midcourse_nav_constant,
                 "midcourse_speed_mps": p.midcourse_speed_mps,
                 "dive_slope": p.dive_slope,

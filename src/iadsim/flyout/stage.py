@@ -25,8 +25,8 @@ outputs bit for bit those of its single run; :class:`FlyoutStage` is a FlyoutRun
   starts on a multiple of itself — so the same physics is flown whatever the engine step (the
   sub-step grid is absolute time), and the end game is flown at 0.05 s. Batched runs each keep
   their own sub-step clock (one step call flies every row from its own run's start and length).
-* **Outcomes**: a kill draw at the closest approach (Pk from the miss distance per warhead,
-  :mod:`iadsim.flyout.endgame`), or a miss: passed (CPA) without a kill, self-destruct
+* **Outcomes**: a kill draw at the closest approach (Pk from the miss distance per warhead and
+  the threat's own vulnerability, overrides included, :mod:`iadsim.flyout.endgame`), or a miss: passed (CPA) without a kill, self-destruct
   (``timeout``, ``low_speed``), ``ground`` impact, or ``target_lost`` (its threat was killed or
   leaked, or its route ended). A round fired at a false-alarm track flies on the track estimate
   and ends as a ``false_target`` miss (or self-destructs).
@@ -66,6 +66,7 @@ class Outcomes:
     reason: np.ndarray = field(default_factory=lambda: np.zeros(0, object))  # per miss: cpa, timeout, ...
     pos_enu_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # aligned: where it ended
     p_kill: np.ndarray = field(default_factory=lambda: np.zeros(0))  # aligned: Pk of the kill draw (0: none)
+    closing_speed_mps: np.ndarray = field(default_factory=lambda: np.zeros(0))  # aligned: at the CPA (NaN: none)
 
     @classmethod
     def empty(cls) -> "Outcomes":
@@ -147,6 +148,7 @@ class FlyoutRuns:
         self.table = InterceptorTable.from_params([load_interceptor_params(n) for n in names])
         self.kind_of_weapon = np.array([names.index(n) for n in world.weapons.name], np.int64)
         self.env = osculating_env(world.origin, world.ground_alt_m)
+        self.vulnerability = np.asarray(world.threats.vulnerability, float)  # the threat's own, per threat
         self.n_runs = int(n_runs)
         self.flying = Interceptors.empty()
         self.rows = _Rows.empty()
@@ -199,7 +201,8 @@ class FlyoutRuns:
         the step; return each run's :class:`Outcomes` (run-local ids).
 
         threats[r]: run r's ThreatState (None: the run is over, its rows leave the batch);
-        rngs[r]: its kill-draw Generator; trackings[r]: its tracking view (or None).
+        rngs[r]: its flyout stream (seeker noise, then kill draws, per sub-step in row order);
+        trackings[r]: its tracking view (or None).
         """
         empty = Outcomes.empty()
         if self.flying.n:
@@ -265,7 +268,7 @@ class FlyoutRuns:
             k = ids.size
             results[r].append(dict(id=ids, killed=np.zeros(k, bool), reason=np.full(k, REASON_TARGET_LOST, object),
                                    miss_m=np.full(k, np.nan), t_s=np.full(k, t_s), pos=rec.pos_enu_m[ids],
-                                   p_kill=np.zeros(k)))
+                                   p_kill=np.zeros(k), vc=np.full(k, np.nan)))
         self._keep(np.flatnonzero(~lost))
 
     def _update_estimates(self, t_s, trackings):
@@ -319,7 +322,8 @@ class FlyoutRuns:
         idle = None if all(act) else np.repeat(~np.array(act), lengths)
         flown = st if idle is None else replace(st, alive=~idle)
         tp, tv, ta = truth
-        new, out = advance_interceptors(flown, self.table, TargetStates(tp, tv, ta, est_p, ri.est_vel_enu_mps),
+        vul = self.vulnerability[np.maximum(ri.truth_id, 0)] if self.vulnerability.size else None
+        new, out = advance_interceptors(flown, self.table, TargetStates(tp, tv, ta, est_p, ri.est_vel_enu_mps, vul),
                                         t_row, h_row, _run_draws(ri.run, rngs), self.env, augmented=False)
         if idle is not None:
             new.alive[idle] = True
@@ -337,7 +341,8 @@ class FlyoutRuns:
         t_ended = t_ended[done] if np.ndim(t_ended) else t_ended
         res = dict(id=ids, killed=out.killed[done] & ~false_target, reason=reason,
                    miss_m=np.where(cpa, out.miss_m[done], new.min_range_m[done]),
-                   t_s=np.where(cpa, out.t_cpa_s[done], t_ended), pos=pos, p_kill=out.p_kill[done])
+                   t_s=np.where(cpa, out.t_cpa_s[done], t_ended), pos=pos, p_kill=out.p_kill[done],
+                   vc=out.closing_speed_mps[done])
         cuts = np.flatnonzero(run[1:] != run[:-1]) + 1
         for a, b in zip([0] + cuts.tolist(), cuts.tolist() + [done.size]):
             r, sel = run[a], slice(a, b)
@@ -448,15 +453,19 @@ def _substep(t_sub, t_end, t_go):
 
 
 def _run_draws(run, rngs):
-    """Kill-draw callable for rows of runs *run* (non-decreasing): each run's rows draw from its
-    own generator, in row order (the draws of its single run)."""
-    def draw(idx):
+    """Draw callable for rows of runs *run* (non-decreasing): each run's rows draw from its own
+    generator, in row order (the draws of its single run): ``draw(idx)`` kill-draw uniforms (k,),
+    ``draw(idx, True)`` seeker-noise standard normals (k, 3)."""
+    def one(g, k, normal):
+        return g.standard_normal((k, 3)) if normal else g.random(k)
+
+    def draw(idx, normal=False):
         rr = run[idx]
         if rr[0] == rr[-1]:
-            return rngs[rr[0]].random(idx.size)
+            return one(rngs[rr[0]], idx.size, normal)
         cuts = np.flatnonzero(rr[1:] != rr[:-1]) + 1
-        return np.concatenate([rngs[rr[a]].random(len(c)) for a, c in zip(np.concatenate([[0], cuts]),
-                                                                            np.split(idx, cuts))])
+        return np.concatenate([one(rngs[rr[a]], len(c), normal)
+                               for a, c in zip(np.concatenate([[0], cuts]), np.split(idx, cuts))])
     return draw
 
 
@@ -470,4 +479,4 @@ def _merge(results) -> Outcomes:
     miss = order[n_hit:]
     return Outcomes(hit=c["id"][order[:n_hit]], miss=c["id"][miss], miss_distance_m=c["miss_m"][order],
                     t_cpa_s=c["t_s"][order], reached=c["reason"][miss] == "cpa", reason=c["reason"][miss],
-                    pos_enu_m=c["pos"][order], p_kill=c["p_kill"][order])
+                    pos_enu_m=c["pos"][order], p_kill=c["p_kill"][order], closing_speed_mps=c["vc"][order])

@@ -58,6 +58,9 @@ class Interceptors:
     min_range_m: (n,) closest distance to the target seen so far (diagnostic).
     prm_kn: (len(params.COL), n) per-row copy of the missile's table scalars, gathered
     once at launch so that the step does no per-step gathers (rows contiguous).
+    seeker_los_enu: (n, 3) the homing loop's filtered line-of-sight direction (target −
+    missile, near unit length; see :mod:`iadsim.flyout.kinematics`), zero until homing starts.
+    Optional in the constructor (zeros).
     """
 
     id: np.ndarray
@@ -70,6 +73,11 @@ class Interceptors:
     is_terminal: np.ndarray
     min_range_m: np.ndarray
     prm_kn: np.ndarray
+    seeker_los_enu: np.ndarray = None
+
+    def __post_init__(self):
+        if self.seeker_los_enu is None:
+            object.__setattr__(self, "seeker_los_enu", np.zeros((self.id.shape[0], 3)))
 
     @property
     def n(self) -> int:
@@ -105,6 +113,8 @@ class TargetStates:
     the closest-approach test use these.
     est_pos_enu_m, est_vel_enu_mps: (n, 3) track estimate (with its error) for midcourse
     guidance toward the predicted intercept point. Default: the truth.
+    vulnerability: (n,) the target's vulnerability in the kill draw
+    (:func:`iadsim.flyout.endgame.p_kill`). Default: 1.
     """
 
     pos_enu_m: np.ndarray
@@ -112,13 +122,15 @@ class TargetStates:
     acc_enu_mps2: np.ndarray | None = None
     est_pos_enu_m: np.ndarray | None = None
     est_vel_enu_mps: np.ndarray | None = None
+    vulnerability: np.ndarray | None = None
 
     def filled(self) -> "TargetStates":
         """Copy with defaults resolved (zero acceleration, estimates = truth)."""
         acc = np.zeros_like(self.pos_enu_m) if self.acc_enu_mps2 is None else self.acc_enu_mps2
         ep = self.pos_enu_m if self.est_pos_enu_m is None else self.est_pos_enu_m
         ev = self.vel_enu_mps if self.est_vel_enu_mps is None else self.est_vel_enu_mps
-        return TargetStates(self.pos_enu_m, self.vel_enu_mps, acc, ep, ev)
+        vul = np.ones(len(self.pos_enu_m)) if self.vulnerability is None else self.vulnerability
+        return TargetStates(self.pos_enu_m, self.vel_enu_mps, acc, ep, ev, vul)
 
 
 def launch_interceptors(table, kind_idx, launcher_pos_enu_m, aim_pos_enu_m, env: FlyoutEnv,

@@ -92,7 +92,7 @@ def map_figure(result) -> go.Figure:
         fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(size=2, color="#495057"), name="confirmed tracks")
     ev = result.events
     kinds = np.array(ev["kind"])
-    xyz = np.column_stack([ev["x_m"], ev["y_m"], ev["z_m"]]) if len(kinds) else np.zeros((0, 3))
+    xyz = np.column_stack([np.array(ev[c], dtype=float) for c in ("x_m", "y_m", "z_m")]) if len(kinds) else np.zeros((0, 3))
     for kind, sym, col in (("intercept_hit", "x", "#2b8a3e"), ("intercept_miss", "circle-open", "#f08c00"),
                            ("leak", "star", "#c92a2a")):
         sel = kinds == kind
