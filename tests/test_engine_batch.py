@@ -51,7 +51,7 @@ def test_batch_equals_single_runs(name, seeds):
 def test_batch_sizes_and_the_direct_looks_give_the_same_runs(monkeypatch):
     """Seven seeds as one batch, as batches of 3, 3, 1 and (looks computed each step, no table)
     as a batch of 7: every run equal to its run alone."""
-    from iadsim import sensing
+    from iadsim import memo, sensing
 
     sc = iadsim.load_scenario(EXAMPLES / "srbm_patriot.yaml")
     comp = compile_scenario(sc)
@@ -62,7 +62,7 @@ def test_batch_sizes_and_the_direct_looks_give_the_same_runs(monkeypatch):
         _assert_same_run(a, b)
     _assert_same_run(whole[6], engine.run_compiled(sc, comp, seeds[6]))
     monkeypatch.setattr(sensing, "LOOK_TABLE_MAX_PAIRS", 0)
-    monkeypatch.setattr(sensing, "_LOOK_TABLES", {})
+    monkeypatch.setattr(sensing, "_LOOK_TABLES", memo.Memo(0.75))
     assert sensing.look_table(comp.world, comp.dt_s, comp.n_steps) is None
     for a, b in zip(whole, engine.run_batch(sc, comp, seeds)):
         _assert_same_run(a, b)

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from iadsim import sensing, threats as threat_motion
+from iadsim import geo, sensing, threats as threat_motion
 from iadsim.c2.stage import C2Stage, decide_runs
 from iadsim.compile import Compiled, compile_scenario
 from iadsim.flyout.stage import FlyoutRuns
@@ -156,7 +156,7 @@ def threat_truth(world, t_s: float, dt_s: float) -> Truth:
     th = world.threats
     pos, vel, in_flight = threat_motion.advance(th, t_s)
     target_pos = world.assets.pos_enu_m[th.target_idx]
-    at_target = threat_motion.ground_distance_m(pos, target_pos, world.earth_centre_enu_m) <= world.assets.radius_m[th.target_idx]
+    at_target = geo.ground_distance_m(pos, target_pos, world.earth_centre_enu_m) <= world.assets.radius_m[th.target_idx]
     end_s = th.t_start_s + th.route_duration_s[th.route_idx]
     ended_now = ~in_flight & (end_s > t_s - dt_s) & (end_s <= t_s)  # pos is the end point there
     return Truth(pos, vel, in_flight, at_target, ended_now, end_s, bool(np.any((in_flight | ended_now) & at_target)),

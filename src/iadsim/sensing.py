@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from iadsim import geo
+from iadsim import geo, memo
 from iadsim.constants import DNDH_STANDARD_PER_M, EARTH_MEAN_RADIUS_M, SPEED_OF_LIGHT_MPS, T0_K, undb
 from iadsim.physics import radar as rp
 from iadsim.physics.propagation import line_of_sight
@@ -101,20 +101,6 @@ def resolution_cells(radars, r_idx=None) -> np.ndarray:
     return n_range * n_az * n_el
 
 
-def ground_range_m(world: World, pos_a_enu_m, pos_b_enu_m) -> np.ndarray:
-    """Great-circle ground range between ENU points (..., 3), m: R0 × the central angle about the earth's centre.
-
-    The angle is 2·asin(|â - b̂|/2) of the geocentric unit vectors (accurate at small angles).
-    """
-    a = np.asarray(pos_a_enu_m) - world.earth_centre_enu_m
-    b = np.asarray(pos_b_enu_m) - world.earth_centre_enu_m
-    a = a / np.sqrt(np.einsum("...k,...k->...", a, a))[..., None]
-    b = b / np.sqrt(np.einsum("...k,...k->...", b, b))[..., None]
-    d = a - b
-    half_chord = 0.5 * np.sqrt(np.einsum("...k,...k->...", d, d))
-    return EARTH_MEAN_RADIUS_M * 2.0 * np.arcsin(np.minimum(half_chord, 1.0))
-
-
 def detection_probability(snr_per_pulse, pfa, n_pulses, swerling) -> np.ndarray:
     """Exact dwell Pd (physics.radar.pd_linear) for paired rows, one call per distinct (Pfa, N) pair.
 
@@ -163,7 +149,7 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
     los_local = np.einsum("dij,dj->di", rd.rot_local_from_enu[r_idx], los_enu)
     az, el, rng_m = geo.enu_to_aer(los_local)
     k = world.effective_radius_m / EARTH_MEAN_RADIUS_M
-    ground_m = ground_range_m(world, rd.pos_enu_m[r_idx], pos_enu_m)
+    ground_m = geo.ground_distance_m(pos_enu_m, rd.pos_enu_m[r_idx], world.earth_centre_enu_m)
     visible = ((rng_m >= rd.min_range_m[r_idx]) & (rng_m <= rd.max_range_m[r_idx])
                & (el >= rd.el_min_rad[r_idx]) & (el <= rd.el_max_rad[r_idx])
                & line_of_sight(rd.height_m[r_idx], np.maximum(agl_m, 0.0), ground_m, k))
@@ -220,16 +206,17 @@ class LookTable:
 
 
 LOOK_TABLE_MAX_PAIRS = 4_000_000  # ~200 MB (6 float64 and a bool per pair); larger scenarios compute their looks each step
-_LOOK_TABLES: dict = {}
+_LOOK_TABLES = memo.Memo(0.75)  # kept between runs within IADSIM_MEMO_MB (iadsim.memo)
 
 
 def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
-    """The :class:`LookTable` of a compiled world (cached by content), or None if it would
-    exceed :data:`LOOK_TABLE_MAX_PAIRS` (radar looks × raiders)."""
+    """The :class:`LookTable` of a compiled world, or None if it would exceed
+    :data:`LOOK_TABLE_MAX_PAIRS` (radar looks × raiders). Kept between runs (by content) within
+    the memory bound ``IADSIM_MEMO_MB`` (:mod:`iadsim.memo`)."""
     rd, th = world.radars, world.threats
     key = _content_key(world, dt_s, n_steps)
     if key in _LOOK_TABLES:
-        return _LOOK_TABLES[key]
+        return _LOOK_TABLES.get(key)
     nxt = rd.next_scan_t_s
     look_of = np.full((n_steps + 1, len(nxt)), -1, np.int64)
     steps, radars = [], []
@@ -260,9 +247,7 @@ def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
         full[jj, ii] = a
         grid[name] = full
     table = LookTable(look_of=look_of, grid=grid)
-    if len(_LOOK_TABLES) >= 4:
-        _LOOK_TABLES.pop(next(iter(_LOOK_TABLES)))
-    _LOOK_TABLES[key] = table
+    _LOOK_TABLES.put(key, table, look_of.nbytes + sum(a.nbytes for a in grid.values()))
     return table
 
 
