@@ -1,8 +1,10 @@
 """Gating and data association over a sparse structure of gated (track, detection) pairs.
 
-The pipeline is: ``candidate_pairs`` (a spatial index on detection positions — a sorted sweep
-or a k-d tree — queried with a conservative per-track radius, so the cost grows near-linearly
-with the number of targets) →
+The pipeline is: candidate pairs — for Cartesian measurements ``candidate_pairs`` (a spatial
+index on detection positions — a sorted sweep or a k-d tree — queried with a conservative
+per-track radius), for radar measurements ``interval_pairs_grouped`` (a sorted sweep over
+measured range with each track's exact range window of the gate), so the cost grows with the
+candidates, near-linearly with the number of targets →
 an exact Mahalanobis gate computed by the caller for the candidates only → an association
 function over the gated pairs. ``associate_gnn`` solves global nearest neighbour exactly, one
 connected cluster at a time (``scipy.sparse.csgraph.connected_components``), with a
@@ -127,6 +129,41 @@ def candidate_pairs_grouped(
     if len(out_t) == 1:
         return out_t[0], out_d[0].astype(np.int64)
     return np.concatenate(out_t), np.concatenate(out_d).astype(np.int64)
+
+
+def interval_pairs_grouped(
+    track_val: np.ndarray, half_width: np.ndarray, track_group: np.ndarray,
+    det_val: np.ndarray, det_group: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (track, detection) index pairs of the same group (int ≥ 0) with
+    ``|det_val − track_val| ≤ half_width[track]`` (1-D windows, e.g. in range).
+
+    Detections sorted by the key ``group · span + value``; each track's window, widened by a
+    slack that exceeds the key's rounding, found by binary search and clipped to its group;
+    then the exact test. The work is proportional to the pairs in the windows (plus a sort).
+    Values must lie within ±span/4 (2^25 ≈ 33,500 km for ranges in metres).
+    """
+    n, m = len(track_val), len(det_val)
+    if n == 0 or m == 0:
+        return _EMPTY, _EMPTY
+    if max(np.abs(det_val).max(), np.abs(track_val).max()) >= _SWEEP_SPAN_M / 4:
+        raise ValueError("interval_pairs_grouped: values beyond the sweep span")
+    n_groups = int(max(track_group.max(), det_group.max())) + 1
+    d_order = np.lexsort((det_val, det_group))
+    key = det_group[d_order] * _SWEEP_SPAN_M + det_val[d_order]  # increasing: by group, then value
+    n_d = np.bincount(det_group, minlength=n_groups)
+    d_end = np.cumsum(n_d)
+    lo_g, hi_g = (d_end - n_d)[track_group], d_end[track_group]
+    slack = half_width * (1.0 + 1e-9) + 1e-3
+    base = track_group * _SWEEP_SPAN_M + track_val
+    lo = np.clip(np.searchsorted(key, base - slack, "left"), lo_g, hi_g)
+    hi = np.clip(np.searchsorted(key, base + slack, "right"), lo, hi_g)
+    count = hi - lo
+    total = int(count.sum())
+    ti = np.repeat(np.arange(n, dtype=np.int64), count)
+    dj = d_order[np.arange(total) + np.repeat(lo - (np.cumsum(count) - count), count)]
+    ok = np.abs(det_val[dj] - track_val[ti]) <= half_width[ti]
+    return ti[ok], dj[ok].astype(np.int64)
 
 
 def cluster_labels(track_idx: np.ndarray, det_idx: np.ndarray, n_tracks: int, n_dets: int) -> np.ndarray:

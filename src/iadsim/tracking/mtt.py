@@ -41,7 +41,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from iadsim.tracking.association import (
-    associate_gnn, candidate_pairs, candidate_pairs_grouped, gate_radius_from_trace_m,
+    associate_gnn, candidate_pairs_grouped, gate_radius_from_trace_m, interval_pairs_grouped,
 )
 from iadsim.tracking.detections import CartesianDetections, Detections
 from iadsim.tracking.imm import imm_combine, imm_mix, imm_mode_update, imm_predict_cv2
@@ -54,7 +54,6 @@ from iadsim.tracking.motion import MotionModel
 
 _FIELDS = ("id", "x", "p", "mu", "hist", "misses", "confirmed", "hit", "radar_mask", "t_last_s", "truth_id", "run")
 _CACHE_SIZE = 64  # step lengths whose matrices are kept
-RADAR_GATE_MARGIN = 1.5  # gate-radius factor for polar measurements (linearisation slack)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -244,11 +243,13 @@ class Tracker:
                     free[ad] = False
         self._spawn(np.flatnonzero(free), meas)
 
-    def _gating_prediction(self, meas: _Meas) -> dict:
-        """What the search for candidate pairs needs of every track for one sub-scan: combined
-        state and the position-covariance traces of tracks and measurements (for the search
-        radius). The combined covariance and the predicted measurement are computed for the
-        candidate pairs only (:meth:`_associate`), row by row, so they are the same floats."""
+    def _gating_prediction(self, meas: _Meas) -> dict | None:
+        """What the search for candidate pairs of Cartesian measurements needs of every track for
+        one sub-scan: combined state and the position-covariance traces of tracks and
+        measurements (for the search radius). None for radar measurements, gated in measurement
+        space (:meth:`_associate_polar`)."""
+        if meas.radar_pos_enu_m is not None:
+            return None
         xc, pos_trace = self._combined_state_pos_trace()
         return dict(xc=xc, pos_trace=pos_trace, meas_trace=np.trace(meas.cov_enu_m2, axis1=1, axis2=2))
 
@@ -267,32 +268,63 @@ class Tracker:
         diag = diag[:, 0] + diag[:, 1]
         return xc, diag[:, 0] + diag[:, 1] + diag[:, 2]
 
-    def _associate(self, tracks, dets, pred: dict, meas: _Meas):
-        """Gate (spatial index + Mahalanobis) and GNN of a track subset against a detection subset."""
-        gate = self.config.gate
-        ti, dj = self._candidates(tracks, dets, pred, meas)
-        if len(ti) == 0:
-            return ti, dj
-        pt, dp = tracks[ti], dets[dj]
-        xc, pc = self._combined(pt)  # rows not updated since the gating prediction
-        if meas.radar_pos_enu_m is None:
-            resid = meas.z[dp] - xc[:, :3]
-            hph = pc[:, :3, :3]
+    def _associate(self, tracks, dets, pred: dict | None, meas: _Meas):
+        """Gate and GNN of a track subset against a detection subset: exact Mahalanobis gate on
+        the candidate pairs, found by a spatial index (Cartesian measurements) or by the
+        per-component bounds of the gate in measurement space (radar measurements)."""
+        if meas.radar_pos_enu_m is not None:
+            ti, dj, d2 = self._gate_polar(tracks, dets, meas)
         else:
-            zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
-            resid = radar_residual(meas.z[dp], zhat)
-            hph = h @ pc @ np.swapaxes(h, -1, -2)
-        d2 = mahalanobis_sq(resid, hph + meas.r[dp])
+            ti, dj = self._candidates(tracks, dets, pred, meas)
+            if len(ti) == 0:
+                return ti, dj
+            dp = dets[dj]
+            rows, inv = np.unique(ti, return_inverse=True)
+            xc, pc = self._combined(tracks[rows])  # once per track with a candidate
+            d2 = mahalanobis_sq(meas.z[dp] - xc[inv, :3], pc[inv, :3, :3] + meas.r[dp])
+        gate = self.config.gate
         ok = d2 < gate * gate
         ti, dj, d2 = ti[ok], dj[ok], d2[ok]
         at, ad = associate_gnn(ti, dj, np.sqrt(d2), self._miss_cost, len(tracks), len(dets))
         return tracks[at], dets[ad]
 
+    def _gate_polar(self, tracks, dets, meas: _Meas) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate (track, detection) pairs of a radar sub-scan and their squared Mahalanobis
+        distances, for the pairs that may lie inside the gate.
+
+        With innovation covariance S = H P Hᵀ + R, every component of the innovation obeys
+        ``ν_i² ≤ S_ii · νᵀ S⁻¹ ν`` (Cauchy–Schwarz), so a pair inside the gate g has
+        ``|ν_i| ≤ g·sqrt(S_ii)`` for each of range, azimuth, elevation (and range rate). Detections
+        sorted by (run, range) give each track its range window by binary search (work
+        proportional to the candidates); the other components prune further; the Mahalanobis
+        distance is solved for the survivors only. Exact: no pair inside the gate is missed.
+        The predicted measurement and ``H P Hᵀ`` are computed once per track.
+        """
+        run_t, run_d = self._a["run"][tracks], meas.run[dets]
+        xc, pc = self._combined(tracks)
+        zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
+        hph = h @ pc @ np.swapaxes(h, -1, -2)
+        r_diag = np.diagonal(meas.r[dets], axis1=1, axis2=2)  # (m, k)
+        if self.n_runs == 1:
+            r_max = r_diag.max(axis=0)[None]
+        else:  # a run's window uses its own detections' largest noise
+            r_max = np.zeros((self.n_runs, r_diag.shape[1]))
+            np.maximum.at(r_max, run_d, r_diag)
+            r_max = r_max[run_t]
+        half = (1.0 + 1e-9) * self.config.gate * np.sqrt(np.diagonal(hph, axis1=1, axis2=2) + r_max)  # (n, k)
+        ti, dj = interval_pairs_grouped(zhat[:, 0], half[:, 0], run_t, meas.z[dets, 0], run_d)
+        if len(ti) == 0:
+            return ti, dj, np.zeros(0)
+        dp = dets[dj]
+        resid = radar_residual(meas.z[dp], zhat[ti])
+        ok = np.all(np.abs(resid[:, 1:]) <= half[ti, 1:], axis=1)
+        ti, dj, dp, resid = ti[ok], dj[ok], dp[ok], resid[ok]
+        return ti, dj, mahalanobis_sq(resid, hph[ti] + meas.r[dp])
+
     def _candidates(self, tracks, dets, pred: dict, meas: _Meas) -> tuple[np.ndarray, np.ndarray]:
-        """(track, detection) positions in ``tracks``/``dets`` within the conservative search radius,
-        run by run: each run's radius uses the largest measurement covariance trace of that run's
-        detections, and pairs never cross runs."""
-        margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
+        """(track, detection) positions in ``tracks``/``dets`` of Cartesian measurements within the
+        conservative search radius, run by run: each run's radius uses the largest measurement
+        covariance trace of that run's detections, and pairs never cross runs."""
         run_t, run_d = self._a["run"][tracks], meas.run[dets]
         meas_trace = pred["meas_trace"][dets]
         if self.n_runs == 1:
@@ -301,7 +333,7 @@ class Tracker:
             meas_trace_max = np.zeros(self.n_runs)  # traces are >= 0; a run without detections gets no pairs
             np.maximum.at(meas_trace_max, run_d, meas_trace)
             meas_trace_max = meas_trace_max[run_t]
-        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], meas_trace_max, self.config.gate, margin)
+        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], meas_trace_max, self.config.gate)
         return candidate_pairs_grouped(pred["xc"][tracks, :3], radius, run_t, meas.pos_enu_m[dets], run_d)
 
     def _update(self, at: np.ndarray, ad: np.ndarray, meas: _Meas) -> None:
