@@ -179,7 +179,9 @@ def associate_gnn(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Global nearest neighbour over gated pairs, solved exactly per connected cluster.
 
-    Minimises the sum of ``cost`` over assigned pairs plus ``miss_cost`` per gated but unassigned
+    Clusters of one pair and stars (one track with several detections, or one detection with
+    several tracks) are solved for all clusters at once: their optimum is the cheapest pair if
+    it costs less than a miss. Other clusters get a dense assignment each. Minimises the sum of ``cost`` over assigned pairs plus ``miss_cost`` per gated but unassigned
     track, each track and detection used at most once. Pairs (k,) -> assigned (track_idx, det_idx).
     """
     if len(track_idx) == 0:
@@ -193,11 +195,21 @@ def associate_gnn(
     if multi.any():
         ti, dj, c = track_idx[multi], det_idx[multi], cost[multi]
         lab = cluster_labels(ti, dj, n_tracks, n_dets)
-        order = np.argsort(lab, kind="stable")
+        order = np.lexsort((dj, ti, c, lab))  # by cluster, then cost (ties: track, detection)
         ti, dj, c, lab = ti[order], dj[order], c[order], lab[order]
-        bounds = np.flatnonzero(np.diff(lab)) + 1
-        for t_c, d_c, c_c in zip(np.split(ti, bounds), np.split(dj, bounds), np.split(c, bounds)):
-            rows, cols = _solve_cluster(t_c, d_c, c_c, miss_cost)
+        first = np.r_[True, lab[1:] != lab[:-1]]
+        start = np.flatnonzero(first)
+        size = np.diff(np.r_[start, len(lab)])
+        # a star (one track, or one detection, in the cluster): its cheapest pair, if under the miss cost
+        one_t = np.minimum.reduceat(ti, start) == np.maximum.reduceat(ti, start)
+        one_d = np.minimum.reduceat(dj, start) == np.maximum.reduceat(dj, start)
+        star = one_t | one_d
+        best = start[star]
+        best = best[c[best] < miss_cost]
+        out_t.append(ti[best])
+        out_d.append(dj[best])
+        for lo, n in zip(start[~star].tolist(), size[~star].tolist()):  # clusters with a real choice
+            rows, cols = _solve_cluster(ti[lo:lo + n], dj[lo:lo + n], c[lo:lo + n], miss_cost)
             out_t.append(rows)
             out_d.append(cols)
     return np.concatenate(out_t), np.concatenate(out_d)
