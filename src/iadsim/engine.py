@@ -84,7 +84,8 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
     threats: list = [world0.threats] * n
     results: list = [None] * n
     radars = world0.radars
-    looks = sensing.look_table(world0, dt, comp.n_steps)  # geometry and Pd of every scan, shared by all runs
+    # geometry and Pd of every scan, shared by all runs; a large raid run alone computes them each step
+    looks = sensing.look_table(world0, dt, comp.n_steps, None if n > 1 else sensing.LOOK_TABLE_MAX_PAIRS_ONE_RUN)
     for k in range(comp.n_steps + 1):
         live = [r for r in range(n) if results[r] is None]
         if not live:

@@ -206,13 +206,16 @@ class LookTable:
 
 
 LOOK_TABLE_MAX_PAIRS = 4_000_000  # ~200 MB (6 float64 and a bool per pair); larger scenarios compute their looks each step
+# A run alone gains from the table only in time per call (the same pairs are computed either way);
+# above this it computes its looks each step instead, without the table's memory (~50 MB here).
+LOOK_TABLE_MAX_PAIRS_ONE_RUN = 1_000_000
 _LOOK_TABLES = memo.Memo(0.75)  # kept between runs within IADSIM_MEMO_MB (iadsim.memo)
 
 
-def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
-    """The :class:`LookTable` of a compiled world, or None if it would exceed
-    :data:`LOOK_TABLE_MAX_PAIRS` (radar looks × raiders). Kept between runs (by content) within
-    the memory bound ``IADSIM_MEMO_MB`` (:mod:`iadsim.memo`)."""
+def look_table(world: World, dt_s: float, n_steps: int, max_pairs: int | None = None) -> LookTable | None:
+    """The :class:`LookTable` of a compiled world, or None if it would exceed ``max_pairs``
+    (default :data:`LOOK_TABLE_MAX_PAIRS`) radar looks × raiders. Kept between runs (by
+    content) within the memory bound ``IADSIM_MEMO_MB`` (:mod:`iadsim.memo`)."""
     rd, th = world.radars, world.threats
     key = _content_key(world, dt_s, n_steps)
     if key in _LOOK_TABLES:
@@ -226,7 +229,7 @@ def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
         steps.extend([k] * due.size)
         radars.extend(due.tolist())
     n = len(th.id)
-    if len(steps) * n > LOOK_TABLE_MAX_PAIRS:
+    if len(steps) * n > min(LOOK_TABLE_MAX_PAIRS, LOOK_TABLE_MAX_PAIRS if max_pairs is None else max_pairs):
         return None
     from iadsim import threats as motion
 

@@ -152,3 +152,34 @@ def test_radar_gate_misses_no_pair_inside_the_mahalanobis_gate(n_runs):
     assert len(inside) > n and inside <= set(got)
     assert all(np.isclose(got[p], full[p], rtol=1e-12) for p in inside)
     assert len(got) < 3 * len(inside) + n  # the search is tight: far fewer than all n x n pairs
+
+
+def test_small_clusters_solved_together_equal_brute_force():
+    """Many small clusters (up to 3 × 3, solved by enumeration, all at once) and a few larger
+    ones (dense assignment): the total cost equals brute force cluster by cluster."""
+    rng = np.random.default_rng(11)
+    ti, dj, cost, base_t, base_d, blocks = [], [], [], 0, 0, []
+    for _ in range(300):
+        nt, nd = rng.integers(1, 5, 2)
+        mask = rng.random((nt, nd)) < 0.7
+        mask[rng.integers(nt), :] = True  # connected enough to form clusters of several shapes
+        c = np.where(mask, rng.uniform(0, 5, (nt, nd)), np.inf)
+        blocks.append(c)
+        r, k = np.nonzero(mask)
+        ti.append(r + base_t)
+        dj.append(k + base_d)
+        cost.append(c[r, k])
+        base_t, base_d = base_t + nt, base_d + nd
+    ti, dj, cost = np.concatenate(ti), np.concatenate(dj), np.concatenate(cost)
+    miss = 3.0
+    at, ad = associate_gnn(ti, dj, cost, miss, base_t, base_d)
+    assert len(set(at.tolist())) == len(at) and len(set(ad.tolist())) == len(ad)
+    full = np.full((base_t, base_d), np.inf)
+    full[ti, dj] = cost
+    got = full[at, ad].sum() + miss * (len(np.unique(ti)) - len(at))
+    want, bt, bd = 0.0, 0, 0
+    for c in blocks:
+        want += _brute_force_gnn(c, miss)
+        bt, bd = bt + c.shape[0], bd + c.shape[1]
+    assert np.isfinite(full[at, ad]).all()
+    assert got == pytest.approx(want, abs=1e-9)

@@ -14,6 +14,7 @@ Soup's ``GNNWith2DAssignment``. A JPDA would take the same pairs and ``cluster_l
 
 from __future__ import annotations
 
+import itertools
 from itertools import chain
 
 import numpy as np
@@ -208,11 +209,80 @@ def associate_gnn(
         best = best[c[best] < miss_cost]
         out_t.append(ti[best])
         out_d.append(dj[best])
-        for lo, n in zip(start[~star].tolist(), size[~star].tolist()):  # clusters with a real choice
-            rows, cols = _solve_cluster(ti[lo:lo + n], dj[lo:lo + n], c[lo:lo + n], miss_cost)
+        rest = np.repeat(~star, size)
+        if rest.any():
+            rows, cols = _solve_clusters(ti[rest], dj[rest], c[rest], lab[rest], miss_cost)
             out_t.append(rows)
             out_d.append(cols)
     return np.concatenate(out_t), np.concatenate(out_d)
+
+
+SMALL_CLUSTER_MAX = 3  # clusters of up to this many tracks and detections: every matching enumerated at once
+
+
+def _solve_clusters(ti, dj, cost, lab, miss_cost):
+    """Clusters (pairs sorted by cluster label ``lab``) with a real choice: those of up to
+    SMALL_CLUSTER_MAX tracks and detections solved together by enumerating every partial matching
+    (34 at 3 × 3) per shape, larger ones by a dense assignment each."""
+    start = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+    size = np.diff(np.r_[start, len(lab)])
+    t_loc, nt = _local_rank(lab, ti)
+    d_loc, nd = _local_rank(lab, dj)
+    nt_c, nd_c = nt[start], nd[start]
+    out_t, out_d = [], []
+    small = (nt_c <= SMALL_CLUSTER_MAX) & (nd_c <= SMALL_CLUSTER_MAX)
+    cluster_of = np.repeat(np.arange(start.size), size)
+    for a, b in set(zip(nt_c[small].tolist(), nd_c[small].tolist())):
+        sel_c = np.flatnonzero(small & (nt_c == a) & (nd_c == b))
+        g_of = np.full(start.size, -1)
+        g_of[sel_c] = np.arange(sel_c.size)
+        pair = np.flatnonzero(g_of[cluster_of] >= 0)
+        g = g_of[cluster_of[pair]]
+        mat = np.full((sel_c.size, a, b), np.inf)
+        mat[g, t_loc[pair], d_loc[pair]] = cost[pair]
+        track_id = np.zeros((sel_c.size, a), ti.dtype)
+        track_id[g, t_loc[pair]] = ti[pair]
+        det_id = np.zeros((sel_c.size, b), dj.dtype)
+        det_id[g, d_loc[pair]] = dj[pair]
+        combos = _matchings(a, b)  # (C, a): the detection of each track, -1 for a miss
+        padded = np.concatenate([mat, np.full((sel_c.size, a, 1), miss_cost)], axis=2)  # column b: the miss
+        pick = np.where(combos < 0, b, combos)  # (C, a)
+        total = padded[:, np.arange(a)[None, :], pick].sum(axis=2)  # (G, C)
+        best = combos[np.argmin(total, axis=1)]  # (G, a)
+        gg, tt = np.nonzero(best >= 0)
+        out_t.append(track_id[gg, tt])
+        out_d.append(det_id[gg, best[gg, tt]])
+    for k in np.flatnonzero(~small).tolist():
+        lo, n = start[k], size[k]
+        rows, cols = _solve_cluster(ti[lo:lo + n], dj[lo:lo + n], cost[lo:lo + n], miss_cost)
+        out_t.append(rows)
+        out_d.append(cols)
+    if not out_t:
+        return _EMPTY, _EMPTY
+    return np.concatenate(out_t), np.concatenate(out_d)
+
+
+def _local_rank(lab, idx):
+    """Pairs sorted by cluster label ``lab``: the rank of each pair's ``idx`` among the distinct
+    values in its cluster, and (per pair) how many distinct values its cluster has."""
+    key = np.unique(lab * (int(idx.max()) + 1) + idx, return_inverse=True)[1].ravel()  # dense, by (lab, idx)
+    starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+    sizes = np.diff(np.r_[starts, len(lab)])
+    rank = key - np.repeat(np.minimum.reduceat(key, starts), sizes)
+    return rank, np.repeat(np.maximum.reduceat(rank, starts) + 1, sizes)
+
+
+_MATCHINGS: dict = {}
+
+
+def _matchings(n_tracks: int, n_dets: int) -> np.ndarray:
+    """Every partial matching of n_tracks tracks to n_dets detections: (C, n_tracks), -1 = miss."""
+    key = (n_tracks, n_dets)
+    if key not in _MATCHINGS:
+        combos = [c for c in itertools.product(range(-1, n_dets), repeat=n_tracks)
+                  if len([d for d in c if d >= 0]) == len({d for d in c if d >= 0})]
+        _MATCHINGS[key] = np.array(combos, np.int64).reshape(-1, n_tracks)
+    return _MATCHINGS[key]
 
 
 def _solve_cluster(ti: np.ndarray, dj: np.ndarray, cost: np.ndarray, miss_cost: float):
