@@ -19,8 +19,8 @@ from itertools import chain
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 from scipy.spatial import cKDTree
 
 DENSE_PAIRS_MAX = 8_000  # below this many track × detection pairs, brute force is fastest
@@ -252,9 +252,9 @@ def _solve_clusters(ti, dj, cost, lab, miss_cost):
         gg, tt = np.nonzero(best >= 0)
         out_t.append(track_id[gg, tt])
         out_d.append(det_id[gg, best[gg, tt]])
-    for k in np.flatnonzero(~small).tolist():
-        lo, n = start[k], size[k]
-        rows, cols = _solve_cluster(ti[lo:lo + n], dj[lo:lo + n], cost[lo:lo + n], miss_cost)
+    large = np.repeat(~small, size)
+    if large.any():
+        rows, cols = _solve_sparse(ti[large], dj[large], cost[large], miss_cost)
         out_t.append(rows)
         out_d.append(cols)
     if not out_t:
@@ -285,17 +285,22 @@ def _matchings(n_tracks: int, n_dets: int) -> np.ndarray:
     return _MATCHINGS[key]
 
 
-def _solve_cluster(ti: np.ndarray, dj: np.ndarray, cost: np.ndarray, miss_cost: float):
-    """Dense assignment of one cluster with one 'missed' column per track."""
+def _solve_sparse(ti: np.ndarray, dj: np.ndarray, cost: np.ndarray, miss_cost: float):
+    """GNN of any number of clusters at once, as one sparse minimum-weight bipartite matching
+    (LAPJVsp, ``scipy.sparse.csgraph.min_weight_full_bipartite_matching``): every track is
+    matched, to a gated detection or to its own 'missed' column of cost ``miss_cost``. Edge
+    weights are offset by +1 (every track is matched once, so the optimum does not change; a
+    sparse matrix cannot hold a weight of 0)."""
     tracks, r = np.unique(ti, return_inverse=True)
     dets, c = np.unique(dj, return_inverse=True)
     nt, nd = len(tracks), len(dets)
-    mat = np.full((nt, nd + nt), np.inf)
-    mat[r, c] = cost
-    mat[np.arange(nt), nd + np.arange(nt)] = miss_cost
-    rows, cols = linear_sum_assignment(mat)
-    ok = cols < nd
-    return tracks[rows[ok]], dets[cols[ok]]
+    rows = np.concatenate([r.ravel(), np.arange(nt)])
+    cols = np.concatenate([c.ravel(), nd + np.arange(nt)])
+    w = np.concatenate([cost, np.full(nt, miss_cost)]) + 1.0
+    graph = csr_matrix((w, (rows, cols)), shape=(nt, nd + nt))
+    row, col = min_weight_full_bipartite_matching(graph)
+    ok = col < nd
+    return tracks[row[ok]], dets[col[ok]]
 
 
 def associate_gnn_dense(cost: np.ndarray, miss_cost: float) -> tuple[np.ndarray, np.ndarray]:
