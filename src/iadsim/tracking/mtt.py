@@ -298,12 +298,11 @@ class Tracker:
         sorted by (run, range) give each track its range window by binary search (work
         proportional to the candidates); the other components prune further; the Mahalanobis
         distance is solved for the survivors only. Exact: no pair inside the gate is missed.
-        The predicted measurement and ``H P Hᵀ`` are computed once per track.
+        The range window needs only ``S_rr = uᵀ P_pos u + R_rr`` (u the unit line of sight) of
+        every track; the predicted measurement and ``H P Hᵀ`` are computed once per track with
+        a detection in its window.
         """
         run_t, run_d = self._a["run"][tracks], meas.run[dets]
-        xc, pc = self._combined(tracks)
-        zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
-        hph = h @ pc @ np.swapaxes(h, -1, -2)
         r_diag = np.diagonal(meas.r[dets], axis1=1, axis2=2)  # (m, k)
         if self.n_runs == 1:
             r_max = r_diag.max(axis=0)[None]
@@ -311,15 +310,31 @@ class Tracker:
             r_max = np.zeros((self.n_runs, r_diag.shape[1]))
             np.maximum.at(r_max, run_d, r_diag)
             r_max = r_max[run_t]
-        half = (1.0 + 1e-9) * self.config.gate * np.sqrt(np.diagonal(hph, axis1=1, axis2=2) + r_max)  # (n, k)
-        ti, dj = interval_pairs_grouped(zhat[:, 0], half[:, 0], run_t, meas.z[dets, 0], run_d)
+        # range window of every track: S_rr = u P_pos u + R_rr (u the unit line of sight), from the
+        # combined position block only; the rest of S for the tracks with a detection in it
+        x, mu = self._a["x"][tracks], self._a["mu"][tracks]
+        xc_pos = np.einsum("nr,nrd->nd", mu, x[..., :3])
+        los = xc_pos - meas.radar_pos_enu_m
+        rng = np.sqrt(np.einsum("nd,nd->n", los, los))
+        u = los / rng[:, None]
+        dx = x[..., :3] - xc_pos[:, None]
+        p_pos = self._a["p"][tracks][..., :3, :3]
+        s_rr = np.einsum("nr,nr->n", mu, np.einsum("nd,nrde,ne->nr", u, p_pos, u) + np.einsum("nrd,nd->nr", dx, u) ** 2)
+        half_r = (1.0 + 1e-6) * self.config.gate * np.sqrt(s_rr + r_max[:, 0])
+        ti, dj = interval_pairs_grouped(rng, half_r, run_t, meas.z[dets, 0], run_d)
         if len(ti) == 0:
             return ti, dj, np.zeros(0)
+        rows, inv = np.unique(ti, return_inverse=True)
+        xc, pc = self._combined(tracks[rows])
+        zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
+        hph = h @ pc @ np.swapaxes(h, -1, -2)
+        r_rows = r_max if self.n_runs == 1 else r_max[rows]
+        half = (1.0 + 1e-9) * self.config.gate * np.sqrt(np.diagonal(hph, axis1=1, axis2=2) + r_rows)
         dp = dets[dj]
-        resid = radar_residual(meas.z[dp], zhat[ti])
-        ok = np.all(np.abs(resid[:, 1:]) <= half[ti, 1:], axis=1)
-        ti, dj, dp, resid = ti[ok], dj[ok], dp[ok], resid[ok]
-        return ti, dj, mahalanobis_sq(resid, hph[ti] + meas.r[dp])
+        resid = radar_residual(meas.z[dp], zhat[inv])
+        ok = np.all(np.abs(resid) <= half[inv], axis=1)
+        ti, dj, dp, resid, inv = ti[ok], dj[ok], dp[ok], resid[ok], inv[ok]
+        return ti, dj, mahalanobis_sq(resid, hph[inv] + meas.r[dp])
 
     def _candidates(self, tracks, dets, pred: dict, meas: _Meas) -> tuple[np.ndarray, np.ndarray]:
         """(track, detection) positions in ``tracks``/``dets`` of Cartesian measurements within the
