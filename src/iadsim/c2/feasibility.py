@@ -37,7 +37,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.c2 import flyout_table
 from iadsim.c2.threat_eval import BALLISTIC
-from iadsim.geo import ground_distance_m as ground_range_m, ground_distance_xyz_m as _ground_range_xyz_m  # noqa: F401
+from iadsim.geo import ground_distance_m as ground_range_m, ground_distance_xyz_m as _ground_range_xyz_m
 from iadsim.physics.propagation import line_of_sight
 
 FEASIBLE, NO_LOS, OUT_OF_ENVELOPE = 0, 1, 2
