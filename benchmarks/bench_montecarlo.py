@@ -73,30 +73,25 @@ def commit_overhead_s(scenario, directory: Path, repeats: int) -> float:
 
 
 def stage_seconds(scenario, seeds, repeats: int = 3) -> dict:
-    """CPU seconds per run and engine stage (best of ``repeats`` by total): the runs ``seeds`` one
-    by one (``engine.run_compiled``) if there is one seed, else together (``engine.run_batch``),
-    timing each stage's entry point."""
+    """CPU seconds per run and engine stage (best of ``repeats`` by total): the runs ``seeds``
+    simulated together (``engine.run_batch``; one seed: a run alone), timing each stage's entry
+    point in the engine's one step loop."""
     from contextlib import ExitStack
     from unittest import mock
 
     from iadsim import engine, sensing
     from iadsim.c2.stage import C2Stage
     from iadsim.compile import compile_scenario
-    from iadsim.flyout.stage import FlyoutRuns, FlyoutStage
+    from iadsim.flyout.stage import FlyoutRuns
     from iadsim.record import Recorder
-    from iadsim.tracking.stage import TrackingRuns, TrackingStage
+    from iadsim.tracking.stage import TrackingRuns
 
-    single = len(seeds) == 1
-    if single:
-        points = [(engine, "advance_threats", "threats"), (sensing, "scan", "sensing"), (TrackingStage, "update", "tracking"),
-                  (C2Stage, "decide", "c2"), (FlyoutStage, "launch", "flyout"), (FlyoutStage, "advance", "flyout")]
-    else:
-        points = [(engine, "threat_truth", "threats"), (engine, "apply_truth", "threats"), (sensing, "scan_runs", "sensing"),
-                  (TrackingRuns, "update", "tracking"), (engine, "decide_runs", "c2"), (FlyoutRuns, "launch", "flyout"),
-                  (FlyoutRuns, "advance", "flyout")]
-    points += [(C2Stage, "due_launches", "c2"), (Recorder, "step", "record"), (Recorder, "finish", "record")]
+    points = [(engine, "threat_truth", "threats"), (engine, "apply_truth", "threats"), (sensing, "scan", "sensing"),
+              (TrackingRuns, "update", "tracking"), (engine, "decide_runs", "c2"), (FlyoutRuns, "launch", "flyout"),
+              (FlyoutRuns, "advance", "flyout"), (C2Stage, "due_launches", "c2"), (Recorder, "step", "record"),
+              (Recorder, "finish", "record")]
     comp = compile_scenario(scenario)
-    run = (lambda: engine.run_compiled(scenario, comp, seeds[0])) if single else (lambda: engine.run_batch(scenario, comp, seeds))
+    run = lambda: engine.run_batch(scenario, comp, seeds)  # noqa: E731
     run()  # warm: caches and the look table
     best = None
     for _ in range(repeats):

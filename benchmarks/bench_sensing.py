@@ -59,7 +59,7 @@ def main(n_threats=1000, repeats=200, verbose=True):
     times, n_det = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        dets, _ = sensing.scan(world, 0.0, agl, rng)
+        (dets,), _ = sensing.scan(world, 0.0, [world.threats], [rng], threat_agl_m=agl)
         times.append(time.perf_counter() - t0)
         n_det.append(len(dets))
     best, med = min(times), float(np.median(times))

@@ -1,5 +1,8 @@
-"""Runs simulated together (engine.run_batch) give exactly what each run gives alone: every event,
-summary value and sampled trajectory, bit for bit, whatever the other runs of the batch do."""
+"""Properties of the engine's one step loop that hold for any batch: a run simulated with others
+(engine.run_batch) gives exactly what it gives alone (a batch of one): every event, summary
+value and sampled trajectory, bit for bit, whatever the other runs do; permuting the seeds
+permutes the results; batch sizes 1, 3 and 7 give the same; with or without the look table.
+What a run gives is frozen separately (tests/golden)."""
 
 import os
 from pathlib import Path
@@ -45,6 +48,26 @@ def test_batch_equals_single_runs(name, seeds):
     assert len({(r.summary["end_s"], r.summary["totals"]["rounds_fired"]) for r in batch}) > 1  # the runs differ
 
 
+def test_batch_sizes_and_the_direct_looks_give_the_same_runs(monkeypatch):
+    """Seven seeds as one batch, as batches of 3, 3, 1 and (looks computed each step, no table)
+    as a batch of 7: every run equal to its run alone."""
+    from iadsim import memo, sensing
+
+    sc = iadsim.load_scenario(EXAMPLES / "srbm_patriot.yaml")
+    comp = compile_scenario(sc)
+    seeds = [4, 11, 5, 12, 6, 13, 7]
+    whole = engine.run_batch(sc, comp, seeds)
+    parts = [res for lo in (0, 3, 6) for res in engine.run_batch(sc, comp, seeds[lo:lo + 3])]
+    for a, b in zip(whole, parts):
+        _assert_same_run(a, b)
+    _assert_same_run(whole[6], engine.run_compiled(sc, comp, seeds[6]))
+    monkeypatch.setattr(sensing, "LOOK_TABLE_MAX_PAIRS", 0)
+    monkeypatch.setattr(sensing, "_LOOK_TABLES", memo.Memo(0.75))
+    assert sensing.look_table(comp.world, comp.dt_s, comp.n_steps) is None
+    for a, b in zip(whole, engine.run_batch(sc, comp, seeds)):
+        _assert_same_run(a, b)
+
+
 def test_runs_leave_the_batch_as_they_end():
     """A run's result is yielded at its own last step; the order of seeds in a batch changes nothing."""
     sc = iadsim.load_scenario(EXAMPLES / "srbm_patriot.yaml")
@@ -65,10 +88,12 @@ def test_a_failing_batch_falls_back_to_runs_one_by_one(monkeypatch):
     sc = iadsim.load_scenario(EXAMPLES / "srbm_patriot.yaml")
     real = engine.iter_batch
 
-    def failing(scenario, comp, seeds):
-        it = real(scenario, comp, seeds)
+    def failing(scenario, comp, seeds, **kw):  # batches fail after their first run; a run alone does not
+        it = real(scenario, comp, seeds, **kw)
         yield next(it)
-        raise RuntimeError("boom")
+        if len(seeds) > 1:
+            raise RuntimeError("boom")
+        yield from it
 
     monkeypatch.setattr(engine, "iter_batch", failing)
     tasks = [(0, 11), (1, 12), (2, 13)]

@@ -96,3 +96,20 @@ def test_altitude_closed_form_matches_pymap3d_to_a_millimetre():
         lat, lon, alt = pymap3d.ecef2geodetic(*geo.enu_to_ecef(pos, origin).T, deg=False)
         assert np.abs(geo.altitude_m(pos, origin) - alt).max() < 1e-3
     assert geo.altitude_m(np.zeros(3), ORIGIN).shape == ()
+
+
+def test_ground_distance_is_the_central_angle_on_the_sphere_through_the_reference():
+    """A quarter of the way round (central angle from ECEF, a different formula) and 1 m apart
+    (where acos of the dot product would lose half the digits): radius |ref - centre|."""
+    origin = geo.Origin.from_deg(40.0, 32.5, 0.0)
+    centre = origin.earth_centre_enu_m
+    ref = np.zeros(3)
+    r_m = np.linalg.norm(ref - centre)
+    far = geo.geodetic_to_enu(np.radians(-50.0), np.radians(32.5 + 180.0), 0.0, origin)
+    a, b = far - centre, ref - centre
+    angle = np.arccos(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+    assert geo.ground_distance_m(far, ref, centre) == pytest.approx(r_m * angle, rel=1e-12)
+    east_1m = np.array([1.0, 0.0, 0.0])  # east is perpendicular to the geocentric radius: angle atan(1/r)
+    assert abs(geo.ground_distance_m(east_1m, ref, centre) - r_m * np.arctan(1.0 / r_m)) < 1e-9
+    above = centre + (east_1m - centre) * (1.0 + 5e3 / np.linalg.norm(east_1m - centre))  # 5 km out along its radius
+    assert abs(geo.ground_distance_m(above, ref, centre) - r_m * np.arctan(1.0 / r_m)) < 1e-9

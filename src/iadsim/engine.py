@@ -8,9 +8,10 @@ or at the end of its trajectory, no interceptor flies and C2 has no open engagem
 only false alarms remain, and nothing can change a raider's fate. Randomness: one SeedSequence per run, one child stream per stage,
 so that changing one stage does not reshuffle the others (common random numbers).
 
-:func:`run_batch` runs the same loop for R runs of one scenario in lockstep, each stage doing the
-work of every run in one set of arrays (what Monte Carlo studies use); each run's result is the
-one :func:`run_compiled` gives it, bit for bit.
+There is one step loop, :func:`iter_batch`: it runs R runs of one scenario in lockstep, each
+stage doing the work of every run in one set of arrays (what Monte Carlo studies use), and a
+single run (:func:`simulate`, :func:`run_compiled`) is a batch of one. Each run's result is the
+same whatever batch it is in, bit for bit.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from iadsim import sensing, threats as threat_motion
+from iadsim import geo, sensing, threats as threat_motion
 from iadsim.c2.stage import C2Stage, decide_runs
 from iadsim.compile import Compiled, compile_scenario
-from iadsim.flyout.stage import FlyoutRuns, FlyoutStage
+from iadsim.flyout.stage import FlyoutRuns
 from iadsim.record import Recorder, RunResult
 from iadsim.scenario.models import Scenario
-from iadsim.tracking.stage import TrackingRuns, TrackingStage
+from iadsim.tracking.stage import TrackingRuns
 
 STREAMS = ("sensing", "tracking", "c2", "flyout")
 
@@ -45,45 +46,8 @@ def simulate(scenario: Scenario, seed: int | None = None, progress=None) -> RunR
 
 
 def run_compiled(scenario: Scenario, comp: Compiled, seed: int, progress=None) -> RunResult:
-    world, dt = comp.world, comp.dt_s
-    rng = streams(seed)
-    tracking = TrackingStage(world, dt)
-    c2 = C2Stage(world)
-    flyout = FlyoutStage(world)
-    rec = Recorder(scenario, comp, seed)
-    looks = sensing.look_table(world, dt, comp.n_steps)  # geometry and Pd of every scan, shared by all runs
-    for k in range(comp.n_steps + 1):
-        t = k * dt
-        world, leaked = advance_threats(world, t, dt)                               # 1. threats
-        rec.leaks(t, leaked, world.threats.pos_enu_m)
-        dets, next_scan = sensing.scan(world, t, None, rng["sensing"], looks=looks, step=k)  # 2. radars
-        looked = next_scan != world.radars.next_scan_t_s
-        world = replace(world, radars=replace(world.radars, next_scan_t_s=next_scan))
-        rec.detections(dets)
-        for u, confirmed, dropped in tracking.update(t, dets, looked):                      # 3. tracking
-            rec.track_events(t, u, tracking, confirmed, dropped)
-            c2.dropped(u, dropped)
-        for u, orders in c2.decide(t, world, tracking):                             # 4. C2
-            rec.orders(t, u, orders)
-        fired, cancelled = c2.due_launches(t, tracking)                             # 5. launches
-        for launch in cancelled:
-            rec.cancel(t, launch, "track lost before launch")
-        for launch in fired:
-            ids, start = flyout.launch(t, launch, tracking)
-            rec.launches(t, launch, ids, start)
-        out = flyout.advance(t, dt, world.threats, rng["flyout"], tracking)         # 6. flyout
-        if out.hit.size or out.miss.size:
-            icpt = flyout.icpt
-            world = replace(world, threats=apply_kills(world.threats, icpt.truth_id[out.hit], out.t_cpa_s[: out.hit.size]))
-            done = np.concatenate([out.hit, out.miss])
-            c2.resolved(icpt.unit_idx[done], icpt.track_id[done])
-            rec.intercepts(icpt, out, world.threats)
-        rec.step(k, t, world.threats, flyout.icpt, tracking, c2, world)             # 7. record
-        if progress is not None:
-            progress(k, comp.n_steps)
-        if scenario.time.stop_when_resolved and raid_over(world.threats, t) and not flyout.flying.id.size and not c2.busy:
-            break
-    return rec.finish(world.threats, c2.rounds, flyout.icpt)
+    """One run of a compiled scenario: the batch loop (:func:`iter_batch`) with one seed."""
+    return next(iter_batch(scenario, comp, [seed], progress=progress))[1]
 
 
 def run_batch(scenario: Scenario, comp: Compiled, seeds) -> list[RunResult]:
@@ -93,17 +57,19 @@ def run_batch(scenario: Scenario, comp: Compiled, seeds) -> list[RunResult]:
     return [out[r] for r in range(len(out))]
 
 
-def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
-    """Runs of one compiled scenario, one per seed, in lockstep: each stage does the work of every
-    run in one set of arrays (the per-step cost is mostly fixed overhead, shared this way).
-    Yields ``(r, result)`` as each run ends (it then leaves the batch).
+def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, progress=None):
+    """The engine's step loop: runs of one compiled scenario, one per seed, in lockstep (a single
+    run is a batch of one). Each stage does the work of every run in one set of arrays (the
+    per-step cost is mostly fixed overhead, shared this way). Yields ``(r, result)`` as each run
+    ends (it then leaves the batch).
 
-    Run ``r`` gives exactly what ``run_compiled(scenario, comp, seeds[r])`` gives, bit for bit:
-    runs share only what is the same in all of them (raider truth, the scan schedule and the
-    look table); each keeps its own random streams, tracks (gating never pairs across runs),
+    Run ``r`` gives exactly what it gives alone (``seeds=[seeds[r]]``), bit for bit: runs share
+    only what is the same in all of them (raider truth, the scan schedule and the look table);
+    each keeps its own random streams, raiders' fates, tracks (gating never pairs across runs),
     C2 state, interceptors and record. So a study's results do not depend on how its runs are
     batched, nor on the number of workers. ``details=False``: results with the summary only (no
     events or samples; :class:`~iadsim.record.Recorder`), what a Monte Carlo study keeps.
+    ``progress(k, n)`` is called at each step.
     """
     seeds = [int(s) for s in seeds]
     world0, dt = comp.world, comp.dt_s
@@ -118,7 +84,8 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
     threats: list = [world0.threats] * n
     results: list = [None] * n
     radars = world0.radars
-    looks = sensing.look_table(world0, dt, comp.n_steps)
+    # geometry and Pd of every scan, shared by all runs; a large raid run alone computes them each step
+    looks = sensing.look_table(world0, dt, comp.n_steps, None if n > 1 else sensing.LOOK_TABLE_MAX_PAIRS_ONE_RUN)
     for k in range(comp.n_steps + 1):
         live = [r for r in range(n) if results[r] is None]
         if not live:
@@ -130,19 +97,19 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
             if leaked.size:
                 recs[r].leaks(t, leaked, threats[r].pos_enu_m)
         live_threats = [threats[r] if results[r] is None else None for r in range(n)]  # None: run over
-        dets, next_scan = sensing.scan_runs(replace(world0, radars=radars), t, live_threats, sensing_rngs,  # 2. radars
-                                            looks, k)
+        dets, next_scan = sensing.scan(_with(world0, radars=radars), t, live_threats, sensing_rngs,  # 2. radars
+                                       looks=looks, step=k)
         for r in live:
             recs[r].detections(dets[r])
         looked = next_scan != radars.next_scan_t_s
-        radars = replace(radars, next_scan_t_s=next_scan)
-        world = replace(world0, radars=radars)
+        radars = _with(radars, next_scan_t_s=next_scan)
+        world = _with(world0, radars=radars)  # static parts and radar schedule, shared by every run
         for r, events in enumerate(tracking.update(t, dets, looked)):               # 3. tracking
             for u, confirmed, dropped in events:
                 recs[r].track_events(t, u, views[r], confirmed, dropped)
                 c2s[r].dropped(u, dropped)
         stages = [c2s[r] if results[r] is None else None for r in range(n)]
-        for r, decided in enumerate(decide_runs(t, world0, stages, views)):          # 4. C2
+        for r, decided in enumerate(decide_runs(t, world, stages, views)):           # 4. C2 (static parts of world only)
             for u, orders in decided:
                 recs[r].orders(t, u, orders)
         for r in live:                                                               # 5. launches
@@ -153,6 +120,8 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
                 ids, start = flyout.launch(r, t, launch, views[r])
                 recs[r].launches(t, launch, ids, start)
         outs = flyout.advance(t, dt, live_threats, flyout_rngs, views)                # 6. flyout
+        if progress is not None:
+            progress(k, comp.n_steps)
         for r in live:
             out, icpt = outs[r], flyout.icpt(r)
             if out.hit.size or out.miss.size:
@@ -160,23 +129,13 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True):
                 done = np.concatenate([out.hit, out.miss])
                 c2s[r].resolved(icpt.unit_idx[done], icpt.track_id[done])
                 recs[r].intercepts(icpt, out, threats[r])
-            recs[r].step(k, t, threats[r], icpt, views[r], c2s[r], world)           # 7. record
-            over = (scenario.time.stop_when_resolved and not np.any(threats[r].alive & truth.left)  # raid_over
+            recs[r].step(k, t, threats[r], icpt, views[r], c2s[r], _with(world, threats=threats[r]))  # 7. record
+            over = (scenario.time.stop_when_resolved and not np.any(threats[r].alive & truth.left)  # raid over
                     and not flyout.n_flying(r) and not c2s[r].busy)
             if over or k == comp.n_steps:
                 results[r] = recs[r].finish(threats[r], c2s[r].rounds, icpt)
                 tracking.retire(r)
                 yield r, results[r]
-
-
-def advance_threats(world, t_s: float, dt_s: float):
-    """Move every raider to ``t_s``; those within their target's radius have leaked.
-
-    A raider whose trajectory ended during the step (``t_s - dt_s < end <= t_s``, a ballistic
-    impact between two steps) is judged at its end point, and leaks at its end time.
-    """
-    th, leaked = apply_truth(world.threats, threat_truth(world, t_s, dt_s), t_s)
-    return replace(world, threats=th), leaked
 
 
 class Truth(NamedTuple):
@@ -189,7 +148,7 @@ class Truth(NamedTuple):
     ended_now: np.ndarray  # (n,) bool: its trajectory ended during the step (pos is its end point)
     end_s: np.ndarray  # (n,) end time of each trajectory
     may_leak: bool  # some raider in flight or just ended is at its target (else no run has a leak)
-    left: np.ndarray  # (n,) bool: trajectory not over at t_s (raid_over)
+    left: np.ndarray  # (n,) bool: trajectory not over at t_s (a run whose alive raiders have none left is over)
 
 
 def threat_truth(world, t_s: float, dt_s: float) -> Truth:
@@ -198,7 +157,7 @@ def threat_truth(world, t_s: float, dt_s: float) -> Truth:
     th = world.threats
     pos, vel, in_flight = threat_motion.advance(th, t_s)
     target_pos = world.assets.pos_enu_m[th.target_idx]
-    at_target = threat_motion.ground_distance_m(pos, target_pos, world.earth_centre_enu_m) <= world.assets.radius_m[th.target_idx]
+    at_target = geo.ground_distance_m(pos, target_pos, world.earth_centre_enu_m) <= world.assets.radius_m[th.target_idx]
     end_s = th.t_start_s + th.route_duration_s[th.route_idx]
     ended_now = ~in_flight & (end_s > t_s - dt_s) & (end_s <= t_s)  # pos is the end point there
     return Truth(pos, vel, in_flight, at_target, ended_now, end_s, bool(np.any((in_flight | ended_now) & at_target)),
@@ -226,11 +185,6 @@ def _with(obj, **changes):
     new.__dict__.update(obj.__dict__)
     new.__dict__.update(changes)
     return new
-
-
-def raid_over(th, t_s: float) -> bool:
-    """True when no raider is alive with trajectory left to fly (killed, leaked or at its end)."""
-    return not np.any(th.alive & (th.t_start_s + th.route_duration_s[th.route_idx] >= t_s))
 
 
 def apply_kills(th, truth_ids, t_s):

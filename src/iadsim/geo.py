@@ -163,10 +163,29 @@ def site_aer(target_pos_enu_m, site_pos_enu_m, site_rot_local_from_enu):
     return enu_to_aer(los)
 
 
-def great_circle_distance_m(lat1_rad, lon1_rad, lat2_rad, lon2_rad):
-    """Distance over a sphere of the WGS-84 mean radius (haversine), m. For route lengths."""
-    r_m = (2.0 * WGS84_A_M + WGS84_A_M * (1.0 - WGS84_F)) / 3.0
-    dlat = lat2_rad - lat1_rad
-    dlon = lon2_rad - lon1_rad
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat1_rad) * np.cos(lat2_rad) * np.sin(dlon / 2) ** 2
-    return 2.0 * r_m * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+def ground_distance_m(pos_enu_m, ref_enu_m, earth_centre_enu_m):
+    """Ground (great-circle) distance from ``ref_enu_m`` to the points below ``pos_enu_m``, m:
+    the central angle between their geocentric directions times ``|ref − centre|``, the distance
+    along the sphere through the reference point. The one ground distance of iadsim (sensing's
+    line of sight, leaks at a target, C2 feasibility).
+
+    Points (..., 3) against one reference point (3,) or as many (..., 3); ``earth_centre_enu_m``
+    (3,) is :attr:`Origin.earth_centre_enu_m`. The angle is ``atan2(|a × b|, a · b)``, accurate at
+    every separation (``acos`` of the dot product loses half the digits at small angles). The
+    cross product and the norms are written out (the same values as ``np.cross`` and
+    ``np.linalg.norm``, a fraction of the calls).
+    """
+    p = np.asarray(pos_enu_m, float)
+    return ground_distance_xyz_m(p[..., 0], p[..., 1], p[..., 2], ref_enu_m, earth_centre_enu_m)
+
+
+def ground_distance_xyz_m(x_m, y_m, z_m, ref_enu_m, earth_centre_enu_m):
+    """:func:`ground_distance_m` of points given by their ENU components (any shape), m."""
+    c = np.asarray(earth_centre_enu_m, float)
+    b = np.asarray(ref_enu_m, float) - c
+    a0, a1, a2 = x_m - c[..., 0], y_m - c[..., 1], z_m - c[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    c0, c1, c2 = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0
+    cross = np.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
+    b_m = np.sqrt(b0 * b0 + b1 * b1 + b2 * b2)
+    return b_m * np.arctan2(cross, a0 * b0 + a1 * b1 + a2 * b2)

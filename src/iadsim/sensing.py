@@ -18,19 +18,21 @@ For the radars due to look this step, vectorised over (radars, threats), no per-
    (:func:`resolution_cells`), uniform in range, azimuth and elevation within coverage,
    ``truth_id = -1``.
 
-Randomness: one generator, drawn in a fixed order (detection uniforms for the full radar ×
+Randomness: one generator per run, drawn in a fixed order (detection uniforms for the full radar ×
 threat grid, then false-alarm counts and positions, then measurement normals), so a seed gives
 the same detections and a threat's draw does not depend on whether the others are visible.
+:func:`scan` has a run axis (R runs of one scenario in lockstep); a single run is a batch of one.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from iadsim import geo
+from iadsim import geo, memo
 from iadsim.constants import DNDH_STANDARD_PER_M, EARTH_MEAN_RADIUS_M, SPEED_OF_LIGHT_MPS, T0_K, undb
 from iadsim.physics import radar as rp
 from iadsim.physics.propagation import line_of_sight
@@ -99,20 +101,6 @@ def resolution_cells(radars, r_idx=None) -> np.ndarray:
     return n_range * n_az * n_el
 
 
-def ground_range_m(world: World, pos_a_enu_m, pos_b_enu_m) -> np.ndarray:
-    """Great-circle ground range between ENU points (..., 3), m: R0 × the central angle about the earth's centre.
-
-    The angle is 2·asin(|â - b̂|/2) of the geocentric unit vectors (accurate at small angles).
-    """
-    a = np.asarray(pos_a_enu_m) - world.earth_centre_enu_m
-    b = np.asarray(pos_b_enu_m) - world.earth_centre_enu_m
-    a = a / np.sqrt(np.einsum("...k,...k->...", a, a))[..., None]
-    b = b / np.sqrt(np.einsum("...k,...k->...", b, b))[..., None]
-    d = a - b
-    half_chord = 0.5 * np.sqrt(np.einsum("...k,...k->...", d, d))
-    return EARTH_MEAN_RADIUS_M * 2.0 * np.arcsin(np.minimum(half_chord, 1.0))
-
-
 def detection_probability(snr_per_pulse, pfa, n_pulses, swerling) -> np.ndarray:
     """Exact dwell Pd (physics.radar.pd_linear) for paired rows, one call per distinct (Pfa, N) pair.
 
@@ -161,7 +149,7 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
     los_local = np.einsum("dij,dj->di", rd.rot_local_from_enu[r_idx], los_enu)
     az, el, rng_m = geo.enu_to_aer(los_local)
     k = world.effective_radius_m / EARTH_MEAN_RADIUS_M
-    ground_m = ground_range_m(world, rd.pos_enu_m[r_idx], pos_enu_m)
+    ground_m = geo.ground_distance_m(pos_enu_m, rd.pos_enu_m[r_idx], world.earth_centre_enu_m)
     visible = ((rng_m >= rd.min_range_m[r_idx]) & (rng_m <= rd.max_range_m[r_idx])
                & (el >= rd.el_min_rad[r_idx]) & (el <= rd.el_max_rad[r_idx])
                & line_of_sight(rd.height_m[r_idx], np.maximum(agl_m, 0.0), ground_m, k))
@@ -182,27 +170,16 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
                 snr_dwell=rd.n_pulses[r_idx] * snr_pp)
 
 
-def _target_looks(world, due, threat_agl_m, rng, grid=None, table_rows=None):
-    """Detected (radar, threat) pairs: rows (r_glob, truth_id, range_m, az_rad, el_rad, range_rate_mps, dwell SNR), true values.
+class Looks(NamedTuple):
+    """Detected looks (paired rows (d,)) with their true values, before measurement noise."""
 
-    ``grid``: a :class:`LookTable`'s :func:`pair_looks` arrays (J, n) and ``table_rows`` the
-    rows of the due radars' looks; computed here on the (due radar, raider in flight) grid when None.
-    """
-    th = world.threats
-    cols = np.flatnonzero(th.active & th.alive)
-    if grid is None:
-        r_idx, c = np.repeat(due, cols.size), np.tile(cols, due.size)
-        flat = pair_looks(world, r_idx, c, th.pos_enu_m[c], th.vel_enu_mps[c], np.asarray(threat_agl_m, float)[c])
-        grid = {key: a.reshape((due.size, cols.size) + a.shape[1:]) for key, a in flat.items()}
-        rows_of, cols_of = np.arange(due.size), np.arange(cols.size)
-    else:  # table rows of the due radars, all raiders: index only what is read
-        rows_of, cols_of = table_rows, cols
-    sub = np.ix_(rows_of, cols_of)
-    visible = grid["visible"][sub]
-    u = rng.random(visible.shape)  # full grid: a threat's draw does not depend on the others
-    vr, vc = np.nonzero(visible & (u < grid["pd"][sub]))
-    take = lambda key: grid[key][rows_of[vr], cols_of[vc]]  # noqa: E731
-    return due[vr], th.id[cols[vc]], take("range_m"), take("az_rad"), take("el_rad"), take("range_rate_mps"), take("snr_dwell")
+    radar_idx: np.ndarray  # (d,) int, global radar row
+    truth_id: np.ndarray  # (d,) int threat id, -1 for a false alarm
+    range_m: np.ndarray
+    az_rad: np.ndarray  # the site's frame
+    el_rad: np.ndarray
+    range_rate_mps: np.ndarray  # true, opening
+    snr_dwell: np.ndarray  # (d,) linear dwell SNR
 
 
 @dataclass(frozen=True)
@@ -229,16 +206,20 @@ class LookTable:
 
 
 LOOK_TABLE_MAX_PAIRS = 4_000_000  # ~200 MB (6 float64 and a bool per pair); larger scenarios compute their looks each step
-_LOOK_TABLES: dict = {}
+# A run alone gains from the table only in time per call (the same pairs are computed either way);
+# above this it computes its looks each step instead, without the table's memory (~50 MB here).
+LOOK_TABLE_MAX_PAIRS_ONE_RUN = 1_000_000
+_LOOK_TABLES = memo.Memo(0.75)  # kept between runs within IADSIM_MEMO_MB (iadsim.memo)
 
 
-def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
-    """The :class:`LookTable` of a compiled world (cached by content), or None if it would
-    exceed :data:`LOOK_TABLE_MAX_PAIRS` (radar looks × raiders)."""
+def look_table(world: World, dt_s: float, n_steps: int, max_pairs: int | None = None) -> LookTable | None:
+    """The :class:`LookTable` of a compiled world, or None if it would exceed ``max_pairs``
+    (default :data:`LOOK_TABLE_MAX_PAIRS`) radar looks × raiders. Kept between runs (by
+    content) within the memory bound ``IADSIM_MEMO_MB`` (:mod:`iadsim.memo`)."""
     rd, th = world.radars, world.threats
     key = _content_key(world, dt_s, n_steps)
     if key in _LOOK_TABLES:
-        return _LOOK_TABLES[key]
+        return _LOOK_TABLES.get(key)
     nxt = rd.next_scan_t_s
     look_of = np.full((n_steps + 1, len(nxt)), -1, np.int64)
     steps, radars = [], []
@@ -248,7 +229,7 @@ def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
         steps.extend([k] * due.size)
         radars.extend(due.tolist())
     n = len(th.id)
-    if len(steps) * n > LOOK_TABLE_MAX_PAIRS:
+    if len(steps) * n > min(LOOK_TABLE_MAX_PAIRS, LOOK_TABLE_MAX_PAIRS if max_pairs is None else max_pairs):
         return None
     from iadsim import threats as motion
 
@@ -269,9 +250,7 @@ def look_table(world: World, dt_s: float, n_steps: int) -> LookTable | None:
         full[jj, ii] = a
         grid[name] = full
     table = LookTable(look_of=look_of, grid=grid)
-    if len(_LOOK_TABLES) >= 4:
-        _LOOK_TABLES.pop(next(iter(_LOOK_TABLES)))
-    _LOOK_TABLES[key] = table
+    _LOOK_TABLES.put(key, table, look_of.nbytes + sum(a.nbytes for a in grid.values()))
     return table
 
 
@@ -289,13 +268,6 @@ def _content_key(world: World, dt_s: float, n_steps: int) -> str:
     return h.hexdigest()
 
 
-def _false_alarm_looks(world, due, rng):
-    """Poisson(Pfa × cells) false alarms per due radar, uniform in range/az/el within coverage (same row layout)."""
-    rd = world.radars
-    counts = rng.poisson(rd.pfa[due] * resolution_cells(rd, due))
-    return _false_alarm_rows(rd, due, counts, rng.random((4, int(counts.sum()))), _noise_dwell_snr(rd, due))
-
-
 def _noise_dwell_snr(rd, due):
     """The dwell SNR a false alarm reads as: a noise sum just over the threshold T, ≈ T − n."""
     n = rd.n_pulses[due].astype(int)
@@ -311,7 +283,7 @@ def _false_alarm_rows(rd, due, counts, u, dwell_snr):
     el = rd.el_min_rad[r_glob] + u[2] * (rd.el_max_rad[r_glob] - rd.el_min_rad[r_glob])
     prf_hz = rd.n_pulses[r_glob] / rd.dwell_s[r_glob]
     rr_mps = (u[3] - 0.5) * SPEED_OF_LIGHT_MPS / rd.frequency_hz[r_glob] * prf_hz / 2.0  # uniform over ±λ·PRF/4
-    return r_glob, np.full(r_glob.size, -1), range_m, az, el, rr_mps, np.repeat(dwell_snr, counts)
+    return Looks(r_glob, np.full(r_glob.size, -1), range_m, az, el, rr_mps, np.repeat(dwell_snr, counts))
 
 
 def due_radars(next_scan_t_s: np.ndarray, scan_period_s: np.ndarray, t_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -323,42 +295,107 @@ def due_radars(next_scan_t_s: np.ndarray, scan_period_s: np.ndarray, t_s: float)
     return due, nxt
 
 
-def scan(world: World, t_s: float, threat_agl_m: np.ndarray | None, rng: np.random.Generator,
-         false_alarms: bool = True, looks: LookTable | None = None, step: int | None = None
-         ) -> tuple[Detections, np.ndarray]:
-    """Detections of the radars due at ``t_s`` (targets, then false alarms), and every radar's next scan time.
+def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable | None = None,
+         step: int | None = None, false_alarms: bool = True, threat_agl_m: np.ndarray | None = None
+         ) -> tuple[list, np.ndarray]:
+    """Detections of the radars due at ``t_s`` in each of R runs of one scenario, and every
+    radar's next scan time (the same in every run). A single run is ``threats=[th], rngs=[rng]``.
 
-    threat_agl_m: (n,) threat heights above the scenario ground, m (computed when None).
+    ``threats[r]``: run r's raiders (the same trajectories and positions in every run, other
+    raiders alive; None for a run that is over), ``rngs[r]`` its sensing generator. Returns a
+    list with run r's :class:`Detections` (targets, then false alarms; None for a run over).
+    ``looks`` and ``step``: the scenario's :class:`LookTable` and the engine step of ``t_s``
+    (the geometry and Pd are read from it; computed here for the due radars when absent).
+    ``threat_agl_m`` (n,): raider heights above the scenario ground (computed when None).
     ``false_alarms=False`` switches the Poisson false alarms off (tests, clean diagnostics).
-    ``looks`` and ``step``: the scenario's :class:`LookTable` and the engine step of ``t_s``;
-    the same detections for the same draws, without recomputing the geometry and Pd.
+
+    Each run draws from its own generator in a fixed order (detection uniforms over the full
+    (due radar × its raiders in flight) grid, false-alarm counts and positions, measurement
+    normals), so its detections do not depend on the other runs; the arithmetic on the drawn
+    looks is done once for all runs.
     """
-    rd, th = world.radars, world.threats
+    rd = world.radars
     due, next_scan = due_radars(rd.next_scan_t_s, rd.scan_period_s, t_s)
-    if due.size == 0:
-        return Detections.empty(), next_scan
-    rows = []
-    if (th.active & th.alive).any():
-        table_rows = None if looks is None or step is None else looks.rows(step, due)
-        if table_rows is not None:
-            rows.append(_target_looks(world, due, None, rng, looks.grid, table_rows))
-        else:
-            agl = (geo.altitude_m(th.pos_enu_m, world.origin) - world.ground_alt_m if threat_agl_m is None
-                   else threat_agl_m)
-            rows.append(_target_looks(world, due, agl, rng))
-    if false_alarms:
-        rows.append(_false_alarm_looks(world, due, rng))
-    if not rows or sum(len(r[0]) for r in rows) == 0:
-        return Detections.empty(), next_scan
-    r_glob, truth_id, range_m, az, el, rr_mps, snr_dwell = (np.concatenate(c) for c in zip(*rows))
-    return _measured(rd, t_s, (r_glob, truth_id, range_m, az, el, rr_mps, snr_dwell),
-                     rng.standard_normal((4, r_glob.size))), next_scan
+    out: list = [None] * len(threats)
+    live = [r for r, th in enumerate(threats) if th is not None]
+    if due.size == 0 or not live:
+        for r in live:
+            out[r] = _EMPTY
+        return out, next_scan
+    grid, rows_of, col_of = _due_grid(world, due, [threats[r] for r in live], looks, step, threat_agl_m)
+    visible_rows, pd_rows = grid["visible"][rows_of], grid["pd"][rows_of]  # the due looks, every raider
+    mean_false = rd.pfa[due] * resolution_cells(rd, due) if false_alarms else None
+    look_r, look_c, fa_counts, fa_u, normals, n_t, n_f = [], [], [], [], [], [], []
+    for r in live:  # the draws, run by run, in a fixed order
+        th, rng = threats[r], rngs[r]
+        cols = np.flatnonzero(th.active & th.alive)
+        vr = vc = _NO_ROWS
+        if cols.size:
+            visible = visible_rows[:, col_of[cols]]
+            u = rng.random(visible.shape)  # full grid: a threat's draw does not depend on the others
+            vr, vc = np.nonzero(visible & (u < pd_rows[:, col_of[cols]]))
+        counts = rng.poisson(mean_false) if false_alarms else np.zeros(due.size, np.int64)
+        n_fa = int(counts.sum())
+        fa_u.append(rng.random((4, n_fa)) if false_alarms else np.zeros((4, 0)))
+        look_r.append(vr)
+        look_c.append(cols[vc])
+        fa_counts.append(counts)
+        n_t.append(vr.size)
+        n_f.append(n_fa)
+        if vr.size + n_fa:
+            normals.append(rng.standard_normal((4, vr.size + n_fa)))
+    n_t, n_f = np.array(n_t, np.int64), np.array(n_f, np.int64)
+    vr, truth_col = np.concatenate(look_r), np.concatenate(look_c)
+    rows, cols = rows_of[vr], col_of[truth_col]
+    take = lambda key: grid[key][rows, cols]  # noqa: E731
+    targets = Looks(due[vr], world.threats.id[truth_col], take("range_m"), take("az_rad"), take("el_rad"),
+                    take("range_rate_mps"), take("snr_dwell"))
+    k = len(live)
+    false = _false_alarm_rows(rd, np.tile(due, k), np.concatenate(fa_counts), np.concatenate(fa_u, axis=1),
+                              np.tile(_noise_dwell_snr(rd, due), k))
+    # interleave: run r's target looks, then its false alarms
+    per_run = n_t + n_f
+    ends = np.cumsum(per_run)
+    within = np.arange(int(ends[-1])) - np.repeat(ends - per_run, per_run)
+    t_start, f_start = np.repeat(np.cumsum(n_t) - n_t, per_run), np.repeat(np.cumsum(n_f) - n_f + n_t.sum(), per_run)
+    nt_row = np.repeat(n_t, per_run)
+    order = np.where(within < nt_row, t_start + within, f_start + within - nt_row)
+    merged = Looks(*(np.concatenate([a, b])[order] for a, b in zip(targets, false)))
+    dets = _measured(rd, t_s, merged, np.concatenate(normals, axis=1) if normals else np.zeros((4, 0)))
+    for r, hi, n in zip(live, ends.tolist(), per_run.tolist()):
+        out[r] = _EMPTY if n == 0 else (dets if n == len(dets.t_s) else _rows(dets, slice(hi - n, hi)))
+    return out, next_scan
 
 
-def _measured(rd, t_s: float, looks: tuple, z: np.ndarray) -> Detections:
-    """Detections from detected looks' true values (r_glob, truth_id, range_m, az_rad, el_rad,
-    range_rate_mps, dwell SNR) and their standard normals z (4, d): Gaussian noise at each
-    look's accuracy, the measured position rotated to scenario ENU. Row by row."""
+def _due_grid(world: World, due, threats: list, looks: LookTable | None, step: int | None, threat_agl_m):
+    """The deterministic part of the due radars' looks: (grid of :func:`pair_looks` arrays, the
+    grid row of each due radar, the grid column of each raider). From the look table when it
+    holds this step; else computed on (due radars × raiders any run has in flight)."""
+    table_rows = None if looks is None or step is None else looks.rows(step, due)
+    if table_rows is not None:
+        return looks.grid, table_rows, _arange(len(world.threats.id))
+    th = threats[0]  # positions are the same in every run
+    flying = np.zeros(len(th.id), bool)
+    for other in threats:
+        flying |= other.active & other.alive
+    cols = np.flatnonzero(flying)
+    agl = (geo.altitude_m(th.pos_enu_m[cols], world.origin) - world.ground_alt_m if threat_agl_m is None
+           else np.asarray(threat_agl_m, float)[cols])
+    r_idx, c = np.repeat(due, cols.size), np.tile(cols, due.size)
+    flat = pair_looks(world, r_idx, c, th.pos_enu_m[c], th.vel_enu_mps[c], np.tile(agl, due.size))
+    grid = {key: a.reshape((due.size, cols.size) + a.shape[1:]) for key, a in flat.items()}
+    col_of = np.full(len(th.id), -1, np.int64)
+    col_of[cols] = np.arange(cols.size)
+    return grid, np.arange(due.size), col_of
+
+
+def _arange(n: int) -> np.ndarray:
+    return np.arange(n, dtype=np.int64)
+
+
+def _measured(rd, t_s: float, looks: Looks, z: np.ndarray) -> Detections:
+    """Detections from detected looks' true values and their standard normals z (4, d):
+    Gaussian noise at each look's accuracy, the measured position rotated to scenario ENU. Row by row."""
     r_glob, truth_id, range_m, az, el, rr_mps, snr_dwell = looks
     sig = _sigmas(rd, r_glob, snr_dwell, SPEED_OF_LIGHT_MPS / rd.frequency_hz[r_glob])
     m_range = np.maximum(range_m + sig[0] * z[0], 1.0)
@@ -373,70 +410,6 @@ def _measured(rd, t_s: float, looks: tuple, z: np.ndarray) -> Detections:
     )
 
 
-def scan_runs(world: World, t_s: float, threats: list, rngs: list, looks: LookTable | None, step: int
-              ) -> tuple[list, np.ndarray]:
-    """:func:`scan` for R runs of one scenario at once: ``threats[r]`` is run r's raiders (the
-    same trajectories, other raiders alive; None for a run that is over) and ``rngs[r]`` its
-    sensing generator. Returns (run r's Detections, None if over) and every radar's next scan.
-
-    Each run draws exactly what :func:`scan` draws, in the same order (detection uniforms,
-    false-alarm counts and positions, measurement normals); the arithmetic on the drawn looks is
-    done once for all runs. Run r's detections equal ``scan`` of run r bit for bit.
-    """
-    rd = world.radars
-    due, next_scan = due_radars(rd.next_scan_t_s, rd.scan_period_s, t_s)
-    out: list = [None] * len(threats)
-    live = [r for r, th in enumerate(threats) if th is not None]
-    table_rows = None if looks is None or due.size == 0 else looks.rows(step, due)
-    if due.size == 0 or table_rows is None:  # nothing due, or looks outside the table: run by run
-        for r in live:
-            out[r], _ = scan(replace(world, threats=threats[r]), t_s, None, rngs[r], looks=looks, step=step)
-        return out, next_scan
-    grid = looks.grid
-    mean_false = rd.pfa[due] * resolution_cells(rd, due)
-    visible_rows, pd_rows = grid["visible"][table_rows], grid["pd"][table_rows]  # the due looks, every raider
-    look_r, look_c, fa_counts, fa_u, normals, n_t, n_f = [], [], [], [], [], [], []
-    none = np.zeros(0, np.int64)
-    for r in live:  # the draws, run by run in scan()'s order
-        th, rng = threats[r], rngs[r]
-        cols = np.flatnonzero(th.active & th.alive)
-        vr = vc = none
-        if cols.size:
-            visible = visible_rows[:, cols]
-            u = rng.random(visible.shape)
-            vr, vc = np.nonzero(visible & (u < pd_rows[:, cols]))
-        counts = rng.poisson(mean_false)
-        n_fa = int(counts.sum())
-        fa_u.append(rng.random((4, n_fa)))
-        look_r.append(vr)
-        look_c.append(cols[vc])
-        fa_counts.append(counts)
-        n_t.append(vr.size)
-        n_f.append(n_fa)
-        if vr.size + n_fa:
-            normals.append(rng.standard_normal((4, vr.size + n_fa)))
-    n_t, n_f = np.array(n_t, np.int64), np.array(n_f, np.int64)
-    vr, truth_col = np.concatenate(look_r), np.concatenate(look_c)
-    rows, take = table_rows[vr], lambda key: grid[key][rows, truth_col]  # noqa: E731
-    targets = (due[vr], world.threats.id[truth_col], take("range_m"), take("az_rad"), take("el_rad"),
-               take("range_rate_mps"), take("snr_dwell"))
-    k = len(live)
-    false = _false_alarm_rows(rd, np.tile(due, k), np.concatenate(fa_counts), np.concatenate(fa_u, axis=1),
-                              np.tile(_noise_dwell_snr(rd, due), k))
-    # interleave: run r's target looks, then its false alarms (scan()'s row order)
-    per_run = n_t + n_f
-    ends = np.cumsum(per_run)
-    within = np.arange(int(ends[-1])) - np.repeat(ends - per_run, per_run)
-    t_start, f_start = np.repeat(np.cumsum(n_t) - n_t, per_run), np.repeat(np.cumsum(n_f) - n_f + n_t.sum(), per_run)
-    nt_row = np.repeat(n_t, per_run)
-    order = np.where(within < nt_row, t_start + within, f_start + within - nt_row)
-    merged = tuple(np.concatenate([a, b])[order] for a, b in zip(targets, false))
-    dets = _measured(rd, t_s, merged, np.concatenate(normals, axis=1) if normals else np.zeros((4, 0)))
-    for r, hi, n in zip(live, ends.tolist(), per_run.tolist()):
-        out[r] = _EMPTY if n == 0 else _rows(dets, slice(hi - n, hi))
-    return out, next_scan
-
-
 def _rows(dets: Detections, sel: slice) -> Detections:
     """Rows ``sel`` of complete detections (every field set), without re-running ``__init__``."""
     out = object.__new__(Detections)
@@ -445,3 +418,4 @@ def _rows(dets: Detections, sel: slice) -> Detections:
 
 
 _EMPTY = Detections.empty()
+_NO_ROWS = np.zeros(0, np.int64)

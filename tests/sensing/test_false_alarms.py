@@ -24,7 +24,7 @@ def test_false_alarm_count_and_placement(placed, system, radar, facing_deg):
     rd = world.radars
     rng = np.random.default_rng(11)
     n_scans = 200
-    dets = [sensing.scan(world, 0.0, np.zeros(1), rng)[0] for _ in range(n_scans)]
+    dets = [sensing.scan(world, 0.0, [world.threats], [rng], threat_agl_m=np.zeros(1))[0][0] for _ in range(n_scans)]
     total = sum(len(d) for d in dets)
     mean = n_scans * rd.pfa[0] * sensing.resolution_cells(rd)[0]
     lo, hi = stats.poisson.interval(1 - 1e-4, mean)
@@ -46,5 +46,5 @@ def test_false_alarm_count_and_placement(placed, system, radar, facing_deg):
 def test_false_alarms_can_be_switched_off(placed):
     p = placed("s400", "fighter", 1, radar=0)
     world = replace(p.world, threats=replace(p.world.threats, active=np.zeros(1, bool)))
-    dets, _ = sensing.scan(world, 0.0, np.zeros(1), np.random.default_rng(1), false_alarms=False)
+    (dets,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(1)], threat_agl_m=np.zeros(1), false_alarms=False)
     assert len(dets) == 0

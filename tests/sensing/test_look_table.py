@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import iadsim
-from iadsim import sensing
+from iadsim import memo, sensing
 from iadsim.compile import compile_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -22,7 +22,7 @@ def test_runs_with_and_without_the_table_are_identical(name, monkeypatch):
     assert sensing.look_table(comp.world, comp.dt_s, comp.n_steps) is not None
     tabled = iadsim.simulate(sc, seed=4)
     monkeypatch.setattr(sensing, "LOOK_TABLE_MAX_PAIRS", 0)
-    monkeypatch.setattr(sensing, "_LOOK_TABLES", {})
+    monkeypatch.setattr(sensing, "_LOOK_TABLES", memo.Memo(0.75))
     assert sensing.look_table(comp.world, comp.dt_s, comp.n_steps) is None
     direct = iadsim.simulate(sc, seed=4)
     assert tabled.summary == direct.summary

@@ -26,7 +26,7 @@ def test_single_target_pd_matches_pd_linear(placed, swerling):
     p = placed("s400", "fighter", N_TRIALS, radar=0)
     world, agl = p.place(400e3, 45.0, 12_000.0, speed_mps=250.0)  # nose-on: rcs_front 2 m²
     world = replace(world, threats=replace(world.threats, swerling=np.full(N_TRIALS, swerling)))
-    dets, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(swerling), false_alarms=False)
+    (dets,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(swerling)], threat_agl_m=agl, false_alarms=False)
     range_m = np.linalg.norm(world.threats.pos_enu_m[0] - world.radars.pos_enu_m[0])
     pd, _ = _expected_pd(world.radars, range_m, 2.0, swerling)
     assert 0.05 < pd < 0.95
@@ -38,8 +38,8 @@ def test_single_target_pd_matches_pd_linear(placed, swerling):
 def test_same_seed_same_detections(placed):
     p = placed("s400", "fighter", 200, radar=0)
     world, agl = p.place(np.linspace(50e3, 500e3, 200), np.linspace(0, 359, 200), 8000.0, 250.0)
-    a, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(7))
-    b, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(7))
+    (a,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(7)], threat_agl_m=agl)
+    (b,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(7)], threat_agl_m=agl)
     assert np.array_equal(a.truth_id, b.truth_id) and np.array_equal(a.range_m, b.range_m)
 
 
@@ -51,7 +51,7 @@ def test_horizon_just_beyond_never_just_inside_always(placed):
     n = 1000
     ground = np.r_[np.full(n, 0.97 * ground_limit_m), np.full(n, 1.03 * ground_limit_m)]
     world, agl = p.place(ground, np.linspace(0, 359, 2 * n), h_t, speed_mps=240.0)
-    dets, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(1), false_alarms=False)
+    (dets,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(1)], threat_agl_m=agl, false_alarms=False)
     seen = np.zeros(2 * n, bool)
     seen[dets.truth_id] = True
     assert seen[:n].all()  # inside: detected every time at this SNR
@@ -62,13 +62,13 @@ def test_sector_and_range_limits(placed):
     p = placed("patriot", "bomber", 400, radar=0, facing_deg=0.0)  # MPQ-65: 120° sector facing north
     az = np.r_[np.full(100, 50.0), np.full(100, 70.0), np.full(100, -55.0), np.full(100, 180.0)]
     world, agl = p.place(60e3, az, 8000.0, speed_mps=240.0)
-    dets, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(2), false_alarms=False)
+    (dets,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(2)], threat_agl_m=agl, false_alarms=False)
     seen = np.zeros(400, bool)
     seen[dets.truth_id] = True
     assert seen[:100].all() and seen[200:300].all()
     assert not seen[100:200].any() and not seen[300:].any()
     world, agl = p.place(np.r_[np.full(200, 0.5e3), np.full(200, 200e3)], 0.0, 300.0, 240.0)  # < min, > max range
-    dets, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(3), false_alarms=False)
+    (dets,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(3)], threat_agl_m=agl, false_alarms=False)
     assert len(dets) == 0
 
 
@@ -76,7 +76,7 @@ def test_measurement_noise_matches_accuracy_model(placed):
     n = 3000
     p = placed("s400", "bomber", n, radar=1)
     world, agl = p.place(150e3, 30.0, 9000.0, speed_mps=240.0)
-    dets, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(4), false_alarms=False)
+    (dets,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(4)], threat_agl_m=agl, false_alarms=False)
     rd = world.radars
     los = world.threats.pos_enu_m[0] - rd.pos_enu_m[0]
     from iadsim import geo
@@ -107,7 +107,7 @@ def test_measurement_noise_matches_accuracy_model(placed):
 def test_range_rate_sign_and_magnitude(placed, heading, sign):
     p = placed("s400", "bomber", 500, radar=1)
     world, agl = p.place(100e3, 120.0, 5000.0, speed_mps=300.0, heading=heading)
-    dets, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(5), false_alarms=False)
+    (dets,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(5)], threat_agl_m=agl, false_alarms=False)
     assert len(dets) > 400
     assert np.all(np.sign(dets.range_rate_mps) == sign)
     assert abs(np.mean(dets.range_rate_mps) - sign * 300.0) < 5 * dets.sigma_range_rate_mps[0] / np.sqrt(len(dets))
@@ -135,7 +135,7 @@ def test_band_factor_enters_the_snr(placed):
     """A stealth fighter nose-on to the S-band 91N6E is seen with 5 × 0.001 m²: Pd of that RCS."""
     p = placed("s400", "stealth_fighter", N_TRIALS, radar=0)
     world, agl = p.place(80e3, 10.0, 10_000.0, speed_mps=250.0)
-    dets, _ = sensing.scan(world, 0.0, agl, np.random.default_rng(6), false_alarms=False)
+    (dets,), _ = sensing.scan(world, 0.0, [world.threats], [np.random.default_rng(6)], threat_agl_m=agl, false_alarms=False)
     range_m = np.linalg.norm(world.threats.pos_enu_m[0] - world.radars.pos_enu_m[0])
     pd, _ = _expected_pd(world.radars, range_m, 5 * 0.001, 1)
     lo, hi = stats.binom.interval(1 - 1e-4, N_TRIALS, pd)

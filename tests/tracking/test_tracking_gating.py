@@ -90,3 +90,96 @@ def test_cluster_labels_split_independent_groups():
     ti, dj = np.array([0, 1, 1, 2, 3]), np.array([0, 0, 1, 2, 3])
     lab = cluster_labels(ti, dj, 4, 4)
     assert lab[0] == lab[1] == lab[2] and len({lab[0], lab[3], lab[4]}) == 3
+
+
+def test_interval_pairs_grouped_equal_brute_force():
+    """1-D windows within groups: exactly the same-group pairs with |Δ| <= half width."""
+    from iadsim.tracking.association import interval_pairs_grouped
+
+    rng = np.random.default_rng(3)
+    n, m = 200, 250
+    tv, dv = rng.uniform(0, 4e5, n), rng.uniform(0, 4e5, m)
+    tg, dg = rng.integers(0, 5, n), rng.integers(0, 5, m)
+    half = rng.uniform(10, 2e4, n)
+    ti, dj = interval_pairs_grouped(tv, half, tg, dv, dg)
+    want = (np.abs(dv[None] - tv[:, None]) <= half[:, None]) & (tg[:, None] == dg[None])
+    assert _pairs_set(ti, dj) == _pairs_set(*np.nonzero(want)) and len(ti) > 100
+    assert len(ti) == len(_pairs_set(ti, dj))  # no pair twice
+    assert interval_pairs_grouped(tv[:0], half[:0], tg[:0], dv, dg)[0].size == 0
+
+
+@pytest.mark.parametrize("n_runs", [1, 3])
+def test_radar_gate_misses_no_pair_inside_the_mahalanobis_gate(n_runs):
+    """The tracker's measurement-space candidate search (range window, component bounds) keeps
+    every (track, detection) pair of the same run whose EKF Mahalanobis distance is inside the
+    gate, computed by brute force over all pairs, and gives it the same distance."""
+    from iadsim.tracking.detections import Detections
+    from iadsim.tracking.kalman import radar_measurement, radar_residual
+    from iadsim.tracking.mtt import Tracker, TrackerConfig
+
+    rng = np.random.default_rng(4)
+    trk = Tracker(TrackerConfig(motion="imm", gate=4.0), n_runs=n_runs)
+    radar = np.array([0.0, 0.0, 10.0])
+
+    def dets(t_s, pos, vel):
+        rel = pos - radar
+        r = np.linalg.norm(rel, axis=1)
+        k = len(pos)
+        return Detections(t_s=np.full(k, t_s), radar_id=np.zeros(k, int), radar_pos_enu_m=np.tile(radar, (k, 1)),
+                          range_m=r, az_rad=np.mod(np.arctan2(rel[:, 0], rel[:, 1]), 2 * np.pi),
+                          el_rad=np.arcsin(rel[:, 2] / r), sigma_range_m=np.full(k, 30.0), sigma_az_rad=np.full(k, 2e-3),
+                          sigma_el_rad=np.full(k, 2e-3), range_rate_mps=np.einsum("ij,ij->i", rel, vel) / r,
+                          sigma_range_rate_mps=np.full(k, 5.0))
+
+    n = 120  # a dense stream: raiders 300 m apart along one route
+    pos = np.c_[np.linspace(40e3, 76e3, n), np.full(n, 30e3), np.full(n, 500.0)]
+    vel = np.tile([-250.0, 0.0, 0.0], (n, 1))
+    run = rng.integers(0, n_runs, n)
+    trk.step_runs(0.0, dets(0.0, pos, vel), run, np.ones(n_runs, bool))  # one tentative track per raider
+    later = dets(10.0, pos + 10.0 * vel + rng.normal(0, 200.0, (n, 3)), vel)
+    meas = trk._measurements(later, np.arange(n), 10.0)
+    meas.run = rng.integers(0, n_runs, n)
+    trk._predict_to(10.0)
+    tracks, all_dets = np.arange(trk.n_tracks), np.arange(n)
+    ti, dj, d2 = trk._gate_polar(tracks, all_dets, meas)
+    xc, pc = trk._combined()
+    zhat, h = radar_measurement(xc, radar, True)
+    s = h @ pc @ np.swapaxes(h, -1, -2)
+    full = mahalanobis_sq(radar_residual(meas.z[None], zhat[:, None]), s[:, None] + meas.r[None])  # (tracks, dets)
+    same_run = trk._a["run"][:, None] == meas.run[None]
+    inside = _pairs_set(*np.nonzero((full < 16.0) & same_run))
+    got = dict(zip(zip(ti.tolist(), dj.tolist()), d2.tolist()))
+    assert len(inside) > n and inside <= set(got)
+    assert all(np.isclose(got[p], full[p], rtol=1e-12) for p in inside)
+    assert len(got) < 3 * len(inside) + n  # the search is tight: far fewer than all n x n pairs
+
+
+def test_small_clusters_solved_together_equal_brute_force():
+    """Many small clusters (up to 3 × 3, solved by enumeration, all at once) and a few larger
+    ones (dense assignment): the total cost equals brute force cluster by cluster."""
+    rng = np.random.default_rng(11)
+    ti, dj, cost, base_t, base_d, blocks = [], [], [], 0, 0, []
+    for _ in range(300):
+        nt, nd = rng.integers(1, 5, 2)
+        mask = rng.random((nt, nd)) < 0.7
+        mask[rng.integers(nt), :] = True  # connected enough to form clusters of several shapes
+        c = np.where(mask, rng.uniform(0, 5, (nt, nd)), np.inf)
+        blocks.append(c)
+        r, k = np.nonzero(mask)
+        ti.append(r + base_t)
+        dj.append(k + base_d)
+        cost.append(c[r, k])
+        base_t, base_d = base_t + nt, base_d + nd
+    ti, dj, cost = np.concatenate(ti), np.concatenate(dj), np.concatenate(cost)
+    miss = 3.0
+    at, ad = associate_gnn(ti, dj, cost, miss, base_t, base_d)
+    assert len(set(at.tolist())) == len(at) and len(set(ad.tolist())) == len(ad)
+    full = np.full((base_t, base_d), np.inf)
+    full[ti, dj] = cost
+    got = full[at, ad].sum() + miss * (len(np.unique(ti)) - len(at))
+    want, bt, bd = 0.0, 0, 0
+    for c in blocks:
+        want += _brute_force_gnn(c, miss)
+        bt, bd = bt + c.shape[0], bd + c.shape[1]
+    assert np.isfinite(full[at, ad]).all()
+    assert got == pytest.approx(want, abs=1e-9)

@@ -64,7 +64,7 @@ def test_engine_detections_meet_the_tracker_checks_they_skip():
         world = replace(world, threats=replace(world.threats, pos_enu_m=pos, vel_enu_mps=vel, active=flying),
                         radars=replace(world.radars, next_scan_t_s=np.zeros(len(world.radars.name))))
         agl = geo.altitude_m(pos, comp.origin) - comp.ground_alt_m
-        dets, _ = sensing.scan(world, t_s, agl, rng)
+        (dets,), _ = sensing.scan(world, t_s, [world.threats], [rng], threat_agl_m=agl)
         fast = to_tracker_detections(dets, world)
         checked = tdet.Detections(**{f.name: getattr(fast, f.name) for f in fields(fast)})
         assert len(checked) == len(dets) > 0

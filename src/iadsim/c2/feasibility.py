@@ -47,6 +47,7 @@ from iadsim import geo
 from iadsim.c2 import flyout_table
 from iadsim.c2.threat_eval import BALLISTIC
 from iadsim.flyout.lethality import expected_pk_table
+from iadsim.geo import ground_distance_m as ground_range_m, ground_distance_xyz_m as _ground_range_xyz_m
 from iadsim.physics.propagation import line_of_sight
 
 FEASIBLE, NO_LOS, OUT_OF_ENVELOPE = 0, 1, 2
@@ -64,29 +65,6 @@ class Feasibility:
     tof_s: np.ndarray
     pip_enu_m: np.ndarray
     code: np.ndarray
-
-
-def ground_range_m(pos_enu_m, ref_enu_m, earth_centre_enu_m):
-    """Great-circle distance on the sphere through ``ref`` (central angle × |ref − centre|), m.
-
-    Points (..., 3) against one reference point (3,) or as many (..., 3). The cross product and
-    the norms are written out (the same products, differences and sums, in numpy's order, as
-    ``np.cross`` and ``np.linalg.norm``: identical values, a fraction of the calls).
-    """
-    p = np.asarray(pos_enu_m, float)
-    return _ground_range_xyz_m(p[..., 0], p[..., 1], p[..., 2], ref_enu_m, earth_centre_enu_m)
-
-
-def _ground_range_xyz_m(x_m, y_m, z_m, ref_enu_m, earth_centre_enu_m):
-    """:func:`ground_range_m` of points given by their ENU components (any shape), m."""
-    c = np.asarray(earth_centre_enu_m, float)
-    b = np.asarray(ref_enu_m, float) - c
-    a0, a1, a2 = x_m - c[..., 0], y_m - c[..., 1], z_m - c[..., 2]
-    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
-    c0, c1, c2 = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0
-    cross = np.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
-    b_m = np.sqrt(b0 * b0 + b1 * b1 + b2 * b2)
-    return b_m * np.arctan2(cross, a0 * b0 + a1 * b1 + a2 * b2)
 
 
 @dataclass(frozen=True)

@@ -67,12 +67,3 @@ def advance(threats: Threats, t_s: float) -> tuple[np.ndarray, np.ndarray, np.nd
     """
     pos, vel, _, in_flight = kinematics(threats, t_s)
     return pos, vel, in_flight
-
-
-def ground_distance_m(pos_enu_m: np.ndarray, target_enu_m: np.ndarray, earth_centre_enu_m: np.ndarray) -> np.ndarray:
-    """Great-circle distance between the ground points below two sets of positions (sphere)."""
-    a = pos_enu_m - earth_centre_enu_m
-    b = target_enu_m - earth_centre_enu_m
-    r = np.linalg.norm(b, axis=-1)
-    cos = np.sum(a * b, axis=-1) / (np.linalg.norm(a, axis=-1) * r)
-    return r * np.arccos(np.clip(cos, -1.0, 1.0))

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from iadsim import geo
+from iadsim import geo, memo
 from iadsim.constants import G0_MPS2, WGS84_A_M, WGS84_F
 
 KNOT_DT_S = 1.0  # autopilot step = knot spacing of route templates
@@ -116,21 +116,21 @@ def _pad(rows, width, fill_last=True):
     return np.array(out)
 
 
-_CACHE: dict = {}
-_CACHE_SIZE = 16
+_CACHE = memo.Memo(0.25)  # flown routes kept between compiles within IADSIM_MEMO_MB (iadsim.memo)
 
 
 def fly_routes(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: float = KNOT_DT_S):
     """Fly every route; returns a list of (pos_enu_m (k, 3), vel_enu_mps (k, 3)) knot arrays.
 
-    Results are cached by value (a Monte Carlo study compiles the same routes once per run).
+    Results are kept by value (a Monte Carlo study compiles the same routes once per run),
+    within the memory bound ``IADSIM_MEMO_MB`` (:mod:`iadsim.memo`).
     """
     key = (tuple(_spec_key(s) for s in specs), origin, float(ground_alt_m), float(dt_s))
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = _fly(specs, origin, ground_alt_m, dt_s)
-    return [(p.copy(), v.copy()) for p, v in _CACHE[key]]
+    knots = _CACHE.get(key)
+    if knots is None:
+        knots = _fly(specs, origin, ground_alt_m, dt_s)
+        _CACHE.put(key, knots, sum(p.nbytes + v.nbytes for p, v in knots))
+    return [(p.copy(), v.copy()) for p, v in knots]
 
 
 def _spec_key(spec: RouteSpec):

@@ -25,9 +25,12 @@ Motion: ``"cv"`` (6 states), ``"ca"`` (9 states) or ``"imm"`` (CV models that di
 noise, e.g. quiet and manoeuvring). Radar measurements use an EKF in range/azimuth/elevation
 (/range rate) — see ``iadsim.tracking.kalman`` for why; ``CartesianDetections`` use a linear
 position update. ``TrackerConfig.stonesoup_tutorial()`` reproduces Stone Soup's tutorial tracker
-(tracking.md §3.3) decision for decision. ``MultiRunTracker`` holds the tracks of several
-independent runs (Monte Carlo) in one set of arrays, each run's results identical to its own
-``Tracker``.
+(tracking.md §3.3) decision for decision.
+
+Runs: a ``Tracker(config, n_runs=R)`` holds the tracks of R independent runs (Monte Carlo) in
+one set of arrays and :meth:`Tracker.step_runs` steps them all; every track carries its run and is
+gated only against detections of its own run, so a run's results do not depend on the others.
+:meth:`Tracker.step` is the one-run form of the same code (``n_runs=1``).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from iadsim.tracking.association import (
-    associate_gnn, candidate_pairs, candidate_pairs_grouped, gate_radius_from_trace_m,
+    associate_gnn, candidate_pairs_grouped, gate_radius_from_trace_m, interval_pairs_grouped,
 )
 from iadsim.tracking.detections import CartesianDetections, Detections
 from iadsim.tracking.imm import imm_combine, imm_mix, imm_mode_update, imm_predict_cv2
@@ -49,9 +52,8 @@ from iadsim.tracking.kalman import (
 from iadsim.tracking.management import confirm_mask, delete_mask, record_scan
 from iadsim.tracking.motion import MotionModel
 
-_FIELDS = ("id", "x", "p", "mu", "hist", "misses", "confirmed", "hit", "radar_mask", "t_last_s", "truth_id")
+_FIELDS = ("id", "x", "p", "mu", "hist", "misses", "confirmed", "hit", "radar_mask", "t_last_s", "truth_id", "run")
 _CACHE_SIZE = 64  # step lengths whose matrices are kept
-RADAR_GATE_MARGIN = 1.5  # gate-radius factor for polar measurements (linearisation slack)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,14 +128,21 @@ class _Meas:
     vel_init: np.ndarray | None = None  # (m, 3) radial velocity from range rate
     vel_var_los: np.ndarray | None = None  # (m,) range-rate variance along the line of sight
     los: np.ndarray | None = None  # (m, 3) unit line of sight
-    run: np.ndarray | None = None  # (m,) run of each row (MultiRunTracker only)
+    run: np.ndarray | None = None  # (m,) run of each row
 
 
 @dataclass
 class Tracker:
-    """Multi-target tracker for one battery; see the module docstring."""
+    """Multi-target tracker for one battery, in ``n_runs`` independent runs; see the module docstring.
+
+    Each run's results are those it gets alone, bit for bit: the kernels give a row the same
+    floats whatever rows surround it, a run's tracks keep their relative order (new ones are
+    appended, deletions keep the order), gating never pairs across runs, and track ids are
+    counted per run (0, 1, 2, ... in that run's order of creation).
+    """
 
     config: TrackerConfig = field(default_factory=TrackerConfig)
+    n_runs: int = 1
     _fields = _FIELDS  # per-track columns (a class attribute, not a dataclass field)
 
     def __post_init__(self) -> None:
@@ -155,12 +164,13 @@ class Tracker:
         self._init_acc_cov = c.init_acc_sigma_mps2**2 * np.eye(3)
         self._miss_cost = c.gate if c.miss_cost is None else c.miss_cost
         self.t_s = -np.inf
-        self._next_id = 0
+        self._next_id = np.zeros(self.n_runs, np.int64)
+        self._live = np.ones(self.n_runs, bool)
         d = self.dim
         self._a = dict(id=np.zeros(0, np.int64), x=np.zeros((0, n_models, d)), p=np.zeros((0, n_models, d, d)),
                        mu=np.zeros((0, n_models)), hist=np.zeros(0, np.uint64), misses=np.zeros(0, np.int64),
                        confirmed=np.zeros(0, bool), hit=np.zeros(0, bool), radar_mask=np.zeros(0, np.int64),
-                       t_last_s=np.zeros(0), truth_id=np.zeros(0, np.int64))
+                       t_last_s=np.zeros(0), truth_id=np.zeros(0, np.int64), run=np.zeros(0, np.int64))
 
     # ----------------------------------------------------------------------------------- public
     @property
@@ -169,12 +179,24 @@ class Tracker:
         return len(self._a["id"])
 
     def step(self, t_s: float, detections: Detections | CartesianDetections | None = None) -> ConfirmedTracks:
-        """Process every detection up to ``t_s`` and return the confirmed tracks at ``t_s``.
+        """Process every detection up to ``t_s`` and return the confirmed tracks at ``t_s`` (one run:
+        :meth:`step_runs` with ``n_runs=1``).
 
         ``detections=None`` means that no radar looked during this step: tracks are predicted to
         ``t_s`` and the step does not count as a scan for M-of-N or misses. An empty
         ``Detections`` means the radars looked and saw nothing: a miss for every track.
         """
+        if self.n_runs != 1:
+            raise ValueError(f"step: this tracker holds {self.n_runs} runs; use step_runs")
+        n = 0 if detections is None or not hasattr(detections, "t_s") else len(detections.t_s)
+        return self.step_runs(t_s, detections, np.zeros(n, np.int64), np.array([detections is not None]))[0]
+
+    def step_runs(self, t_s: float, detections: Detections | CartesianDetections | None, det_run: np.ndarray | None,
+                  scanned: np.ndarray) -> list[ConfirmedTracks | None]:
+        """One step of every run: ``detections`` of all runs (rows of a run in that run's order),
+        ``det_run`` (n,) the run of each row, ``scanned`` (n_runs,) bool the runs in which a radar of
+        the unit looked (their step counts as a scan, see :meth:`step`). Returns each live run's
+        confirmed tracks (None for a retired run)."""
         t_s = float(t_s)
         if not np.isfinite(t_s):
             raise ValueError(f"t_s: expected a finite time, got {t_s}")
@@ -188,10 +210,22 @@ class Tracker:
             tdet = detections.t_s
             if tdet.max() > t_s or tdet.min() < self.t_s:
                 raise ValueError(f"t_s: detection times must lie in [{self.t_s}, {t_s}] s (previous step, this step)")
+            if not self._live[det_run].all():
+                raise ValueError("detections: a retired run has detections")
             for t_sub, sel in _subscans(tdet, detections.radar_id):
-                self._process(t_sub, self._measurements(detections, sel, t_sub))
+                meas = self._measurements(detections, sel, t_sub)
+                meas.run = det_run[sel]
+                self._process(t_sub, meas)
         self._predict_to(t_s)
-        return self._manage(t_s, count_scan=detections is not None)
+        return self._manage(t_s, np.asarray(scanned, bool) & self._live)
+
+    def retire(self, r: int) -> None:
+        """Run ``r`` is over: drop its tracks; it gets no more detections."""
+        self._live[r] = False
+        keep = self._a["run"] != r
+        if not keep.all():
+            for name in self._fields:
+                self._a[name] = self._a[name][keep]
 
     # ------------------------------------------------------------------------------- internals
     def _process(self, t_s: float, meas: _Meas) -> None:
@@ -209,11 +243,13 @@ class Tracker:
                     free[ad] = False
         self._spawn(np.flatnonzero(free), meas)
 
-    def _gating_prediction(self, meas: _Meas) -> dict:
-        """What the search for candidate pairs needs of every track for one sub-scan: combined
-        state and the position-covariance traces of tracks and measurements (for the search
-        radius). The combined covariance and the predicted measurement are computed for the
-        candidate pairs only (:meth:`_associate`), row by row, so they are the same floats."""
+    def _gating_prediction(self, meas: _Meas) -> dict | None:
+        """What the search for candidate pairs of Cartesian measurements needs of every track for
+        one sub-scan: combined state and the position-covariance traces of tracks and
+        measurements (for the search radius). None for radar measurements, gated in measurement
+        space (:meth:`_associate_polar`)."""
+        if meas.radar_pos_enu_m is not None:
+            return None
         xc, pos_trace = self._combined_state_pos_trace()
         return dict(xc=xc, pos_trace=pos_trace, meas_trace=np.trace(meas.cov_enu_m2, axis1=1, axis2=2))
 
@@ -232,32 +268,88 @@ class Tracker:
         diag = diag[:, 0] + diag[:, 1]
         return xc, diag[:, 0] + diag[:, 1] + diag[:, 2]
 
-    def _associate(self, tracks, dets, pred: dict, meas: _Meas):
-        """Gate (spatial index + Mahalanobis) and GNN of a track subset against a detection subset."""
-        gate = self.config.gate
-        ti, dj = self._candidates(tracks, dets, pred, meas)
-        if len(ti) == 0:
-            return ti, dj
-        pt, dp = tracks[ti], dets[dj]
-        xc, pc = self._combined(pt)  # rows not updated since the gating prediction
-        if meas.radar_pos_enu_m is None:
-            resid = meas.z[dp] - xc[:, :3]
-            hph = pc[:, :3, :3]
+    def _associate(self, tracks, dets, pred: dict | None, meas: _Meas):
+        """Gate and GNN of a track subset against a detection subset: exact Mahalanobis gate on
+        the candidate pairs, found by a spatial index (Cartesian measurements) or by the
+        per-component bounds of the gate in measurement space (radar measurements)."""
+        if meas.radar_pos_enu_m is not None:
+            ti, dj, d2 = self._gate_polar(tracks, dets, meas)
         else:
-            zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
-            resid = radar_residual(meas.z[dp], zhat)
-            hph = h @ pc @ np.swapaxes(h, -1, -2)
-        d2 = mahalanobis_sq(resid, hph + meas.r[dp])
+            ti, dj = self._candidates(tracks, dets, pred, meas)
+            if len(ti) == 0:
+                return ti, dj
+            dp = dets[dj]
+            rows, inv = np.unique(ti, return_inverse=True)
+            xc, pc = self._combined(tracks[rows])  # once per track with a candidate
+            d2 = mahalanobis_sq(meas.z[dp] - xc[inv, :3], pc[inv, :3, :3] + meas.r[dp])
+        gate = self.config.gate
         ok = d2 < gate * gate
         ti, dj, d2 = ti[ok], dj[ok], d2[ok]
         at, ad = associate_gnn(ti, dj, np.sqrt(d2), self._miss_cost, len(tracks), len(dets))
         return tracks[at], dets[ad]
 
+    def _gate_polar(self, tracks, dets, meas: _Meas) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate (track, detection) pairs of a radar sub-scan and their squared Mahalanobis
+        distances, for the pairs that may lie inside the gate.
+
+        With innovation covariance S = H P Hᵀ + R, every component of the innovation obeys
+        ``ν_i² ≤ S_ii · νᵀ S⁻¹ ν`` (Cauchy–Schwarz), so a pair inside the gate g has
+        ``|ν_i| ≤ g·sqrt(S_ii)`` for each of range, azimuth, elevation (and range rate). Detections
+        sorted by (run, range) give each track its range window by binary search (work
+        proportional to the candidates); the other components prune further; the Mahalanobis
+        distance is solved for the survivors only. Exact: no pair inside the gate is missed.
+        The range window needs only ``S_rr = uᵀ P_pos u + R_rr`` (u the unit line of sight) of
+        every track; the predicted measurement and ``H P Hᵀ`` are computed once per track with
+        a detection in its window.
+        """
+        run_t, run_d = self._a["run"][tracks], meas.run[dets]
+        r_diag = np.diagonal(meas.r[dets], axis1=1, axis2=2)  # (m, k)
+        if self.n_runs == 1:
+            r_max = r_diag.max(axis=0)[None]
+        else:  # a run's window uses its own detections' largest noise
+            r_max = np.zeros((self.n_runs, r_diag.shape[1]))
+            np.maximum.at(r_max, run_d, r_diag)
+            r_max = r_max[run_t]
+        # range window of every track: S_rr = u P_pos u + R_rr (u the unit line of sight), from the
+        # combined position block only; the rest of S for the tracks with a detection in it
+        x, mu = self._a["x"][tracks], self._a["mu"][tracks]
+        xc_pos = np.einsum("nr,nrd->nd", mu, x[..., :3])
+        los = xc_pos - meas.radar_pos_enu_m
+        rng = np.sqrt(np.einsum("nd,nd->n", los, los))
+        u = los / rng[:, None]
+        dx = x[..., :3] - xc_pos[:, None]
+        p_pos = self._a["p"][tracks][..., :3, :3]
+        s_rr = np.einsum("nr,nr->n", mu, np.einsum("nd,nrde,ne->nr", u, p_pos, u) + np.einsum("nrd,nd->nr", dx, u) ** 2)
+        half_r = (1.0 + 1e-6) * self.config.gate * np.sqrt(s_rr + r_max[:, 0])
+        ti, dj = interval_pairs_grouped(rng, half_r, run_t, meas.z[dets, 0], run_d)
+        if len(ti) == 0:
+            return ti, dj, np.zeros(0)
+        rows, inv = np.unique(ti, return_inverse=True)
+        xc, pc = self._combined(tracks[rows])
+        zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
+        hph = h @ pc @ np.swapaxes(h, -1, -2)
+        r_rows = r_max if self.n_runs == 1 else r_max[rows]
+        half = (1.0 + 1e-9) * self.config.gate * np.sqrt(np.diagonal(hph, axis1=1, axis2=2) + r_rows)
+        dp = dets[dj]
+        resid = radar_residual(meas.z[dp], zhat[inv])
+        ok = np.all(np.abs(resid) <= half[inv], axis=1)
+        ti, dj, dp, resid, inv = ti[ok], dj[ok], dp[ok], resid[ok], inv[ok]
+        return ti, dj, mahalanobis_sq(resid, hph[inv] + meas.r[dp])
+
     def _candidates(self, tracks, dets, pred: dict, meas: _Meas) -> tuple[np.ndarray, np.ndarray]:
-        """(track, detection) positions in ``tracks``/``dets`` within the conservative search radius."""
-        margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
-        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], pred["meas_trace"][dets].max(), self.config.gate, margin)
-        return candidate_pairs(pred["xc"][tracks, :3], radius, meas.pos_enu_m[dets])
+        """(track, detection) positions in ``tracks``/``dets`` of Cartesian measurements within the
+        conservative search radius, run by run: each run's radius uses the largest measurement
+        covariance trace of that run's detections, and pairs never cross runs."""
+        run_t, run_d = self._a["run"][tracks], meas.run[dets]
+        meas_trace = pred["meas_trace"][dets]
+        if self.n_runs == 1:
+            meas_trace_max = meas_trace.max()
+        else:
+            meas_trace_max = np.zeros(self.n_runs)  # traces are >= 0; a run without detections gets no pairs
+            np.maximum.at(meas_trace_max, run_d, meas_trace)
+            meas_trace_max = meas_trace_max[run_t]
+        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], meas_trace_max, self.config.gate)
+        return candidate_pairs_grouped(pred["xc"][tracks, :3], radius, run_t, meas.pos_enu_m[dets], run_d)
 
     def _update(self, at: np.ndarray, ad: np.ndarray, meas: _Meas) -> None:
         """Kalman/EKF update of tracks ``at`` with detections ``ad``, every model of each track."""
@@ -308,11 +400,16 @@ class Tracker:
             self._a[name] = np.concatenate([self._a[name], new[name]])
 
     def _new_keys(self, dets: np.ndarray, meas: _Meas) -> dict:
-        """Ids of the tracks started on detections ``dets`` (increasing, never reused)."""
-        k = len(dets)
-        ids = self._next_id + np.arange(k, dtype=np.int64)
-        self._next_id += k
-        return dict(id=ids)
+        """Per-run ids of the tracks started on ``dets`` (increasing, never reused): each run
+        counts its own, in row order."""
+        run = np.zeros(len(dets), np.int64) if meas.run is None else meas.run[dets]
+        counts = np.bincount(run, minlength=self.n_runs)
+        order = np.argsort(run, kind="stable")
+        rank = np.empty(len(run), np.int64)
+        rank[order] = np.arange(len(run)) - (np.cumsum(counts) - counts)[run[order]]
+        ids = self._next_id[run] + rank
+        self._next_id += counts
+        return dict(id=ids, run=run)
 
     def _predict_to(self, t_s: float) -> None:
         """Predict every track (IMM: mix, then every model) from ``self.t_s`` to ``t_s``."""
@@ -353,33 +450,6 @@ class Tracker:
             return x[:, 0], p[:, 0]
         return imm_combine(x, p, mu)
 
-    def _manage(self, t_s: float, count_scan: bool) -> ConfirmedTracks:
-        """Record hits, confirm (M of N), delete, and report the confirmed tracks."""
-        a, c = self._a, self.config
-        if count_scan:
-            a["hist"], a["misses"] = record_scan(a["hist"], a["misses"], a["hit"])
-            newly = confirm_mask(a["hist"], a["confirmed"], c.confirm_m, c.confirm_n)
-        else:
-            newly = np.zeros(self.n_tracks, bool)
-        a["confirmed"] = a["confirmed"] | newly
-        if np.isfinite(c.max_pos_var_trace_m2):
-            trace = np.trace(self._combined()[1][:, :3, :3], axis1=1, axis2=2)
-        else:  # no covariance limit: combine only the tracks reported below
-            trace = np.zeros(self.n_tracks)
-        dead = delete_mask(a["misses"], a["confirmed"], trace, c.delete_tentative_misses,
-                           c.delete_confirmed_misses, c.max_pos_var_trace_m2)
-        new_ids, dropped = a["id"][newly & ~dead], a["id"][dead & a["confirmed"]]
-        if dead.any():
-            keep = ~dead
-            for name in self._fields:
-                a[name] = a[name][keep]
-        out = np.flatnonzero(a["confirmed"])
-        xc, pc = self._combined(out)
-        return ConfirmedTracks(t_s=t_s, id=a["id"][out], pos_enu_m=xc[:, :3], vel_enu_mps=xc[:, 3:6],
-                               cov=pc, radar_mask=a["radar_mask"][out], mode_prob=a["mu"][out],
-                               t_last_s=a["t_last_s"][out], truth_id=a["truth_id"][out],
-                               new_ids=new_ids, dropped_ids=dropped)
-
     def _measurements(self, dets: Detections | CartesianDetections, sel: np.ndarray, t_s: float) -> _Meas:
         """Measurement vectors, noise and position estimates of the rows ``sel`` (one sub-scan)."""
         radar_id = int(dets.radar_id[sel[0]])
@@ -406,81 +476,9 @@ class Tracker:
         return meas
 
 
-@dataclass
-class MultiRunTracker(Tracker):
-    """The trackers of ``n_runs`` independent runs of one unit in one set of arrays.
-
-    Every track carries its run; a track is gated only against detections of its own run, so a GNN
-    cluster never spans runs, and everything else is row by row. Each run's results equal those of
-    its own :class:`Tracker` bit for bit: the kernels give a row the same floats whatever rows
-    surround it, a run's tracks keep their relative order (new ones are appended, deletions keep
-    the order), and track ids are counted per run (0, 1, 2, ... in that run's order of creation).
-    All runs step through the same times; :meth:`step_runs` replaces :meth:`Tracker.step`.
-    """
-
-    n_runs: int = 1
-    _fields = _FIELDS + ("run",)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self._next_id = np.zeros(self.n_runs, np.int64)
-        self._a["run"] = np.zeros(0, np.int64)
-        self._live = np.ones(self.n_runs, bool)
-
-    def step_runs(self, t_s: float, detections: Detections | None, det_run: np.ndarray | None,
-                  scanned: np.ndarray) -> list[ConfirmedTracks | None]:
-        """One step of every run: ``detections`` of all runs (rows of a run in that run's order),
-        ``det_run`` (n,) the run of each row, ``scanned`` (n_runs,) bool the runs in which a radar of
-        the unit looked (a run's :meth:`Tracker.step` got detections, possibly empty, rather than
-        None). Returns each live run's confirmed tracks (None for a retired run)."""
-        t_s = float(t_s)
-        if t_s < self.t_s:
-            raise ValueError(f"t_s: time went backwards ({t_s} s after {self.t_s} s)")
-        a = self._a
-        a["hit"] = np.zeros(self.n_tracks, bool)
-        if detections is not None and len(detections):
-            if not self._live[det_run].all():
-                raise ValueError("detections: a retired run has detections")
-            for t_sub, sel in _subscans(detections.t_s, detections.radar_id):
-                meas = self._measurements(detections, sel, t_sub)
-                meas.run = det_run[sel]
-                self._process(t_sub, meas)
-        self._predict_to(t_s)
-        return self._manage_runs(t_s, np.asarray(scanned, bool) & self._live)
-
-    def retire(self, r: int) -> None:
-        """Run ``r`` is over: drop its tracks; it gets no more detections."""
-        self._live[r] = False
-        keep = self._a["run"] != r
-        if not keep.all():
-            for name in self._fields:
-                self._a[name] = self._a[name][keep]
-
-    def _candidates(self, tracks, dets, pred: dict, meas: _Meas) -> tuple[np.ndarray, np.ndarray]:
-        """As :meth:`Tracker._candidates` run by run: each run's search radius uses the largest
-        measurement covariance trace of that run's detections, and pairs never cross runs."""
-        if self.n_runs == 1:
-            return super()._candidates(tracks, dets, pred, meas)
-        margin = 1.0 if meas.radar_pos_enu_m is None else RADAR_GATE_MARGIN
-        run_t, run_d = self._a["run"][tracks], meas.run[dets]
-        meas_trace_max = np.zeros(self.n_runs)  # traces are >= 0; a run without detections gets no pairs
-        np.maximum.at(meas_trace_max, run_d, pred["meas_trace"][dets])
-        radius = gate_radius_from_trace_m(pred["pos_trace"][tracks], meas_trace_max[run_t], self.config.gate, margin)
-        return candidate_pairs_grouped(pred["xc"][tracks, :3], radius, run_t, meas.pos_enu_m[dets], run_d)
-
-    def _new_keys(self, dets: np.ndarray, meas: _Meas) -> dict:
-        """Per-run ids of the tracks started on ``dets``: each run counts its own, in row order."""
-        run = meas.run[dets]
-        counts = np.bincount(run, minlength=self.n_runs)
-        order = np.argsort(run, kind="stable")
-        rank = np.empty(len(run), np.int64)
-        rank[order] = np.arange(len(run)) - (np.cumsum(counts) - counts)[run[order]]
-        ids = self._next_id[run] + rank
-        self._next_id += counts
-        return dict(id=ids, run=run)
-
-    def _manage_runs(self, t_s: float, scanned: np.ndarray) -> list[ConfirmedTracks | None]:
-        """:meth:`Tracker._manage` with the scan counted in the runs ``scanned`` only, split by run."""
+    def _manage(self, t_s: float, scanned: np.ndarray) -> list[ConfirmedTracks | None]:
+        """Record hits (in the runs ``scanned`` only), confirm (M of N), delete, and report each
+        live run's confirmed tracks."""
         a, c = self._a, self.config
         counted = scanned[a["run"]]
         if counted.all():

@@ -1,9 +1,11 @@
 """The engine's tracking stage: one batched tracker (:mod:`iadsim.tracking.mtt`) per unit, fed by
 all of that unit's radars, measurements in range/azimuth/elevation/range-rate (EKF).
 
-The engine sees only this interface: :meth:`TrackingStage.update` once per step with all
-detections, :meth:`TrackingStage.tracks` for what a unit's C2 may act on, and
-:meth:`TrackingStage.is_fresh` for the look before launch and kill assessment.
+The stage has a run axis: :class:`TrackingRuns` steps R runs of one scenario in lockstep (one
+:class:`~iadsim.tracking.mtt.Tracker` per unit holds every run's tracks) and
+:meth:`TrackingRuns.view` gives each run the read interface C2, flyout and the recorder use:
+``tracks`` (what a unit's C2 may act on) and ``is_fresh`` (the look before launch and kill
+assessment). :class:`TrackingStage` is the same stage with one run (tests, benchmarks).
 
 Track logic in looks: the tracker counts a scan (a hit or a miss for every track) at each step
 in which at least one of the unit's radars looked, and a unit's radars revisit at different
@@ -14,10 +16,6 @@ confirm on 3 hits within 2L + 1 looks, delete a tentative track after 1.2L + 1 l
 hit and a confirmed one after 3L + 1 (see :func:`config_for_unit`). The counts therefore do not
 depend on the engine step as long as the step is no longer than the fastest revisit.
 
-:class:`TrackingRuns` is the same stage for R runs of one scenario stepped in lockstep (Monte
-Carlo batches): one :class:`~iadsim.tracking.mtt.MultiRunTracker` per unit holds every run's
-tracks, and :meth:`TrackingRuns.view` gives each run the read interface above, with results
-identical bit for bit to that run's own :class:`TrackingStage`.
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.state import Detections, World
 from iadsim.tracking import detections as tdet
-from iadsim.tracking.mtt import ConfirmedTracks, MultiRunTracker, Tracker, TrackerConfig
+from iadsim.tracking.mtt import ConfirmedTracks, Tracker, TrackerConfig
 
 
 @dataclass(frozen=True)
@@ -124,61 +122,32 @@ class _TrackReader:
         return res.id[sel], res.truth_id[sel], res.pos_enu_m[sel]
 
 
-class TrackingStage(_TrackReader):
-    """The tracking stage of one run: one :class:`Tracker` per unit."""
-
-    def __init__(self, world: World, dt_s: float):
-        self.world = world
-        configs, self.fresh_s = unit_setup(world, dt_s)
-        self.trackers: list[Tracker] = [Tracker(c) for c in configs]
-        self.last: list[ConfirmedTracks | None] = [None] * len(configs)
-
-    def update(self, t_s: float, dets: Detections, looked: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """Feed each unit its radars' detections; return (unit, ids confirmed now, ids dropped now).
-
-        ``looked`` (n_radars,) bool: the radars that scanned this step. A unit none of whose radars
-        looked gets a predict-only step (no miss counted); one whose radars looked and saw nothing
-        counts a miss on every track.
-        """
-        out = []
-        radar_unit = self.world.radars.unit_idx
-        for u, trk in enumerate(self.trackers):
-            sel = dets.unit_idx == u
-            looked_u = bool(sel.any()) or bool(np.any(looked & (radar_unit == u)))
-            if sel.any():
-                mine = to_tracker_detections(dets if sel.all() else _subset(dets, sel), self.world)
-            else:
-                mine = _empty() if looked_u else None
-            res = trk.step(t_s, mine)
-            self.last[u] = res
-            out.append((u, res.new_ids, res.dropped_ids))
-        return out
-
-
 class TrackingRuns:
     """The tracking stage of R runs of one scenario in one set of arrays.
 
-    One :class:`MultiRunTracker` per unit holds the tracks of every run; each run's events and
-    tracks equal those of its own :class:`TrackingStage` bit for bit. All runs step through the
-    same times; a finished run is retired and costs nothing afterwards.
+    One :class:`Tracker` per unit holds the tracks of every run; each run's events and tracks
+    are those it gets alone, bit for bit. All runs step through the same times; a finished run
+    is retired and costs nothing afterwards.
     """
 
     def __init__(self, world: World, dt_s: float, n_runs: int):
         self.world = world
         self.n_runs = int(n_runs)
         configs, self.fresh_s = unit_setup(world, dt_s)
-        self.trackers = [MultiRunTracker(c, n_runs=self.n_runs) for c in configs]
+        self.trackers = [Tracker(c, n_runs=self.n_runs) for c in configs]
         self._radar_unit = world.radars.unit_idx
         self._live = np.ones(self.n_runs, bool)
         self._last = [[None] * len(configs) for _ in range(self.n_runs)]  # [run][unit] ConfirmedTracks | None
         self._views = [_RunView(self, r) for r in range(self.n_runs)]
 
     def update(self, t_s: float, dets: list, looked: np.ndarray) -> list[list[tuple[int, np.ndarray, np.ndarray]]]:
-        """Feed each unit the detections of every run; per run, what :meth:`TrackingStage.update`
-        returns for it ([] for a retired run).
+        """Feed each unit the detections of every run; per run, a list of (unit, ids confirmed now,
+        ids dropped now) ([] for a retired run).
 
         ``dets[r]``: run r's engine Detections of this step, None once run r is retired.
         ``looked`` (n_radars,) bool: the radars that scanned this step (the same in every run).
+        A unit none of whose radars looked gets a predict-only step (no miss counted); one whose
+        radars looked and saw nothing counts a miss on every track.
         """
         live = [r for r in range(self.n_runs) if self._live[r]]
         if any(dets[r] is None for r in live):
@@ -216,12 +185,26 @@ class TrackingRuns:
 
 
 class _RunView(_TrackReader):
-    """One run of a :class:`TrackingRuns`, seen through the read interface of TrackingStage."""
+    """One run of a :class:`TrackingRuns`, seen through the read interface."""
 
     def __init__(self, runs: TrackingRuns, r: int):
         self.world = runs.world
         self.fresh_s = runs.fresh_s
         self.last = runs._last[r]  # the list is updated in place every step
+
+
+class TrackingStage(_RunView):
+    """The tracking stage of one run: a :class:`TrackingRuns` of one run, with its read interface
+    (tests, benchmarks; the engine always uses TrackingRuns)."""
+
+    def __init__(self, world: World, dt_s: float):
+        self.runs = TrackingRuns(world, dt_s, 1)
+        self.trackers = self.runs.trackers
+        super().__init__(self.runs, 0)
+
+    def update(self, t_s: float, dets: Detections, looked: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """:meth:`TrackingRuns.update` of the one run: (unit, ids confirmed now, ids dropped now)."""
+        return self.runs.update(t_s, [dets], looked)[0]
 
 
 @dataclass(frozen=True)
