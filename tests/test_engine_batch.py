@@ -33,7 +33,7 @@ def _assert_same_run(a, b):
             np.testing.assert_array_equal(np.asarray(sa[col]), np.asarray(sb[col]), err_msg=f"{samples}.{col}")
 
 
-@pytest.mark.parametrize("name,seeds", [("murted_2019", (1, 2, 3, 4)), ("murted_patriot", (5, 6, 7)),
+@pytest.mark.parametrize("name,seeds", [("murted_2019", (1, 2, 3, 4)), ("murted_patriot", (4, 5, 8)),
                                         ("srbm_patriot", (1, 2, 3, 8, 9))])
 def test_batch_equals_single_runs(name, seeds):
     sc = iadsim.load_scenario(EXAMPLES / f"{name}.yaml")

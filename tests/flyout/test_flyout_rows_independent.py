@@ -45,18 +45,22 @@ def test_step_rows_do_not_depend_on_the_rows_beside_them():
     t_row = np.repeat([10.0, 10.25, 10.5], n // 3)
     h_row = np.repeat([0.05, 0.25, 0.1], n // 3)
     u = np.random.default_rng(9).random(n)
-    whole = advance_interceptors(s, table, targets, t_row, h_row, lambda rows: u[rows], env, augmented=False)
+    z = np.random.default_rng(10).standard_normal((n, 3))  # seeker-noise normals of the homing rows
+    whole = advance_interceptors(s, table, targets, t_row, h_row, lambda rows, normal=False: z[rows] if normal else u[rows],
+                                 env, augmented=False)
     assert whole[1].resolved.sum() > 5 and whole[1].killed.any()
     pieces = [np.array([i]) for i in range(n)] + [np.arange(a, a + 7) for a in range(0, n - 7, 7)]
     for idx in pieces:
         t_s, h_s = float(t_row[idx[0]]), float(h_row[idx[0]])
         if (t_row[idx] != t_s).any() or (h_row[idx] != h_s).any():
             continue
-        expected = u[idx[whole[1].reason[idx] == REASON_CPA]]
+        cpa = idx[whole[1].reason[idx] == REASON_CPA]
 
-        def draw(rows):
-            assert rows.size == expected.size
-            return expected
+        def draw(rows, normal=False):
+            if normal:
+                return z[idx[rows]]
+            assert np.array_equal(idx[rows], cpa)  # kill draws for the rows at their CPA, in row order
+            return u[idx[rows]]
 
         state, out = advance_interceptors(s.take(idx), table, _rows(targets, idx), t_s, h_s, draw, env,
                                           augmented=False)
