@@ -13,7 +13,8 @@ G0_MPS2 = 9.80665  # standard gravity, CGPM 1901
 GM_EARTH_M3PS2 = 3.986004418e14  # WGS-84 gravitational parameter
 WGS84_A_M = 6_378_137.0  # WGS-84 semi-major axis
 WGS84_F = 1.0 / 298.257223563  # WGS-84 flattening
-EARTH_MEAN_RADIUS_M = 6_371_000.0  # IUGG mean radius, used for effective-earth models (radar.md §1.3)
+# IUGG mean radius; R0 of the effective-earth model (as in MATLAB effearthradius)
+EARTH_MEAN_RADIUS_M = 6_371_000.0
 DNDH_STANDARD_PER_M = -39e-9  # ITU-R P.453 median refractivity gradient, -39 N-units/km
 KPH_TO_MPS = 1000.0 / 3600.0
 DEG = np.pi / 180.0

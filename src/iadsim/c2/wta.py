@@ -3,7 +3,7 @@
 Minimise the expected surviving value F(x) = Σ_j V_j Π_i (1 − p_ij)^x_ij over integer rounds
 x_ij ≥ 0 with Σ_j x_ij ≤ W_i (Manne 1958; den Broeder et al. 1959), optionally under C2 limits:
 rounds per target (salvo doctrine), targets engaged at once (target channels) and rounds
-engaged at once (missile-guidance channels). See ``reference/wta.md``.
+engaged at once (missile-guidance channels). Full citations: docs/REFERENCES.md.
 
 Methods: ``"heuristic"`` (default; Ahuja et al. 2007 iterated target-slot assignment, then
 cyclic and path exchanges found by linear assignment, random layer re-placement and
@@ -51,7 +51,7 @@ def surviving_value(values, pk, assignment):
 
 
 def generate_instance(n, m, seed, rounds_per_type=1):
-    """The wta.md test instance: values (m,) ~ U(25, 100), pk (n, m) ~ U(0.6, 0.9), drawn in that
+    """The benchmark test instance: values (m,) ~ U(25, 100), pk (n, m) ~ U(0.6, 0.9), drawn in that
     order from ``default_rng(seed)`` (Ahuja et al. 2007), and ``rounds_per_type`` (μ) ready rounds
     of each of the n weapon types, as in the multi-round class of Andersen, Pavlikov & Toffolo
     (2022), whose instances are n types × m targets × μ. The values and pk do not depend on μ."""
@@ -128,9 +128,9 @@ def _exchange_and_local(values, pk, x, rounds, cap, k, r, paths, max_passes=10):
 def _heuristic(values, pk, rounds, cap, k, r):
     """Flow construction, then exchanges, layer re-placement and local search.
 
-    Cyclic exchanges close the gap on the wta.md generator; the layer search and the path
-    exchanges of the second pass also move rounds between targets of unequal need (sparse pk,
-    multi-round types). MMR is kept as cheap insurance. The unit everywhere is the round: a
+    Cyclic exchanges close the gap on the :func:`generate_instance` instances; the layer search
+    and the path exchanges of the second pass also move rounds between targets of unequal need
+    (sparse pk, multi-round types). MMR is kept as cheap insurance. The unit everywhere is the round: a
     type's μ ready rounds are μ rows of each linear assignment (its inventory as a capacity),
     so several rounds per type (Andersen, Pavlikov & Toffolo 2022) need nothing special; see
     benchmarks/results_wta.md for the measured gaps to the proven optima.

@@ -4,7 +4,7 @@ With z_j = Σ_i x_ij ln q_ij the objective is Σ_j V_j exp(z_j), convex in z. Ta
 s_j ≥ e^a (1 + z_j − a) under-estimate exp, so min Σ_j V_j s_j over the cuts is a relaxation
 whose optimum is a lower bound, while F at its solution is an upper bound; cuts are added at the
 new z_j until the two meet (Kelley 1960; Duran & Grossmann 1986; Andersen, Pavlikov & Toffolo
-2022 for WTA). See ``reference/wta.md``.
+2022 for WTA; full citations in docs/REFERENCES.md).
 
 ln 0 is undefined, so a certain kill (p_ij = 1) is modelled as q_ij = ``Q_MIN``; F itself is
 always evaluated with the true q, and the bound is lowered by Σ_j V_j·Q_MIN to stay valid.

@@ -1,8 +1,9 @@
 """Effective-earth refraction, radar horizon and line of sight, vectorised.
 
 Model: a smooth sphere of effective radius ``Re = k * R0`` with straight rays, which
-absorbs standard atmospheric refraction (Skolnik 3e §8.x; Doerry, SAND2013-9742; MATLAB
-``effearthradius``, ``horizonrange``, ``height2grndrange``, ``range2height``; radar.md §1.3).
+absorbs standard atmospheric refraction (Skolnik 3e ch. 8; Doerry, SAND2012-10690, 2013;
+MATLAB Radar Toolbox documentation, functions ``effearthradius``, ``horizonrange``,
+``height2grndrange``, ``range2height``; ITU-R P.453, P.834; full citations docs/REFERENCES.md).
 ``k`` is always a parameter; the default comes from the ITU-R P.453 median gradient
 dN/dh = -39 N-units/km, k ≈ 1.3306, Re ≈ 8.4774e6 m (MATLAB's default, *not* exactly 4/3).
 
@@ -109,7 +110,8 @@ def elevation_rad(h_radar_m, h_target_m, ground_range_m, k=K_STANDARD):
     """Elevation of the target seen from the radar on the effective earth, rad.
 
     With the default k this is the apparent (refracted) elevation; k = 1 gives the geometric
-    one. Law of cosines (radar.md §1.3; Skolnik §8.x).
+    one. Law of cosines (MATLAB Radar Toolbox documentation, functions ``height2grndrange`` and
+    ``range2height``; Skolnik 3e ch. 8).
     """
     re = effective_earth_radius_m(k)
     r1, r2 = re + np.asarray(h_radar_m, float), re + np.asarray(h_target_m, float)

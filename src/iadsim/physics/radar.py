@@ -1,19 +1,21 @@
 """Radar range equation, detection probability, noise jamming and accuracy, vectorised.
 
-Conventions (radar.md §1.1, §2.3; MATLAB ``radareqsnr``/``radareqpow``/``radareqrng``/
-``radareqsearchsnr``): noise bandwidth = 1/τ, so SNR = Pt τ Gt Gr λ² σ / ((4π)³ k Ts R⁴ L);
-Ts defaults to 290 K, gains to 20 dB (100 linear) for both Tx and Rx, RCS to 1 m²; c and
-k are the exact SI values. The SNR is the single-pulse (per-sample) matched-filter SNR.
-Everything is linear inside; the ``*_db`` functions are the dB edges.
+Conventions (Skolnik 2001 §2; MATLAB Radar Toolbox documentation, functions ``radareqsnr``,
+``radareqpow``, ``radareqrng``, ``radareqsearchsnr``): noise bandwidth = 1/τ, so
+SNR = Pt τ Gt Gr λ² σ / ((4π)³ k Ts R⁴ L); Ts defaults to 290 K, gains to 20 dB (100 linear)
+for both Tx and Rx, RCS to 1 m²; c and k are the exact SI values. The SNR is the single-pulse
+(per-sample) matched-filter SNR. Everything is linear inside; the ``*_db`` functions are the
+dB edges.
 
 Detection (square-law detector, N noncoherently integrated pulses, Swerling 0-4) is exact,
-from the closed forms of radar.md §1.2 (Meyer & Mayer; DiFranco & Rubin; Richards §6.3-6.5;
-Mahafza eq. 2.76): noise has unit power per complex sample, the threshold on the sum of N
-samples is T = gammainccinv(N, Pfa), and the SNR argument is the *per-pulse* SNR.
+from the closed forms of Meyer & Mayer 1973 and DiFranco & Rubin 1968 (also Richards 2005
+§6.3-6.5, Mahafza eq. 2.76; Swerling 1960, Marcum 1960): noise has unit power per complex
+sample, the threshold on the sum of N samples is T = gammainccinv(N, Pfa), and the SNR
+argument is the *per-pulse* SNR.
 
 References: Skolnik, *Introduction to Radar Systems* 3e §2; Richards, *Fundamentals of Radar
 Signal Processing* ch. 2; NAWCWD TP 8347 §4.4 (radar equation), §4.7–4.10 (J/S,
-burn-through); Barton, *Radar Equations for Modern Radar*.
+burn-through); Barton, *Radar Equations for Modern Radar*. Full citations: docs/REFERENCES.md.
 """
 
 import numpy as np
@@ -209,7 +211,7 @@ def soj_burn_through_range_m(sj_required, jammer_range_m, peak_power_w, gain_tx,
     return _out((sj_at_1m / _positive("sj_required", sj_required)) ** 0.25)
 
 
-# --- measurement accuracy (radar.md §1.9; Skolnik 1960; Barton; Richards ch. 18) --------
+# --- measurement accuracy (Skolnik 1960; Barton & Leonov; Richards ch. 18) --------------
 
 def range_sigma_m(snr, bandwidth_hz, floor_m=0.0):
     """Range standard deviation, m: ΔR/sqrt(2 SNR) with ΔR = c/(2B), floor in quadrature.
@@ -303,13 +305,14 @@ def _kummer(k, x):
 
 
 def _sw13(s, pfa, n, case):
-    """Swerling 1 (case 1) or 3 (case 3, N >= 2): radar.md §1.2, overflow-safe.
+    """Swerling 1 (case 1) or 3 (case 3, N >= 2), overflow-safe (SW1: Meyer & Mayer 1973).
 
     With A = a^-k e^(-T/b) P(k, aT): SW1 is Q(k,T) + A and SW3 is
     Q(k,T) + A (1 + T/b - k/(ab)) + k/(ab) T^k e^-T / k!. Where a = 1 - 1/b >= 0.5, A is
     evaluated directly (in log space for k >= 1000); for small a, or an underflowing
     P(k, aT), A = (T^k e^-T / k!) M(k, aT) exactly, with Kummer's series M, so a^-k cancels
-    analytically and the SW3 difference is taken without cancellation (radar.md §1.2 note).
+    analytically and the SW3 difference is taken without cancellation. SW3 is the SW1 result
+    convolved with one more exponential (its statistic is Gamma(N-2, 1) + Gamma(2, b)).
     """
     t = special.gammainccinv(n, pfa)
     k = (n - 1 if case == 1 else n - 2).astype(float)
@@ -390,7 +393,7 @@ def _sw0_scalar(s, pfa, n):
     polynomial in λ with positive coefficients (no cancellation; relative error ~ K eps),
     evaluated in cache-sized blocks. For λ > 600 with K <= 150 terms, 1 - Pd < 1e-100 and
     Pd = 1 exactly in double precision. When more than 150 terms are needed (large N or tiny
-    Pfa) it falls back to scipy.stats.ncx2.sf, the generalised Marcum Q (radar.md §1.2).
+    Pfa) it falls back to scipy.stats.ncx2.sf, the generalised Marcum Q (Marcum 1960).
     """
     t = special.gammainccinv(n, pfa)
     lam = n * np.asarray(s, float)
@@ -460,8 +463,10 @@ def pd_linear(snr, pfa, n_pulses=1, swerling=0):
     swerling : 0 (steady, a.k.a. 5), 1/3 (scan-to-scan), 2/4 (pulse-to-pulse fluctuation).
 
     All arguments broadcast. The result is clipped to [Pfa, 1] to remove rounding below
-    Pfa. Closed forms: radar.md §1.2 (SW0 via the Poisson mixture of the generalised
-    Marcum Q; SW1 Meyer & Mayer / Mahafza eq. 2.76; SW2 Q(N, T/(1+s)); SW3, SW4 as cited).
+    Pfa. Closed forms: SW0 via the Poisson mixture of the generalised Marcum Q (Marcum 1960);
+    SW1 Meyer & Mayer 1973 / DiFranco & Rubin 1968 (Richards 2005 eq. 6.99, Mahafza eq. 2.76);
+    SW2 Q(N, T/(1+s)); SW3 the SW1 form convolved with one more exponential; SW4 a binomial
+    mixture of Q(N+m, T/b) (target models: Swerling 1960).
     """
     s, pfa = _nonneg("snr", snr), _open01("pfa", pfa)
     n, sw = _n_pulses(n_pulses), _swerling(swerling)
