@@ -27,7 +27,7 @@ PFA = 1e-6
 
 
 def naive_pd(snr_db, pfa, n, swerling):
-    """Direct scipy evaluation of radar.md §1.2, no tricks (the baseline)."""
+    """Direct scipy evaluation of the closed forms (Meyer & Mayer 1973; Marcum 1960), no tricks (the baseline)."""
     s = 10.0 ** (np.asarray(snr_db) / 10.0)
     t = special.gammainccinv(n, pfa)
     if swerling == 0:

@@ -1,4 +1,4 @@
-"""iadsim's batched tracker against Stone Soup 1.9.1, side by side (tracking.md §4a).
+"""iadsim's batched tracker against Stone Soup 1.9.1, side by side (protocol: results_tracking.md).
 
 Usage::
 
@@ -7,13 +7,15 @@ Usage::
         [--gate 4 --confirm 2 --coast 5 --tent-coast 2 --prior-vel 300] [--no-stonesoup]
         [--gospa-timing] [--json out.json] [--save-scenario DIR]
 
-The §3.2 scenario (``tracking_scenario.make_scenario``) is streamed scan by scan to each tracker
+The "CV-3D-uniform" scenario (``tracking_scenario.make_scenario``) is streamed scan by scan to each tracker
 (``step(k, t_s, detections) -> (ids, positions)``), truth withheld, in one process with BLAS
 pinned to one thread. Wall time covers tracker construction and every ``step``; scenario
 generation and conversion to Stone Soup detections are reported apart. Our tracker: best of
 ``--repeats`` runs with per-scan p50/p99/max latency; Stone Soup: one run per configuration.
 GOSPA (p = 1, c = 1000 m, α = 2) is scored on the online output of every scan and averaged;
-ID switches count changes of the track assigned to a truth.
+ID switches count changes of the track assigned to a truth. GOSPA: Rahmathullah,
+García-Fernández & Svensson, FUSION 2017; Stone Soup: Dstl, github.com/dstl/Stone-Soup (full
+citations in docs/REFERENCES.md).
 
 Modes: *like-for-like* (``TrackerConfig.stonesoup_tutorial()`` against Stone Soup's tutorial
 logic: gate 3, confirm on the 3rd hit, delete tentative/confirmed after 2/3 misses, velocity

@@ -1,11 +1,12 @@
-"""Seeded multi-target scenario of tracking.md §3.2 ("CV-3D-uniform"), NumPy only.
+"""Seeded multi-target scenario "CV-3D-uniform" for the tracking benchmark, NumPy only.
 
 Targets start with x, y uniform in ±80 km, z in 1–15 km, horizontal speed 100–300 m/s, random
 heading, vz ~ N(0, 5 m/s), and move with nearly-constant velocity, q = 1 m²/s³ per axis. Births
 are uniform over scans 0–49; 25 % of targets die uniformly over scans 100–199. Pd = 0.9;
 Cartesian position measurements with σ = 100 m per axis; Poisson clutter (mean 10 per scan),
 uniform in a 200 × 200 × 20 km box; detections shuffled within a scan. The random draws are
-ours, so detection counts differ from the note's (unpublished) generator for the same seed.
+ours, so detection counts differ from those of the project's earlier, unpublished generator for
+the same seed.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Scenario:
 
 def make_scenario(n_targets: int, n_scans: int = 200, seed: int = 1, dt_s: float = 1.0, pd: float = 0.9,
                   sigma_m: float = 100.0, q_m2ps3: float = 1.0, clutter_mean: float = 10.0) -> Scenario:
-    """Build the §3.2 scenario; returns truth, alive mask and shuffled detections per scan."""
+    """Build the CV-3D-uniform scenario; returns truth, alive mask and shuffled detections per scan."""
     rng = np.random.default_rng(seed)
     n = n_targets
     birth = rng.integers(0, 50, n)

@@ -1,6 +1,7 @@
-"""Stone Soup 1.9.1 reference tracker for the tracking benchmark (tracking.md §3.3, §4a).
+"""Stone Soup 1.9.1 reference tracker for the tracking benchmark (protocol: results_tracking.md).
 
-Tutorial-10 components: CV transition model (q per axis), ``LinearGaussian`` position sensor,
+Components of Stone Soup's tutorial 10 ("Tracking in simulation: bringing all components
+together"; docs/REFERENCES.md): CV transition model (q per axis), ``LinearGaussian`` position sensor,
 ``KalmanPredictor``/``KalmanUpdater``, ``DistanceHypothesiser(Mahalanobis, missed_distance=gate)``
 → ``GNNWith2DAssignment`` ("default") or ``DetectionKDTreeGNN2D(max_distance=3 km)`` ("kdtree"),
 ``MultiMeasurementInitiator`` (velocity sigma ``prior_vel_mps``, ``min_points=confirm``, its own
