@@ -1,4 +1,4 @@
-"""Weapon-target assignment: exact solver against brute force and the wta.md optima, heuristic
+"""Weapon-target assignment: exact solver against brute force and proven optima, heuristic
 quality, limits honoured by every method, bad input rejected."""
 
 import csv
@@ -17,7 +17,8 @@ from iadsim.c2.wta_heuristic import improve_exchanges
 METHODS = ("heuristic", "mmr", "exact")
 TOL_VALUE = 1e-6  # absolute tolerance on surviving value (value units)
 
-# Proven optima from reference/wta.md.
+# Proven optima (gap < 1e-9) of generate_instance(n, n, seed), computed outside this package with
+# an outer-approximation MILP; benchmarks/results_wta.md reproduces the 20x20 and 50x50 ones.
 OPTIMA = {
     (10, 0): 86.979146, (10, 1): 86.504778, (10, 2): 77.233305,
     (20, 0): 144.524045, (20, 1): 142.642908, (20, 2): 140.613910,

@@ -1,7 +1,7 @@
 """Effective-earth radius, horizon, height/range/elevation geometry and line of sight.
 
-Oracles: /work/shared/reference/radar.md §2.1 (MATLAB effearthradius, horizonrange,
-height2grndrange docs; FS-1037C / NAWCWD TP 8347 §2.9 "4.12 rule").
+Oracles: MATLAB Radar Toolbox documentation examples (functions effearthradius, horizonrange,
+height2grndrange); FS-1037C / NAWCWD TP 8347 §2.9 "4.12 rule" (docs/REFERENCES.md).
 """
 
 import numpy as np
@@ -76,7 +76,8 @@ def test_los_boundary_matches_horizon_sum_0_to_600_km(ground_km):
 
 
 def test_los_published_heights_at_400_and_600_km():
-    # radar.md §4: antenna 30 m, 4/3 earth: 600 km needs ~19.6 km, 400 km ~8.4 km
+    # antenna 30 m, 4/3 earth, tangent ranges d = sqrt(2 Re h) (hand calculation):
+    # 600 km needs ~19.6 km, 400 km ~8.4 km
     tol_m = 200.0
     for ground_m, need_m in ((600e3, 19.6e3), (400e3, 8.4e3)):
         assert prop.line_of_sight(30.0, need_m + tol_m, ground_m, 4 / 3)

@@ -1,7 +1,7 @@
 """Radar equation, search equation, jamming and accuracy against MATLAB doc / TP 8347 values.
 
-Oracles: /work/shared/reference/radar.md §2.1 (MATLAB Radar Toolbox documentation examples:
-radareqsnr, radareqpow, radareqrng, radareqsearchsnr; NAWCWD TP 8347 §4.8 burn-through).
+Oracles: MATLAB Radar Toolbox documentation examples (functions radareqsnr, radareqpow,
+radareqrng, radareqsearchsnr); NAWCWD TP 8347 §4.8 burn-through formula (docs/REFERENCES.md).
 """
 
 import numpy as np
