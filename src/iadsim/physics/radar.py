@@ -211,7 +211,7 @@ def soj_burn_through_range_m(sj_required, jammer_range_m, peak_power_w, gain_tx,
     return _out((sj_at_1m / _positive("sj_required", sj_required)) ** 0.25)
 
 
-# --- measurement accuracy (Skolnik 1960; Barton & Leonov; Richards ch. 18) --------------
+# --- measurement accuracy (Skolnik 1960; Barton & Leonov; Richards, Scheer & Holm ch. 18) -
 
 def range_sigma_m(snr, bandwidth_hz, floor_m=0.0):
     """Range standard deviation, m: ΔR/sqrt(2 SNR) with ΔR = c/(2B), floor in quadrature.
