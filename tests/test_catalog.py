@@ -93,7 +93,7 @@ def test_required_profiles_and_public_figures():
 
 
 def _pd_swerling1(snr, pfa, n):
-    """Exact Swerling-1 Pd, square-law, n pulses (radar.md §1.2)."""
+    """Exact Swerling-1 Pd, square-law, n pulses (Meyer & Mayer 1973; docs/REFERENCES.md)."""
     t = gammainccinv(n, pfa)
     if n == 1:
         return np.exp(-t / (1 + snr))
