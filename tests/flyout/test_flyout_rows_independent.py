@@ -39,13 +39,16 @@ def _rows(targets, idx):
 
 def test_step_rows_do_not_depend_on_the_rows_beside_them():
     """Each row alone (one-row calls too), in blocks, or all together with per-row sub-step
-    starts and lengths: the same bits. Kill draws come from the callable, in row order."""
+    starts and lengths: the same bits. Seeker-noise normals and kill draws come from the callable,
+    each row's own (the callable's contract: ``rng(rows, True)`` normals, ``rng(rows)`` uniforms)."""
     n = 60
     table, env, s, targets = _population(n, seed=5)
     t_row = np.repeat([10.0, 10.25, 10.5], n // 3)
     h_row = np.repeat([0.05, 0.25, 0.1], n // 3)
     u = np.random.default_rng(9).random(n)
-    whole = advance_interceptors(s, table, targets, t_row, h_row, lambda rows: u[rows], env, augmented=False)
+    z = np.random.default_rng(10).standard_normal((n, 3))
+    whole = advance_interceptors(s, table, targets, t_row, h_row, lambda rows, normal=False: z[rows] if normal else u[rows],
+                                 env, augmented=False)
     assert whole[1].resolved.sum() > 5 and whole[1].killed.any()
     pieces = [np.array([i]) for i in range(n)] + [np.arange(a, a + 7) for a in range(0, n - 7, 7)]
     for idx in pieces:
@@ -54,7 +57,9 @@ def test_step_rows_do_not_depend_on_the_rows_beside_them():
             continue
         expected = u[idx[whole[1].reason[idx] == REASON_CPA]]
 
-        def draw(rows):
+        def draw(rows, normal=False):
+            if normal:
+                return z[idx[rows]]
             assert rows.size == expected.size
             return expected
 

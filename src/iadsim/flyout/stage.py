@@ -40,7 +40,7 @@ import numpy as np
 
 from iadsim import threats as threat_motion
 from iadsim.constants import WGS84_A_M, WGS84_F
-from iadsim.flyout.guidance import predicted_intercept_point, rows, v3
+from iadsim.flyout.guidance import predicted_intercept_point
 from iadsim.flyout.kinematics import REASON_CPA, REASON_NAMES, advance_interceptors
 from iadsim.flyout.params import COL, InterceptorTable, load_interceptor_params
 from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates, launch_interceptors
@@ -176,10 +176,10 @@ class FlyoutRuns:
             est_p, est_v = (tp, tv) if launch.truth_id >= 0 else (start[None] + [0.0, 0.0, 10_000.0], np.zeros((1, 3)))
         kind = np.full(n, self.kind_of_weapon[launch.weapon])
         speed = self.table.scalars[kind[:1], COL["midcourse_speed_mps"]]
-        pip, _ = predicted_intercept_point(v3(start[None]), v3(est_p), v3(est_v), speed)
+        pip, _ = predicted_intercept_point(start[None], est_p, est_v, speed)
         rec = self.records[r]
         ids = rec.id.size + np.arange(n)
-        new = launch_interceptors(self.table, kind, start, rows(pip)[0], self.env, ids)
+        new = launch_interceptors(self.table, kind, start, pip[0], self.env, ids)
         cols = dict(unit_idx=np.full(n, u), track_id=np.full(n, launch.track_id), truth_id=np.full(n, launch.truth_id),
                     est_pos_enu_m=np.repeat(est_p, n, 0), est_vel_enu_mps=np.repeat(est_v, n, 0),
                     est_t_s=np.full(n, t_s))
