@@ -1,9 +1,9 @@
 """The engine's flyout stage: the 3-DOF interceptor model wired to the kill chain.
 
-The engine sees only :meth:`FlyoutStage.launch`, :meth:`FlyoutStage.advance` and
-:attr:`FlyoutStage.icpt` (what the recorder samples), or for R runs of one scenario in lockstep
-their :class:`FlyoutRuns` counterparts (every run's interceptors in one set of arrays, each run's
-outputs bit for bit those of its single run; :class:`FlyoutStage` is a FlyoutRuns of one run).
+The engine sees only :class:`FlyoutRuns` (R runs of one scenario in lockstep; a single run is
+a batch of one): :meth:`FlyoutRuns.launch`, :meth:`FlyoutRuns.advance` and
+:meth:`FlyoutRuns.icpt` (what the recorder samples). Every run's interceptors are in one set of
+arrays, and each run's outputs are bit for bit those it gets alone.
 
 * **Parameters**: one :class:`~iadsim.flyout.params.InterceptorTable` for the scenario's
   missiles (catalog names in ``world.weapons.name``, flyout figures in the ``flyout`` key of ``catalog/missiles.yaml``).
@@ -56,7 +56,8 @@ REASON_FALSE_TARGET = "false_target"  # closest approach to a false-alarm track'
 
 @dataclass(frozen=True)
 class Outcomes:
-    """What happened to interceptors during one step (ids = indices into :attr:`FlyoutStage.icpt`)."""
+    """What happened to one run's interceptors during one step (ids = indices into its
+    :meth:`FlyoutRuns.icpt` record)."""
 
     hit: np.ndarray
     miss: np.ndarray
@@ -135,9 +136,8 @@ class _Rows:
 class FlyoutRuns:
     """The flyout stage of R runs of one scenario: every run's interceptors in one set of arrays.
 
-    Run r's outputs are bit for bit those of a single run (:class:`FlyoutStage`) with the same
-    inputs: its rows keep their single-run order (a block per run), every row operation is
-    elementwise (the step takes each row's own sub-step start and length, so each run keeps its
+    Run r's outputs are bit for bit those of a batch of that run alone with the same inputs: its
+    rows keep their single-run order (a block per run), every row operation is elementwise (the step takes each row's own sub-step start and length, so each run keeps its
     own sub-step clock) and each run draws its kills from its own generator, in its own order.
     Interceptor ids are run-local (0, 1, 2... per run).
     """
@@ -366,32 +366,6 @@ class FlyoutRuns:
             tv[phantom] = ri.est_vel_enu_mps[phantom]
             ta[phantom] = 0.0
         return (tp, tv, ta), est_p
-
-
-class FlyoutStage:
-    """The flyout stage of one run (a :class:`FlyoutRuns` of one run)."""
-
-    def __init__(self, world: World):
-        self.runs = FlyoutRuns(world, 1)
-        self.world, self.table, self.env = world, self.runs.table, self.runs.env
-        self.kind_of_weapon = self.runs.kind_of_weapon
-
-    @property
-    def icpt(self) -> InterceptorRecord:
-        return self.runs.records[0]
-
-    @property
-    def flying(self) -> Interceptors:
-        return self.runs.flying
-
-    def launch(self, t_s: float, launch, tracking=None) -> tuple[np.ndarray, np.ndarray]:
-        """Put ``launch.n`` interceptors in the air aimed at the predicted intercept point; return
-        (ids, launch position ENU)."""
-        return self.runs.launch(0, t_s, launch, tracking)
-
-    def advance(self, t_s: float, dt_s: float, threats, rng: np.random.Generator, tracking=None) -> Outcomes:
-        """Fly every live interceptor over [t_s, t_s + dt_s] and resolve intercepts inside the step."""
-        return self.runs.advance(t_s, dt_s, [threats], [rng], [tracking])[0]
 
 
 def _estimates(t_s, unit_idx, track_id, tracking):
