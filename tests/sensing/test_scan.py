@@ -10,7 +10,7 @@ from iadsim import sensing
 from iadsim.constants import SPEED_OF_LIGHT_MPS, T0_K, undb
 from iadsim.physics import radar as rp
 from iadsim.physics.propagation import effective_earth_radius_m as re_eff
-from iadsim.state import Detections
+from iadsim.tracking.detections import Detections
 
 N_TRIALS = 4000  # identical threats in one scan: independent looks
 
@@ -81,7 +81,8 @@ def test_measurement_noise_matches_accuracy_model(placed):
     los = world.threats.pos_enu_m[0] - rd.pos_enu_m[0]
     from iadsim import geo
 
-    az, el, rng_m = geo.enu_to_aer(rd.rot_local_from_enu[0] @ los)
+    _, _, rng_m = geo.enu_to_aer(rd.rot_local_from_enu[0] @ los)
+    az, el, _ = geo.enu_to_aer(los)  # the truth on the scenario's ENU axes, on which sensing reports angles
     _, s_pulse = _expected_pd(rd, rng_m, 100.0, 1)
     snr_dwell = rd.n_pulses[0] * s_pulse
     lam = SPEED_OF_LIGHT_MPS / rd.frequency_hz[0]
