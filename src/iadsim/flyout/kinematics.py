@@ -28,6 +28,7 @@ Engine call, once per step (see :func:`advance_interceptors`)::
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -135,7 +136,25 @@ def _cd0(table, kind_idx, mach, w):
     return x
 
 
-def _motor(prm, tf0_s, tf1_s, dt_s, w):
+class _Motor(NamedTuple):
+    """What the motor gives over one step, (n,) each (scratch memory)."""
+
+    mass0_kg: np.ndarray  # at the step start
+    inv_mass_mid_per_kg: np.ndarray  # 1 / mass at mid-step
+    thrust_acc_mps2: np.ndarray  # impulse over the step / (mid-step mass · dt)
+    mass1_kg: np.ndarray  # at the step end
+
+
+class _Cpa(NamedTuple):
+    """Closest approach inside one step, (n,) each (see :func:`_cpa_in_step`)."""
+
+    tau_s: np.ndarray  # time after the step start, in [0, dt]
+    miss_m: np.ndarray  # distance at the closest approach
+    closing0: np.ndarray  # bool: the range was closing at the step start
+    rel_speed_mps: np.ndarray  # |relative velocity| over the step (a new array)
+
+
+def _motor(prm, tf0_s, tf1_s, dt_s, w) -> _Motor:
     """Mass at the step start and end, 1/mass at mid-step, thrust acceleration over the step.
 
     Same sums as :func:`mass_kg` and :func:`thrust_impulse_ns`, sharing the phase times.
@@ -161,7 +180,7 @@ def _motor(prm, tf0_s, tf1_s, dt_s, w):
     thrust_acc -= impulse0  # impulse over the step ...
     thrust_acc *= np.divide(inv_m_mid, dt_s, out=tmp)  # ... per mass and time
     w.release(top)
-    return m0, inv_m_mid, thrust_acc, m1
+    return _Motor(m0, inv_m_mid, thrust_acc, m1)
 
 
 def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sample_s,
@@ -370,7 +389,8 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     rho0, a_snd0, dlnrho = _atmosphere(np.subtract(rn0, env.earth_radius_m, out=w.row()), w)
     speed0_sq = dot(vel0, vel0, w.row())
     speed0 = np.sqrt(speed0_sq, out=w.row())
-    m0, inv_m, thrust_acc, m1 = _motor(prm, tf0, tf1, dt_s, w)
+    motor = _motor(prm, tf0, tf1, dt_s, w)
+    m0 = motor.mass0_kg
     area = prm[COL["reference_area_m2"]]
     q_s = np.multiply(rho0, 0.5, out=w.row())  # dynamic pressure × reference area, N
     q_s *= area
@@ -400,8 +420,8 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     cd = _cd0(table, state.kind_idx, np.divide(speed0, a_snd0, out=a_snd0), w)
     cd += np.multiply(np.multiply(prm[COL["induced_drag_k"]], cn, out=w.row()), cn, out=cn)
     pos1, vel1 = _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area,
-                       inv_m, thrust_acc, dt_s, env, w)
-    return _resolve(state, prm, tgt, rel, pos1, vel1, tf1, m1, terminal, los_filt, t_s, dt_s,
+                       motor.inv_mass_mid_per_kg, motor.thrust_acc_mps2, dt_s, env, w)
+    return _resolve(state, prm, tgt, rel, pos1, vel1, tf1, motor.mass1_kg, terminal, los_filt, t_s, dt_s,
                     rng, env, w)
 
 
@@ -452,8 +472,8 @@ def _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area, inv_m,
     return pos1, vel1
 
 
-def _cpa_in_step(rel0, rel1, dt_s, w):
-    """endgame.cpa_in_step on (3, n) arrays: (tau_s, miss_m, closing0, relative speed m/s)."""
+def _cpa_in_step(rel0, rel1, dt_s, w) -> _Cpa:
+    """endgame.cpa_in_step on (3, n) arrays: the closest approach of the straight chord rel0 -> rel1."""
     vr = np.subtract(rel1, rel0, out=rel1)
     vr *= 1.0 / dt_s
     vr2 = dot(vr, vr, w.row())
@@ -467,7 +487,7 @@ def _cpa_in_step(rel0, rel1, dt_s, w):
     np.square(at_cpa, out=at_cpa)
     d2 = np.add(at_cpa[0], at_cpa[1], out=w.row())
     d2 += at_cpa[2]
-    return tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask()), rel_speed
+    return _Cpa(tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask()), rel_speed)
 
 
 def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s, dt_s, rng, env,
@@ -482,7 +502,8 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     tgt_pos1 += tgt["pos"]
     if tgt["acc"] is not None:
         tgt_pos1 += np.multiply(0.5 * dt_s * dt_s, tgt["acc"], out=w.vec())
-    tau, miss, closing0, rel_speed = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
+    cpa = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
+    tau, miss, closing0 = cpa.tau_s, cpa.miss_m, cpa.closing0
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
     # A homing row already past its closest approach at the step start (the previous step's
@@ -533,7 +554,7 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
         frac = (sel_tau / _rows_of(dt_s, idx))[:, None]
         p0 = state.pos_enu_m[idx]
         pos_cpa[idx] = p0 + frac * (pos1[:, idx].T - p0)
-    vc_out = np.where(is_cpa, rel_speed, np.nan)
+    vc_out = np.where(is_cpa, cpa.rel_speed_mps, np.nan)
     out = InterceptOutcome(resolved, reason, miss_out, t_cpa, pos_cpa, pk, killed, vc_out)
     pos_new, vel_new = pos1.T, vel1.T
     mass_new, tf_new = m1.copy(), tf1

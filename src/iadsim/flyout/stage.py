@@ -35,6 +35,7 @@ arrays, and each run's outputs are bit for bit those it gets alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -133,6 +134,16 @@ class _Rows:
         return _Rows(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.__slots__))
 
 
+class _Blocks(NamedTuple):
+    """Each run's block of rows in :attr:`FlyoutRuns.rows` (one entry per run with rows in flight)."""
+
+    start: np.ndarray  # (b,) first row
+    end: np.ndarray  # (b,) end row (exclusive)
+    run: np.ndarray  # (b,) int64 run index
+    length: np.ndarray  # (b,) rows
+    runs: list  # run as a list of ints
+
+
 class FlyoutRuns:
     """The flyout stage of R runs of one scenario: every run's interceptors in one set of arrays.
 
@@ -206,9 +217,9 @@ class FlyoutRuns:
         """
         empty = Outcomes.empty()
         if self.flying.n:
-            over = [threats[r] is None for r in self._blocks()[4]]
+            over = [threats[r] is None for r in self._blocks().runs]
             if any(over):
-                self._keep(np.flatnonzero(np.repeat(~np.array(over), self._blocks()[3])))
+                self._keep(np.flatnonzero(np.repeat(~np.array(over), self._blocks().length)))
         if self.flying.n == 0:
             return [empty] * self.n_runs
         results = [[] for _ in range(self.n_runs)]
@@ -217,7 +228,7 @@ class FlyoutRuns:
         t_end = t_s + dt_s
         t_sub = [t_s] * self.n_runs  # each run's sub-step clock, s
         while self.flying.n:
-            runs = self._blocks()[4]
+            runs = self._blocks().runs
             t_blk = [t_sub[r] for r in runs]
             act = [t < t_end - 1e-9 for t in t_blk]  # runs still inside the step
             if not any(act):
@@ -225,7 +236,8 @@ class FlyoutRuns:
             for r, a, h in zip(runs, act, self._fly(t_blk, t_end, act, rngs, results)):
                 if a:
                     t_sub[r] += h
-        starts, ends, _, _, runs = self._blocks()
+        blk = self._blocks()
+        starts, ends, runs = blk.start, blk.end, blk.runs
         ids, pos = self.flying.id, self.flying.pos_enu_m
         for s, e, r in zip(starts.tolist(), ends.tolist(), runs):
             self.records[r].pos_enu_m[ids[s:e]] = pos[s:e]
@@ -233,14 +245,14 @@ class FlyoutRuns:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _blocks(self):
-        """(first row, end row, run, row count, run as a list) of each run's block of rows."""
+    def _blocks(self) -> _Blocks:
+        """Each run's block of rows (cached until the rows change)."""
         rows_now, blocks = self._blocks_of
         if rows_now is not self.rows:
             run = self.rows.run
             starts = np.flatnonzero(np.concatenate([[True], run[1:] != run[:-1]])) if run.size else run
             ends = np.append(starts[1:], run.size)
-            blocks = starts, ends, run[starts], ends - starts, run[starts].tolist()
+            blocks = _Blocks(starts, ends, run[starts], ends - starts, run[starts].tolist())
             self._blocks_of = self.rows, blocks
         return blocks
 
@@ -250,7 +262,8 @@ class FlyoutRuns:
     def _drop_lost(self, t_s, threats, results):
         """Rows whose threat was killed or leaked or ended its route: ``target_lost`` misses."""
         ri = self.rows
-        _, _, _, lengths, runs = self._blocks()
+        blk = self._blocks()
+        lengths, runs = blk.length, blk.runs
         if len(runs) == 1:
             th = threats[runs[0]]
             ok = (th.alive & th.active)[np.maximum(ri.truth_id, 0)]
@@ -275,7 +288,7 @@ class FlyoutRuns:
         """Each row's last held estimate (its unit's track at t_s, if held), in the rows and in its
         run's record."""
         ri, ids_all = self.rows, self.flying.id
-        runs = self._blocks()[4]
+        runs = self._blocks().runs
         if not runs:
             return
         if len(runs) == 1:
@@ -310,7 +323,8 @@ class FlyoutRuns:
         rows sit the sub-step out (flown as dead rows: carried unchanged). Compacts the rows that
         ended."""
         st, ri, rec_all = self.flying, self.rows, self.records
-        starts, _, _, lengths, _ = self._blocks()
+        blk = self._blocks()
+        starts, lengths = blk.start, blk.length
         t0 = t_blk[0]
         t_row = t0 if all(t == t0 for t in t_blk) else np.repeat(t_blk, lengths)  # a scalar: the same values
         truth, est_p = self._target_truth(ri, t_row)
