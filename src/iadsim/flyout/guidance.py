@@ -74,9 +74,8 @@ def predicted_intercept_point(pos_enu_m, est_pos_enu_m, est_vel_enu_mps, speed_m
 def shaped_aim_m(d_pip, up, rn, earth_radius_m, lookahead_m, dive_slope, cruise_alt_m, w: Scratch | None = None):
     """Aim point of the shaped midcourse relative to the missile (3, n) m: cruise and dive.
 
-    d_pip: PIP − missile (3, n) m (overwritten when w is given); up: local up at the missile
-    (3, n) unit; rn: the missile's geocentric distance (n,) m; lookahead_m, dive_slope,
-    cruise_alt_m: (n,) or scalars. Altitudes are above the sphere of radius earth_radius_m. The
+    d_pip: PIP − missile (3, n) m; up: local up at the missile (3, n) unit; rn: the missile's
+    geocentric distance (n,) m; lookahead_m, dive_slope, cruise_alt_m: (n,) or scalars. Altitudes are above the sphere of radius earth_radius_m. The
     trajectory is shaped by a profile of altitude over the remaining ground distance s to the
     PIP (altitude a_p):
 
@@ -110,7 +109,6 @@ def shaped_aim_m(d_pip, up, rn, earth_radius_m, lookahead_m, dive_slope, cruise_
     """
     if w is None:
         w = fresh(np.shape(d_pip)[1])
-        d_pip = np.array(d_pip, float)
     alt_m = np.subtract(rn, earth_radius_m, out=w.row())
     d_up = dot(d_pip, up, w.row())
     d_h = np.multiply(d_up, up, out=w.vec())
