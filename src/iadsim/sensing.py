@@ -36,7 +36,8 @@ from iadsim import geo, memo
 from iadsim.constants import DNDH_STANDARD_PER_M, EARTH_MEAN_RADIUS_M, SPEED_OF_LIGHT_MPS, T0_K, undb
 from iadsim.physics import radar as rp
 from iadsim.physics.propagation import line_of_sight
-from iadsim.state import Detections, World
+from iadsim.state import World
+from iadsim.tracking.detections import Detections
 
 AMPLITUDE_MONOPULSE_KM = 1.6  # angle-accuracy slope, radar.md §1.9
 ASPECT_SECTOR_RAD = np.pi / 4  # front within 45° of the nose, rear within 45° of the tail
@@ -126,14 +127,23 @@ def detection_probability(snr_per_pulse, pfa, n_pulses, swerling) -> np.ndarray:
     return out
 
 
-def _sigmas(rd, r_glob, dwell_snr, wavelength_m):
-    """(σ_range_m, σ_az_rad, σ_el_rad, σ_range_rate_mps) at the dwell SNR, floors in quadrature."""
+class Sigmas(NamedTuple):
+    """Measurement standard deviations of detections (d,) at their dwell SNR."""
+
+    range_m: np.ndarray
+    az_rad: np.ndarray
+    el_rad: np.ndarray
+    range_rate_mps: np.ndarray
+
+
+def _sigmas(rd, r_glob, dwell_snr, wavelength_m) -> Sigmas:
+    """Measurement sigmas at the dwell SNR (radar.md §1.9), floors in quadrature."""
     s = np.maximum(dwell_snr, 1e-12)
     sig_r = rp.range_sigma_m(s, rd.bandwidth_hz[r_glob], rd.range_accuracy_floor_m[r_glob])
     sig_az = rp.angle_sigma_rad(s, rd.beamwidth_az_rad[r_glob], AMPLITUDE_MONOPULSE_KM, rd.angle_accuracy_floor_rad[r_glob])
     sig_el = rp.angle_sigma_rad(s, rd.beamwidth_el_rad[r_glob], AMPLITUDE_MONOPULSE_KM, rd.angle_accuracy_floor_rad[r_glob])
     sig_rr = rp.range_rate_sigma_mps(s, wavelength_m, rd.dwell_s[r_glob], rd.range_rate_accuracy_floor_mps[r_glob])
-    return (np.atleast_1d(sig_r), np.atleast_1d(sig_az), np.atleast_1d(sig_el), np.atleast_1d(sig_rr))
+    return Sigmas(np.atleast_1d(sig_r), np.atleast_1d(sig_az), np.atleast_1d(sig_el), np.atleast_1d(sig_rr))
 
 
 def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dict:
@@ -395,26 +405,42 @@ def _arange(n: int) -> np.ndarray:
 
 def _measured(rd, t_s: float, looks: Looks, z: np.ndarray) -> Detections:
     """Detections from detected looks' true values and their standard normals z (4, d):
-    Gaussian noise at each look's accuracy, the measured position rotated to scenario ENU. Row by row."""
+    Gaussian noise at each look's accuracy in the site's frame, then :func:`measured_detections`. Row by row."""
     r_glob, truth_id, range_m, az, el, rr_mps, snr_dwell = looks
     sig = _sigmas(rd, r_glob, snr_dwell, SPEED_OF_LIGHT_MPS / rd.frequency_hz[r_glob])
-    m_range = np.maximum(range_m + sig[0] * z[0], 1.0)
-    m_az, m_el = az + sig[1] * z[1], el + sig[2] * z[2]
-    local = geo.aer_to_enu(m_az, m_el, m_range)
-    pos = np.einsum("dji,dj->di", rd.rot_local_from_enu[r_glob], local) + rd.pos_enu_m[r_glob]
-    return Detections(
-        t_s=np.full(r_glob.size, float(t_s)), radar_idx=r_glob, unit_idx=rd.unit_idx[r_glob], truth_id=truth_id,
-        range_m=m_range, az_rad=np.mod(m_az, 2 * np.pi), el_rad=m_el, sigma_range_m=sig[0], sigma_angle_rad=sig[1],
-        pos_enu_m=pos.reshape(-1, 3), snr_db=10 * np.log10(snr_dwell), sigma_el_rad=sig[2],
-        range_rate_mps=rr_mps + sig[3] * z[3], sigma_range_rate_mps=sig[3], is_false_alarm=truth_id < 0,
-    )
+    m_range = np.maximum(range_m + sig.range_m * z[0], 1.0)
+    m_az, m_el = az + sig.az_rad * z[1], el + sig.el_rad * z[2]
+    return measured_detections(rd, np.full(r_glob.size, float(t_s)), r_glob, truth_id, m_range, m_az, m_el, sig,
+                               rr_mps + sig.range_rate_mps * z[3], 10 * np.log10(snr_dwell))
+
+
+def measured_detections(rd, t_s, r_glob, truth_id, range_m, az_site_rad, el_site_rad, sigmas, range_rate_mps,
+                        snr_db) -> Detections:
+    """Detections (scenario ENU) from measurements in each radar's own horizon frame (paired rows).
+
+    A radar measures range, azimuth (clockwise from the site's north) and elevation (above the
+    site's horizontal) in its own local ENU frame; the tracker works on the scenario's ENU axes.
+    This is the one place the measured line of sight is rotated (``rot_local_from_enu.T``): the
+    measured position ``pos_enu_m`` is the rotated line of sight from the antenna, and azimuth and
+    elevation are recomputed on the scenario axes. The rotation is rigid, so range and range rate
+    are unchanged and the angle sigmas are kept (the frames differ by under a degree over a few
+    hundred km). ``sigmas``: the :class:`Sigmas` of the rows; a range-rate sigma that is not finite becomes 1e6 m/s (no information).
+    """
+    local = geo.aer_to_enu(az_site_rad, el_site_rad, range_m)
+    los_enu = np.einsum("dji,dj->di", rd.rot_local_from_enu[r_glob], local).reshape(-1, 3)
+    az, el, rng_m = geo.enu_to_aer(los_enu)
+    radar_pos = rd.pos_enu_m[r_glob]
+    return Detections.trusted(
+        t_s=t_s, radar_id=r_glob, radar_pos_enu_m=radar_pos, range_m=np.maximum(rng_m, 1.0), az_rad=az, el_rad=el,
+        sigma_range_m=sigmas.range_m, sigma_az_rad=sigmas.az_rad, sigma_el_rad=sigmas.el_rad,
+        range_rate_mps=range_rate_mps, truth_id=truth_id,
+        sigma_range_rate_mps=np.where(np.isfinite(sigmas.range_rate_mps), sigmas.range_rate_mps, 1e6),
+        unit_idx=rd.unit_idx[r_glob], snr_db=snr_db, pos_enu_m=los_enu + radar_pos)
 
 
 def _rows(dets: Detections, sel: slice) -> Detections:
-    """Rows ``sel`` of complete detections (every field set), without re-running ``__init__``."""
-    out = object.__new__(Detections)
-    out.__dict__.update({f: a[sel] for f, a in dets.__dict__.items()})
-    return out
+    """Rows ``sel`` of complete detections (every field set), without re-running the checks."""
+    return dets.rows(sel)
 
 
 _EMPTY = Detections.empty()

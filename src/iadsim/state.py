@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from iadsim.tracking.detections import Detections  # noqa: F401  one type: sensing output = tracker input
+
 
 @dataclass(frozen=True)
 class Threats:
@@ -146,52 +148,6 @@ class Assets:
     pos_enu_m: np.ndarray  # (a, 3)
     value: np.ndarray  # (a,)
     radius_m: np.ndarray  # (a,)
-
-
-@dataclass(frozen=True)
-class Detections:
-    """One step's radar detections (all radars), SI, scenario ENU; false alarms have truth_id -1."""
-
-    t_s: np.ndarray  # (d,)
-    radar_idx: np.ndarray  # (d,) int
-    unit_idx: np.ndarray  # (d,) int
-    truth_id: np.ndarray  # (d,) int threat id (-1 for a false alarm); for scoring only
-    range_m: np.ndarray  # (d,) measured, in the radar's local frame
-    az_rad: np.ndarray  # (d,) measured azimuth, clockwise from the site's north
-    el_rad: np.ndarray  # (d,) measured elevation above the site's horizontal
-    sigma_range_m: np.ndarray  # (d,)
-    sigma_angle_rad: np.ndarray  # (d,) azimuth standard deviation
-    pos_enu_m: np.ndarray  # (d, 3) measured position converted to scenario ENU
-    snr_db: np.ndarray  # (d,) dwell SNR (n_pulses × mean per-pulse SNR)
-    sigma_el_rad: np.ndarray = None  # (d,) elevation standard deviation
-    range_rate_mps: np.ndarray = None  # (d,) measured, positive opening
-    sigma_range_rate_mps: np.ndarray = None  # (d,)
-    is_false_alarm: np.ndarray = None  # (d,) bool, truth_id == -1
-
-    def __post_init__(self):
-        n = len(self.t_s)
-        for name, default in (("sigma_el_rad", self.sigma_angle_rad), ("range_rate_mps", np.zeros(n)),
-                              ("sigma_range_rate_mps", np.full(n, np.inf)), ("is_false_alarm", np.asarray(self.truth_id) < 0)):
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, default)
-
-    @classmethod
-    def empty(cls) -> "Detections":
-        z = np.zeros(0)
-        return cls(z, z.astype(int), z.astype(int), z.astype(int), z, z, z, z, z, np.zeros((0, 3)), z)
-
-    @classmethod
-    def concat(cls, parts) -> "Detections":
-        """Rows of several Detections, in order."""
-        parts = [p for p in parts if len(p)]
-        if not parts:
-            return cls.empty()
-        if len(parts) == 1:
-            return parts[0]
-        return cls(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__})
-
-    def __len__(self) -> int:
-        return len(self.t_s)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from iadsim.c2.stage import C2Stage
+from iadsim.c2.stage import C2Stage, decide_runs
 from iadsim.compile import compile_scenario
 from iadsim.tracking.stage import UnitTracks
 from test_doctrine_helpers import scenario
@@ -50,7 +50,7 @@ def test_orders_within_inventory_reserve_and_channels(n, seed, ct, cm, reserve):
     trk = FakeTracking(pos, vel)
     start = w.weapons.rounds.copy()
     for t_s in np.arange(0.0, 30.0, 2.0):
-        c2.decide(t_s, w, trk)
+        decide_runs(t_s, w, [c2], [trk])
         fired, _ = c2.due_launches(t_s, trk)
         n_t, n_m = c2.in_use(0)
         assert n_t <= ct and n_m <= cm

@@ -1,4 +1,4 @@
-"""Guidance and the flyout step: PN miss distance, step-halving invariance, energy, purity."""
+"""The flyout step: PN miss distance, step-halving invariance, energy, purity."""
 
 import dataclasses
 
@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from iadsim.constants import GM_EARTH_M3PS2
-from iadsim.flyout.guidance import time_to_intercept_s, v3
 from iadsim.flyout.kinematics import REASON_CPA, advance_interceptors
 from iadsim.flyout.params import InterceptorTable, load_interceptor_params
 from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates, launch_interceptors
@@ -139,12 +138,6 @@ def test_step_does_not_mutate_inputs_and_keeps_shapes():
     assert new.pos_enu_m.shape == (n, 3) and out.p_kill.shape == (n,)
     assert np.all(new.t_flight_s == pytest.approx(0.05))
     assert np.all(new.mass_kg < s.mass_kg)
-
-
-def test_time_to_intercept_head_on():
-    rel = v3(np.array([[0.0, 10_000.0, 0.0]]))
-    vt = v3(np.array([[0.0, -500.0, 0.0]]))
-    assert time_to_intercept_s(rel, vt, np.array([1500.0]))[0] == pytest.approx(5.0)
 
 
 def test_interceptors_concat_and_take():

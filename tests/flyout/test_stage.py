@@ -1,5 +1,5 @@
 """The engine's flyout stage on the 3-DOF model: step-size independence end to end, launch and
-outcomes of the stage alone, and the flyout earth against WGS-84."""
+outcomes of the stage alone (a FlyoutRuns of one run), and the flyout earth against WGS-84."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ import iadsim
 from iadsim import geo
 from iadsim.c2.stage import Launch
 from iadsim.compile import compile_scenario
-from iadsim.flyout.stage import FlyoutStage, osculating_env
+from iadsim.flyout.stage import FlyoutRuns, osculating_env
 from iadsim.scenario.load import parse_yaml, validate_data
 
 
@@ -54,33 +54,34 @@ def _stage_and_threats(t_s):
     from iadsim import threats as motion
     pos, vel, flying = motion.advance(th, t_s)
     from dataclasses import replace
-    return FlyoutStage(world), replace(th, pos_enu_m=pos, vel_enu_mps=vel, active=flying), world
+    return FlyoutRuns(world, 1), replace(th, pos_enu_m=pos, vel_enu_mps=vel, active=flying), world
 
 
 def test_stage_alone_launches_at_the_pip_and_kills_at_the_closest_approach():
     stage, th, world = _stage_and_threats(20.0)
     w = world.weapons.name.index("48N6E3")
-    ids, start = stage.launch(20.0, Launch(20.0, 0, 7, 0, w, 2))  # no tracking: aims on the truth
+    ids, start = stage.launch(0, 20.0, Launch(20.0, 0, 7, 0, w, 2))  # no tracking: aims on the truth
     assert ids.tolist() == [0, 1] and start[2] == pytest.approx(5.0, abs=0.01)
     rng = np.random.default_rng(1)
     hits, t_s = [], 20.0
-    while stage.flying.n and t_s < 200.0:
-        out = stage.advance(t_s, 1.0, th, rng)
+    while stage.n_flying(0) and t_s < 200.0:
+        out = stage.advance(t_s, 1.0, [th], [rng], [None])[0]
         hits += out.hit.tolist()
         t_s += 1.0
-    assert hits and stage.icpt.alive.sum() == 0
-    assert stage.icpt.truth_id.tolist() == [0, 0] and stage.icpt.track_id.tolist() == [7, 7]
+    assert hits and stage.icpt(0).alive.sum() == 0
+    assert stage.icpt(0).truth_id.tolist() == [0, 0] and stage.icpt(0).track_id.tolist() == [7, 7]
 
 
 def test_interceptor_whose_target_is_gone_ends_as_a_target_lost_miss():
     from dataclasses import replace
     stage, th, world = _stage_and_threats(20.0)
-    stage.launch(20.0, Launch(20.0, 0, 7, 0, world.weapons.name.index("40N6"), 1))
-    stage.advance(20.0, 1.0, th, np.random.default_rng(1))
-    out = stage.advance(21.0, 1.0, replace(th, alive=np.zeros_like(th.alive)), np.random.default_rng(1))
+    stage.launch(0, 20.0, Launch(20.0, 0, 7, 0, world.weapons.name.index("40N6"), 1))
+    stage.advance(20.0, 1.0, [th], [np.random.default_rng(1)], [None])
+    out = stage.advance(21.0, 1.0, [replace(th, alive=np.zeros_like(th.alive))], [np.random.default_rng(1)],
+                        [None])[0]
     assert out.miss.tolist() == [0] and out.hit.size == 0
     assert out.reason.tolist() == ["target_lost"] and not out.reached[0]
-    assert not stage.icpt.alive[0] and stage.flying.n == 0
+    assert not stage.icpt(0).alive[0] and stage.n_flying(0) == 0
 
 
 @pytest.mark.parametrize("north_km,east_km", [(100, 0), (-100, 0), (0, 100), (70, -70)])
@@ -112,10 +113,10 @@ class _OneTrack:
 def test_a_round_at_a_false_track_flies_on_the_estimate_and_never_kills():
     stage, th, world = _stage_and_threats(20.0)
     tracking = _OneTrack([0.0, 30_000.0, 6_000.0], [0.0, -200.0, 0.0])
-    stage.launch(20.0, Launch(20.0, 0, 7, -1, world.weapons.name.index("48N6E3"), 1), tracking)
+    stage.launch(0, 20.0, Launch(20.0, 0, 7, -1, world.weapons.name.index("48N6E3"), 1), tracking)
     rng, t_s, ended = np.random.default_rng(2), 20.0, None
-    while stage.flying.n and t_s < 200.0:
-        out = stage.advance(t_s, 1.0, th, rng, tracking)
+    while stage.n_flying(0) and t_s < 200.0:
+        out = stage.advance(t_s, 1.0, [th], [rng], [tracking])[0]
         assert out.hit.size == 0
         ended = out if out.miss.size else ended
         t_s += 1.0

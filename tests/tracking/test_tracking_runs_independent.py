@@ -6,7 +6,7 @@ place; a run that does not scan at a step is not counted as scanned; a retired r
 import numpy as np
 import pytest
 
-from iadsim.state import Detections
+from iadsim.tracking.detections import Detections
 from iadsim.tracking.stage import TrackingRuns, TrackingStage
 
 from tracking_world import one_s400_world
@@ -18,13 +18,15 @@ def _same(a, b) -> bool:
 
 
 def _detections(t_s, radar, az_rad, range_m, truth):
-    """Engine detections of one radar of unit 0 at ``t_s``: one per (azimuth, range)."""
+    """Detections of one radar of unit 0 at ``t_s``: one per (azimuth, range), no range-rate information."""
     n = len(az_rad)
     full = lambda v: np.full(n, v, float)
-    return Detections(t_s=full(t_s), radar_idx=np.full(n, radar), unit_idx=np.zeros(n, int), truth_id=np.asarray(truth),
-                      range_m=np.asarray(range_m, float), az_rad=np.asarray(az_rad, float), el_rad=full(0.05),
-                      sigma_range_m=full(20.0), sigma_angle_rad=full(1e-3), pos_enu_m=np.zeros((n, 3)),
-                      snr_db=full(20.0))
+    return Detections(t_s=full(t_s), radar_id=np.full(n, radar),
+                      radar_pos_enu_m=np.repeat(one_s400_world().radars.pos_enu_m[[radar]], n, 0),
+                      unit_idx=np.zeros(n, int), truth_id=np.asarray(truth), range_m=np.asarray(range_m, float),
+                      az_rad=np.asarray(az_rad, float), el_rad=full(0.05), sigma_range_m=full(20.0),
+                      sigma_az_rad=full(1e-3), sigma_el_rad=full(1e-3), range_rate_mps=full(0.0),
+                      sigma_range_rate_mps=full(1e6), pos_enu_m=np.zeros((n, 3)), snr_db=full(20.0))
 
 
 @pytest.mark.parametrize("offset_m", [0.0, 30.0])

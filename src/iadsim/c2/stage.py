@@ -22,8 +22,8 @@ for re-engagement), otherwise the engagement is closed (verdict ``killed``). Hol
 
 Runs in lockstep: :func:`decide_runs` is the C2 of R runs of one scenario at one time (one
 C2Stage per run); steps 1-2 run once on the candidate tracks of all runs, steps 3-4 per run.
-Each run's orders are bit for bit those of its own ``C2Stage.decide`` (which is ``decide_runs``
-on one run).
+Each run's orders are bit for bit those of ``decide_runs`` on that run alone (a single run is
+a batch of one).
 """
 
 from __future__ import annotations
@@ -114,10 +114,6 @@ class C2Stage:
     def engaged(self) -> list[dict[int, int]]:
         """Per unit: track id -> missiles in use (compatibility view)."""
         return [{t: e.missiles_in_use for t, e in d.items()} for d in self.engagements]
-
-    def decide(self, t_s: float, world: World, tracking) -> list[tuple[int, Orders]]:
-        """Reloads and kill assessment every step; the C2 cycle of every unit due at ``t_s``."""
-        return decide_runs(t_s, world, [self], [tracking])[0]
 
     def due_launches(self, t_s: float, tracking) -> tuple[list[Launch], list[Launch]]:
         """Launches due by ``t_s``: (fired, cancelled). The look before launch cancels a round
@@ -330,7 +326,9 @@ def _evaluate(world, u, w_idx, pos_enu_m, vel_enu_mps) -> _Evaluated:
 
 
 def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list[list[tuple[int, Orders]]]:
-    """C2 of R runs at t_s: per run r, exactly stages[r].decide(t_s, world, trackings[r]) ([] where stages[r] is None: a retired run).
+    """C2 of R runs at t_s: per run r, the (unit, Orders) of reloads, kill assessment and the C2 cycle of
+    every unit due at ``t_s``, exactly those of ``decide_runs(t_s, world, [stages[r]], [trackings[r]])``
+    ([] where stages[r] is None: a retired run).
 
     ``world`` is shared: C2 reads only its static parts (units, weapons, radars, assets). For each
     unit, the runs whose C2 cycle is due have their candidate tracks concatenated and evaluated

@@ -1,96 +1,83 @@
-"""Interceptor guidance laws, batched over missiles; pure functions.
+"""Interceptor guidance laws on (3, n) component arrays: the one implementation the flyout flies.
 
 Midcourse: steer the velocity toward a predicted intercept point (PIP) computed from the
-track estimate, along a shaped trajectory that climbs to a cruise altitude and dives onto the
-PIP late (see :func:`shaped_aim_m`). Terminal: the homing loop (seeker noise, first-order lag, true or
-augmented PN) is written once, in :func:`iadsim.flyout.kinematics._homing_accel`, and tested
-against an adjoint model of the linear loop (tests/flyout/test_endgame_adjoint.py). References:
-Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 2 (PN), ch. 8 (APN);
-Siouris, *Missile Guidance and Control Systems*, §4.3 (true PN).
+track estimate (:func:`time_to_intercept_s`, :func:`predicted_intercept_point`), along a
+shaped trajectory that climbs to a cruise altitude and dives onto the PIP late
+(:func:`shaped_aim_m`), with heading-error steering (:func:`midcourse_accel`). Terminal: the
+homing loop (seeker noise, first-order lag, true or augmented PN) is written once, in
+:func:`iadsim.flyout.kinematics._homing_accel`, and tested against an adjoint model of the
+linear loop (tests/flyout/test_endgame_adjoint.py). The commanded acceleration is unlimited;
+:func:`limit_lateral` projects it normal to the missile velocity (an aerodynamic lift cannot
+act along it) and clips its magnitude. References: Zarchan, *Tactical and Strategic Missile
+Guidance*, 6th ed., AIAA 2012, ch. 2 (PN), ch. 8 (APN); Siouris, *Missile Guidance and Control
+Systems*, Springer 2004, §4.3 (true PN).
 
-Vectors are ``V3`` tuples ``(x, y, z)`` of (n,) arrays in scenario ENU: contiguous
-components are 2–3× faster in NumPy than (n, 3) rows. Use :func:`v3` / :func:`rows` to
-convert from and to the (n, 3) layout of the state. These functions are the readable
-reference; the flyout step (:mod:`iadsim.flyout.kinematics`) writes the same laws out on
-(3, n) arrays in reused scratch memory.
-The commanded acceleration is returned unlimited; :func:`limit_lateral` projects it normal
-to the missile velocity (an aerodynamic lift cannot act along it) and clips its magnitude.
+Vectors are (3, n) arrays in scenario ENU, one contiguous row per component
+(:mod:`iadsim.flyout.columns`); SI units. For speed (issue 7) every temporary goes into the
+scratch ``w`` of the flyout step (:class:`~iadsim.flyout.columns.Scratch`), so a result is a
+scratch view, valid until the step reuses that memory. Without ``w`` a function works in fresh
+arrays of its own (callers outside the step: launch, tests).
 """
 
 import numpy as np
 
+from iadsim.flyout.columns import Scratch, dot, fresh, norm
 
-def v3(a):
-    """(n, 3) array -> V3 tuple of contiguous (n,) components."""
-    c = np.ascontiguousarray(np.asarray(a, float).T)
-    return c[0], c[1], c[2]
+MIDCOURSE_TAU_MAX_S = 2.0  # longest heading-error time constant in midcourse (turn-over)
 
 
-def rows(v):
-    """V3 tuple -> new (n, 3) array."""
-    return np.stack(v, axis=1)
+def time_to_intercept_s(rel_pos_m, tgt_vel_mps, speed_mps, w: Scratch | None = None):
+    """Time t > 0 (n,) s at which a missile flying straight at *speed_mps* (n,) m/s meets the target.
 
-
-def dot(a, b):
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-
-
-def cross(a, b):
-    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
-
-
-def sub(a, b):
-    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
-
-
-def add(a, b):
-    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
-
-
-def scale(a, s):
-    return (a[0] * s, a[1] * s, a[2] * s)
-
-
-def axpy(s, x, y):
-    """s·x + y."""
-    return (s * x[0] + y[0], s * x[1] + y[1], s * x[2] + y[2])
-
-
-def time_to_intercept_s(rel_pos_m, tgt_vel_mps, speed_mps):
-    """Time t > 0 at which a missile flying straight at *speed_mps* meets the target.
-
-    Solves |rel_pos + tgt_vel·t| = speed·t (target at constant velocity; relative position
-    target − missile, V3). Where no positive root exists (target too fast) returns
-    |rel_pos| / speed, a chase toward the present position. Returns (n,) s.
+    Solves |rel_pos + tgt_vel·t| = speed·t for a target at constant velocity, i.e. the quadratic
+    (|v_T|² − V²)·t² + 2(r·v_T)·t + |r|² = 0 (rel_pos_m: target − missile (3, n) m; tgt_vel_mps
+    (3, n) m/s), taking the smaller positive root, computed stably (Numerical Recipes, 3rd ed.,
+    §5.6: q = −(b + sign(b)·√disc)/2, roots q/a and c/q). Where no positive root exists (target
+    too fast) it returns |rel_pos| / speed, a chase toward the present position.
     """
-    a = dot(tgt_vel_mps, tgt_vel_mps) - speed_mps * speed_mps
-    b = 2.0 * dot(rel_pos_m, tgt_vel_mps)
-    c = dot(rel_pos_m, rel_pos_m)
-    disc = b * b - 4.0 * a * c
-    # Stable root (Numerical Recipes §5.6): q = -(b + sign(b)·√disc)/2, roots q/a and c/q.
-    q = -0.5 * (b + np.copysign(np.sqrt(np.maximum(disc, 0.0)), b))
+    if w is None:
+        w = fresh(np.shape(rel_pos_m)[1])
+    a = dot(tgt_vel_mps, tgt_vel_mps, w.row())
+    a -= np.multiply(speed_mps, speed_mps, out=w.row())
+    b = dot(rel_pos_m, tgt_vel_mps, w.row())
+    b *= 2.0
+    c = dot(rel_pos_m, rel_pos_m, w.row())
+    disc = np.multiply(a, 4.0, out=w.row())
+    disc *= c
+    np.subtract(np.multiply(b, b, out=w.row()), disc, out=disc)
+    q = np.maximum(disc, 0.0, out=w.row())
+    np.sqrt(q, out=q)
+    np.copysign(q, b, out=q)
+    q += b
+    q *= -0.5
     with np.errstate(divide="ignore", invalid="ignore"):
-        r1 = q / a
-        r2 = c / q
-    r1 = np.where(r1 > 0.0, r1, np.inf)
-    r2 = np.where(r2 > 0.0, r2, np.inf)
-    t = np.where(disc >= 0.0, np.minimum(r1, r2), np.inf)
-    return np.where(np.isfinite(t), t, np.sqrt(c) / speed_mps)
+        r1 = np.divide(q, a, out=a)
+        r2 = np.divide(c, q, out=q)
+    t = np.minimum(np.where(r1 > 0.0, r1, np.inf), np.where(r2 > 0.0, r2, np.inf), out=r1)
+    has_root = np.greater_equal(disc, 0.0, out=w.mask())
+    has_root &= np.isfinite(t)
+    chase_s = np.sqrt(c, out=c)
+    chase_s /= speed_mps
+    return np.where(has_root, t, chase_s)
 
 
 def predicted_intercept_point(pos_enu_m, est_pos_enu_m, est_vel_enu_mps, speed_mps):
-    """PIP (V3, m ENU) and time to go (n,) s, straight-line missile at *speed_mps*."""
-    t_go = time_to_intercept_s(sub(est_pos_enu_m, pos_enu_m), est_vel_enu_mps, speed_mps)
-    return axpy(t_go, est_vel_enu_mps, est_pos_enu_m), t_go
+    """PIP (n, 3) m ENU and time to go (n,) s of missiles at pos_enu_m (n, 3) flying straight at
+    *speed_mps* (n,) toward targets at est_pos_enu_m (n, 3) moving at est_vel_enu_mps (n, 3):
+    :func:`time_to_intercept_s` in the (n, 3) layout of the state (used at launch)."""
+    pos, est_p, est_v = (np.ascontiguousarray(np.asarray(a, float).T) for a in (pos_enu_m, est_pos_enu_m,
+                                                                                    est_vel_enu_mps))
+    t_go = time_to_intercept_s(est_p - pos, est_v, np.asarray(speed_mps, float))
+    return (t_go * est_v + est_p).T, t_go
 
 
-def shaped_aim_m(d_pip_m, up, r_m, earth_radius_m, lookahead_m, dive_slope, cruise_alt_m):
-    """Aim point of the shaped midcourse relative to the missile (V3, m): cruise and dive.
+def shaped_aim_m(d_pip, up, rn, earth_radius_m, lookahead_m, dive_slope, cruise_alt_m, w: Scratch | None = None):
+    """Aim point of the shaped midcourse relative to the missile (3, n) m: cruise and dive.
 
-    d_pip_m: PIP − missile (V3, m); up: local up at the missile (V3, unit); r_m: the
-    missile's geocentric distance (n,) m. Altitudes are above the sphere of radius
-    earth_radius_m. The trajectory is shaped by a profile of altitude over the remaining
-    ground distance s to the PIP (altitude a_p):
+    d_pip: PIP − missile (3, n) m; up: local up at the missile (3, n) unit; rn: the missile's
+    geocentric distance (n,) m; lookahead_m, dive_slope, cruise_alt_m: (n,) or scalars. Altitudes are above the sphere of radius earth_radius_m. The
+    trajectory is shaped by a profile of altitude over the remaining ground distance s to the
+    PIP (altitude a_p):
 
         profile(s) = a_p + clip(cruise_alt − a_p, −dive_slope·s, dive_slope·s)
 
@@ -120,49 +107,102 @@ def shaped_aim_m(d_pip_m, up, r_m, earth_radius_m, lookahead_m, dive_slope, crui
     late). The three numbers are fitted per missile (catalog notes). The vertical part is
     corrected for the earth's curvature so that the aim is exactly the PIP at s_a = 0.
     """
-    alt_m = r_m - earth_radius_m
-    d_up = dot(d_pip_m, up)
-    d_h = axpy(-d_up, up, d_pip_m)  # horizontal (at the missile) part, toward the PIP
-    x = np.sqrt(dot(d_h, d_h))
-    r_pip = axpy(r_m, up, d_pip_m)
-    alt_pip = np.sqrt(dot(r_pip, r_pip)) - earth_radius_m
-    s_a = np.maximum(x - lookahead_m, 0.0)
-    ramp = dive_slope * s_a
-    frac = s_a / np.maximum(x, 1e-9)  # share of the horizontal distance left at the aim point
-    line = (alt_m - alt_pip) * frac + alt_pip  # straight line missile -> PIP at s_a
-    profile = np.clip(cruise_alt_m - alt_pip, -ramp, ramp) + alt_pip
-    h = np.maximum(np.minimum(profile, ramp + line), np.minimum(line, np.maximum(alt_m, profile)))
-    done = 1.0 - frac
-    corr = (d_up - alt_pip + alt_m) * done * done  # curvature drop, exact at the PIP
-    return axpy(h - alt_m + corr, up, scale(d_h, done))
+    if w is None:
+        w = fresh(np.shape(d_pip)[1])
+    alt_m = np.subtract(rn, earth_radius_m, out=w.row())
+    d_up = dot(d_pip, up, w.row())
+    d_h = np.multiply(d_up, up, out=w.vec())
+    np.subtract(d_pip, d_h, out=d_h)
+    x = norm(d_h, w.row())
+    r_pip = np.multiply(rn, up, out=w.vec())
+    r_pip += d_pip
+    alt_pip = norm(r_pip, w.row())
+    alt_pip -= earth_radius_m
+    s_a = np.subtract(x, lookahead_m, out=w.row())
+    np.maximum(s_a, 0.0, out=s_a)
+    ramp = np.multiply(dive_slope, s_a, out=w.row())
+    frac = np.divide(s_a, np.maximum(x, 1e-9, out=w.row()), out=s_a)
+    line = np.subtract(alt_m, alt_pip, out=w.row())
+    line *= frac
+    line += alt_pip
+    profile = np.subtract(cruise_alt_m, alt_pip, out=w.row())
+    np.clip(profile, np.negative(ramp, out=w.row()), ramp, out=profile)
+    profile += alt_pip
+    ramp += line
+    h = np.minimum(profile, ramp, out=ramp)
+    np.maximum(alt_m, profile, out=profile)
+    np.minimum(line, profile, out=profile)
+    np.maximum(h, profile, out=h)
+    np.subtract(1.0, frac, out=frac)
+    corr = np.subtract(d_up, alt_pip, out=d_up)
+    corr += alt_m
+    corr *= frac
+    corr *= frac
+    h -= alt_m
+    h += corr
+    aim = np.multiply(d_h, frac, out=d_h)
+    aim += np.multiply(h, up, out=w.vec())
+    return aim
 
 
-def midcourse_accel(pos_enu_m, vel_enu_mps, aim_enu_m, gain, tau_max_s, grav_enu_mps2):
-    """Heading-error steering toward a stationary aim point, plus gravity compensation.
+def midcourse_accel(los, vel, speed, gain, grav, w: Scratch | None = None):
+    """Heading-error steering toward a stationary aim point, plus gravity compensation (3, n) m/s².
 
-    a = (V / τ)·(û_aim)⊥v − g⊥v with τ = min(R / (gain·V), tau_max_s): for large R this is
-    PN against a stationary point (a = gain·V²·sin ε / R, Zarchan ch. 2); τ ≤ tau_max_s makes
-    a vertically launched missile turn over promptly. If the aim is behind the missile the
-    turn direction is normalised to a full-rate turn. V3 in, V3 out (m/s², unlimited).
+    los: aim point − missile (3, n) m (overwritten when w is given); vel: missile velocity
+    (3, n) m/s and speed = |vel| (n,) m/s; gain: navigation gain (n,); grav: gravity (3, n) m/s².
+
+        a = (V / τ)·(û_aim)⊥v − g⊥v,   τ = min(R / (gain·V), MIDCOURSE_TAU_MAX_S)
+
+    with R = |los| and (û_aim)⊥v of magnitude sin ε (ε the heading error). While
+    R < gain·V·MIDCOURSE_TAU_MAX_S this is PN against a stationary point, a = gain·V²·sin ε / R
+    (Zarchan, ch. 2); farther out τ is capped, so that a vertically launched missile turns over
+    promptly (a = V·sin ε / τ_max). If the aim is behind the missile (cos ε < 0) the turn is a
+    full-rate one, |a + g⊥v| = V/τ. Returned unlimited (see :func:`limit_lateral`).
     """
-    speed = np.sqrt(dot(vel_enu_mps, vel_enu_mps))
-    u_v = scale(vel_enu_mps, 1.0 / np.maximum(speed, 1e-9))
-    los = sub(aim_enu_m, pos_enu_m)
-    rng_m = np.sqrt(dot(los, los))
-    u_aim = scale(los, 1.0 / np.maximum(rng_m, 1e-9))
-    cos_err = dot(u_aim, u_v)
-    perp = axpy(-cos_err, u_v, u_aim)
-    behind = cos_err < 0.0
-    norm = np.where(behind, 1.0 / np.maximum(np.sqrt(dot(perp, perp)), 1e-12), 1.0)
-    tau_s = np.minimum(rng_m / (gain * np.maximum(speed, 1.0)), tau_max_s)
-    k = speed * norm / np.maximum(tau_s, 1e-3)
-    g_along = dot(grav_enu_mps2, u_v)
-    return tuple(k * p - (g - g_along * u) for p, g, u in zip(perp, grav_enu_mps2, u_v))
+    if w is None:
+        w = fresh(np.shape(los)[1])
+        los = np.array(los, float)
+    inv_speed = np.maximum(speed, 1e-9, out=w.row())
+    u_v = np.multiply(vel, np.divide(1.0, inv_speed, out=inv_speed), out=w.vec())
+    rng_m = norm(los, w.row())
+    inv_rng = np.maximum(rng_m, 1e-9, out=w.row())
+    u_aim = np.multiply(los, np.divide(1.0, inv_rng, out=inv_rng), out=los)
+    cos_err = dot(u_aim, u_v, w.row())
+    perp = np.subtract(u_aim, np.multiply(cos_err, u_v, out=w.vec()), out=u_aim)
+    turn = norm(perp, w.row())
+    np.maximum(turn, 1e-12, out=turn)
+    np.divide(1.0, turn, out=turn)
+    turn = np.where(cos_err < 0.0, turn, 1.0)  # aim behind: a full-rate turn
+    tau_s = np.maximum(speed, 1.0, out=w.row())
+    tau_s *= gain
+    np.divide(rng_m, tau_s, out=tau_s)
+    np.minimum(tau_s, MIDCOURSE_TAU_MAX_S, out=tau_s)
+    k = np.multiply(speed, turn, out=turn)
+    k /= np.maximum(tau_s, 1e-3, out=tau_s)
+    g_perp = np.multiply(dot(grav, u_v, w.row()), u_v, out=u_v)
+    np.subtract(grav, g_perp, out=g_perp)
+    acc = np.multiply(k, perp, out=perp)
+    acc -= g_perp
+    return acc
 
 
-def limit_lateral(acc_cmd_mps2, vel_enu_mps, a_max_mps2):
-    """Component of the command normal to the velocity, magnitude clipped to a_max (n,) m/s²."""
-    speed2 = np.maximum(dot(vel_enu_mps, vel_enu_mps), 1e-12)
-    a_perp = axpy(-dot(acc_cmd_mps2, vel_enu_mps) / speed2, vel_enu_mps, acc_cmd_mps2)
-    mag = np.sqrt(dot(a_perp, a_perp))
-    return scale(a_perp, np.minimum(1.0, a_max_mps2 / np.maximum(mag, 1e-12)))
+def limit_lateral(acc_cmd, vel, speed2, a_max, w: Scratch | None = None):
+    """Lateral acceleration the airframe flies: (a_lat (3, n) m/s², |a_lat| (n,) m/s²).
+
+    The component of the command acc_cmd (3, n) normal to the velocity vel (3, n) (speed2 =
+    |vel|² (n,)), its magnitude clipped to a_max (n,) m/s²: a_lat ⟂ v and |a_lat| ≤ a_max.
+    |a_lat| is returned as |a_perp| times the clip factor, equal to the norm of a_lat to rounding.
+    """
+    if w is None:
+        w = fresh(np.shape(acc_cmd)[1])
+    s = np.maximum(speed2, 1e-12, out=w.row())
+    np.divide(dot(acc_cmd, vel, w.row()), s, out=s)
+    np.negative(s, out=s)
+    a_perp = np.multiply(s, vel, out=w.vec())
+    a_perp += acc_cmd
+    mag = norm(a_perp, w.row())
+    scale = np.maximum(mag, 1e-12, out=w.row())
+    np.divide(a_max, scale, out=scale)
+    np.minimum(scale, 1.0, out=scale)
+    a_perp *= scale
+    return a_perp, np.multiply(mag, scale, out=mag)  # |a_perp|·scale, no second norm

@@ -17,7 +17,7 @@ Guidance is the midcourse law of :mod:`iadsim.flyout.guidance` and the terminal 
 of :func:`_homing_accel` (seeker angle noise, a first-order guidance lag, PN), each evaluated
 on its own rows. For speed (issue 7: 10,000 interceptors in under 2 ms a step) the step is
 written out on (3, n) component arrays, and every temporary goes into scratch memory
-reused between calls (:class:`_Scratch`): fresh 80 kB temporaries cost page faults and
+reused between calls (:class:`~iadsim.flyout.columns.Scratch`): fresh 80 kB temporaries cost page faults and
 cache misses that took longer than the arithmetic. The homing loop is validated against an
 adjoint model of the linear loop (``tests/flyout/test_endgame_adjoint.py``).
 
@@ -27,20 +27,21 @@ Engine call, once per step (see :func:`advance_interceptors`)::
     # out.resolved rows ended this step; out.killed rows killed their target.
 """
 
-import threading
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from iadsim.constants import GM_EARTH_M3PS2
+from iadsim.flyout.columns import components, dot, dot_rows, norm, scratch
 from iadsim.flyout.endgame import p_kill
+from iadsim.flyout.guidance import limit_lateral, midcourse_accel, shaped_aim_m, time_to_intercept_s
 from iadsim.flyout.params import CD_MACH_GRID, CD_MACH_STEP, COL, InterceptorTable
 from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates
 from iadsim.physics import atmosphere
 
 REASON_NONE, REASON_CPA, REASON_TIMEOUT, REASON_LOW_SPEED, REASON_GROUND = 0, 1, 2, 3, 4
 REASON_NAMES = ("none", "cpa", "timeout", "low_speed", "ground")
-MIDCOURSE_TAU_MAX_S = 2.0  # longest heading-error time constant in midcourse (turn-over)
 TERMINAL_MIN_COS_ERR = np.cos(np.radians(15.0))  # homing only once within 15° of the PIP
 _LAST_MACH_IDX = CD_MACH_GRID.size - 2
 N_MACH = CD_MACH_GRID.size
@@ -91,132 +92,10 @@ def mass_kg(t_s, prm):
             - prm[COL["sustain_mdot_kgps"]] * np.clip(t_s - tb, 0.0, tbo - tb))
 
 
-class _Scratch:
-    """Stack of scratch arrays for one step, in one float64 buffer kept per thread.
-
-    ``vec()``, ``row()`` and ``mask()`` hand out (3, n) and (n,) float64 and (n,) bool
-    arrays for the current row count n; ``mark()``/``release(mark)`` give back everything
-    handed out since the mark (and restore its row count), so a step reuses a few megabytes
-    that stay in cache: writing each temporary to fresh memory cost page faults and cache
-    misses that took longer than the arithmetic. Past the buffer's end it hands out fresh
-    arrays and grows the buffer at the next :meth:`start`.
-    """
-
-    MAX_VIEWS = 4096
-
-    def __init__(self):
-        self.buf = np.empty(0)
-        self.high = 0
-        self.views_by_n = {}
-
-    def start(self, n):
-        """Hand out from the bottom of the stack again, n rows."""
-        if self.high > self.buf.size:
-            self.buf, self.views_by_n = np.empty(self.high), {}
-        self.top = 0
-        self._rows(n)
-        return self
-
-    def _rows(self, n):
-        """Hand out arrays of n rows; each takes whole 64-byte lines of the buffer."""
-        self.n = n
-        self.vec_size, self.row_size, self.mask_size = (
-            -(-k // 8) * 8 for k in (3 * n, n, -(-n // 8)))
-        self.views = self.views_by_n.get(n)
-        if self.views is None:
-            if sum(map(len, self.views_by_n.values())) >= self.MAX_VIEWS:
-                self.views_by_n.clear()
-            self.views = self.views_by_n[n] = {}
-
-    def _new(self, kind, top, size):
-        """View of the buffer at top (cached), or a fresh array past its end."""
-        n, end = self.n, top + size
-        self.high = max(self.high, end)
-        shape, dtype = ((3, n), float) if kind == 0 else (n, float) if kind == 1 else (n, bool)
-        if end > self.buf.size:
-            return np.empty(shape, dtype)
-        view = self.buf[top:end]
-        view = (view[:3 * n].reshape(3, n) if kind == 0 else view[:n] if kind == 1
-                else view.view(bool)[:n])
-        self.views[3 * top + kind] = view
-        return view
-
-    def vec(self):
-        top = self.top
-        self.top = top + self.vec_size
-        view = self.views.get(3 * top)
-        return view if view is not None else self._new(0, top, self.vec_size)
-
-    def row(self):
-        top = self.top
-        self.top = top + self.row_size
-        view = self.views.get(3 * top + 1)
-        return view if view is not None else self._new(1, top, self.row_size)
-
-    def mask(self):
-        top = self.top
-        self.top = top + self.mask_size
-        view = self.views.get(3 * top + 2)
-        return view if view is not None else self._new(2, top, self.mask_size)
-
-    def mark(self, n=None):
-        """Token for :meth:`release`; with n, later arrays have n rows (a subset)."""
-        token = self.top, self.n
-        if n is not None:
-            self._rows(n)
-        return token
-
-    def release(self, token):
-        self.top = token[0]
-        self._rows(token[1])
-
-
-_SCRATCH = threading.local()
-
-
-def _scratch(n) -> _Scratch:
-    """This thread's scratch, started for n rows."""
-    w = getattr(_SCRATCH, "w", None)
-    if w is None:
-        w = _SCRATCH.w = _Scratch()
-    return w.start(n)
-
-
-def _components(a, w: _Scratch):
-    """(n, 3) array as a C-contiguous (3, n) array: a view if its memory is already (3, n)."""
-    t = np.asarray(a, float).T
-    if t.flags.c_contiguous:
-        return t
-    out = w.vec()
-    np.copyto(out, t)
-    return out
-
-
-def _dot(a, b, out):
-    """Row-wise dot product of (3, n) arrays into out (n,): ((0 + a0·b0) + a1·b1) + a2·b2 whatever
-    n, so that a row's result does not depend on the rows beside it (batched runs). einsum sums
-    in that order for n ≥ 2 but as (a0·b0 + a2·b2) + a1·b1 for n = 1 (one contiguous column)."""
-    if a.shape[1] != 1:
-        return np.einsum("ij,ij->j", a, b, out=out)
-    x, y = a[:, 0].tolist(), b[:, 0].tolist()
-    out[0] = ((0.0 + x[0] * y[0]) + x[1] * y[1]) + x[2] * y[2]
-    return out
-
-
-def _dot_rows(a, b):
-    """Row-wise dot product of (3, m) arrays, new (m,): ((a0·b0 + a1·b1) + a2·b2) for every m."""
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-
-
-def _norm(a, out):
-    """Euclidean norm of the columns of a (3, n) array into out (n,)."""
-    return np.sqrt(_dot(a, a, out), out=out)
-
-
 def _gravity(pos, env, w):
     """Point-mass gravity (3, n) m/s², geocentric distance (n,) m and r = pos − centre."""
     r = np.subtract(pos, env.earth_centre_enu_m[:, None], out=w.vec())
-    rn2 = _dot(r, r, w.row())
+    rn2 = dot(r, r, w.row())
     rn = np.sqrt(rn2, out=w.row())
     k = np.multiply(rn2, rn, out=w.row())
     np.divide(-GM_EARTH_M3PS2, k, out=k)
@@ -257,7 +136,25 @@ def _cd0(table, kind_idx, mach, w):
     return x
 
 
-def _motor(prm, tf0_s, tf1_s, dt_s, w):
+class _Motor(NamedTuple):
+    """What the motor gives over one step, (n,) each (scratch memory)."""
+
+    mass0_kg: np.ndarray  # at the step start
+    inv_mass_mid_per_kg: np.ndarray  # 1 / mass at mid-step
+    thrust_acc_mps2: np.ndarray  # impulse over the step / (mid-step mass · dt)
+    mass1_kg: np.ndarray  # at the step end
+
+
+class _Cpa(NamedTuple):
+    """Closest approach inside one step, (n,) each (see :func:`_cpa_in_step`)."""
+
+    tau_s: np.ndarray  # time after the step start, in [0, dt]
+    miss_m: np.ndarray  # distance at the closest approach
+    closing0: np.ndarray  # bool: the range was closing at the step start
+    rel_speed_mps: np.ndarray  # |relative velocity| over the step (a new array)
+
+
+def _motor(prm, tf0_s, tf1_s, dt_s, w) -> _Motor:
     """Mass at the step start and end, 1/mass at mid-step, thrust acceleration over the step.
 
     Same sums as :func:`mass_kg` and :func:`thrust_impulse_ns`, sharing the phase times.
@@ -283,67 +180,7 @@ def _motor(prm, tf0_s, tf1_s, dt_s, w):
     thrust_acc -= impulse0  # impulse over the step ...
     thrust_acc *= np.divide(inv_m_mid, dt_s, out=tmp)  # ... per mass and time
     w.release(top)
-    return m0, inv_m_mid, thrust_acc, m1
-
-
-def _cross(a, b, out, tmp):
-    """Column-wise cross product of (3, n) arrays into out (3, n); tmp (n,) scratch."""
-    for i, j, k in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
-        np.multiply(a[j], b[k], out=out[i])
-        out[i] -= np.multiply(a[k], b[j], out=tmp)
-    return out
-
-
-def _time_to_intercept_s(rel_pos_m, tgt_vel_mps, speed_mps, w):
-    """guidance.time_to_intercept_s on (3, n) arrays: straight-line meeting time (n,) s."""
-    a = _dot(tgt_vel_mps, tgt_vel_mps, w.row())
-    a -= np.multiply(speed_mps, speed_mps, out=w.row())
-    b = _dot(rel_pos_m, tgt_vel_mps, w.row())
-    b *= 2.0
-    c = _dot(rel_pos_m, rel_pos_m, w.row())
-    disc = np.multiply(a, 4.0, out=w.row())
-    disc *= c
-    np.subtract(np.multiply(b, b, out=w.row()), disc, out=disc)
-    q = np.maximum(disc, 0.0, out=w.row())
-    np.sqrt(q, out=q)
-    np.copysign(q, b, out=q)
-    q += b
-    q *= -0.5
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r1 = np.divide(q, a, out=a)
-        r2 = np.divide(c, q, out=q)
-    t = np.minimum(np.where(r1 > 0.0, r1, np.inf), np.where(r2 > 0.0, r2, np.inf), out=r1)
-    has_root = np.greater_equal(disc, 0.0, out=w.mask())
-    has_root &= np.isfinite(t)
-    chase_s = np.sqrt(c, out=c)
-    chase_s /= speed_mps
-    return np.where(has_root, t, chase_s)
-
-
-def _midcourse_accel(los, vel, speed, gain, grav, w):
-    """guidance.midcourse_accel on (3, n) arrays, given aim − pos (overwritten) and |vel|."""
-    inv_speed = np.maximum(speed, 1e-9, out=w.row())
-    u_v = np.multiply(vel, np.divide(1.0, inv_speed, out=inv_speed), out=w.vec())
-    rng_m = _norm(los, w.row())
-    inv_rng = np.maximum(rng_m, 1e-9, out=w.row())
-    u_aim = np.multiply(los, np.divide(1.0, inv_rng, out=inv_rng), out=los)
-    cos_err = _dot(u_aim, u_v, w.row())
-    perp = np.subtract(u_aim, np.multiply(cos_err, u_v, out=w.vec()), out=u_aim)
-    norm = _norm(perp, w.row())
-    np.maximum(norm, 1e-12, out=norm)
-    np.divide(1.0, norm, out=norm)
-    norm = np.where(cos_err < 0.0, norm, 1.0)  # aim behind: a full-rate turn
-    tau_s = np.maximum(speed, 1.0, out=w.row())
-    tau_s *= gain
-    np.divide(rng_m, tau_s, out=tau_s)
-    np.minimum(tau_s, MIDCOURSE_TAU_MAX_S, out=tau_s)
-    k = np.multiply(speed, norm, out=norm)
-    k /= np.maximum(tau_s, 1e-3, out=tau_s)
-    g_perp = np.multiply(_dot(grav, u_v, w.row()), u_v, out=u_v)
-    np.subtract(grav, g_perp, out=g_perp)
-    acc = np.multiply(k, perp, out=perp)
-    acc -= g_perp
-    return acc
+    return _Motor(m0, inv_m_mid, thrust_acc, m1)
 
 
 def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sample_s,
@@ -375,7 +212,7 @@ def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sampl
     (no noise). APN (tgt_acc not None) adds (N'/2)·a_T⊥; gravity compensation subtracts g⊥.
     rel, rel_vel: target − missile (3, m); dt_s: scalar or (m,) s.
     """
-    _dot3 = _dot_rows
+    _dot3 = dot_rows
     r = np.sqrt(_dot3(rel, rel))
     r_safe = np.maximum(r, 1e-9)
     u = rel / r_safe
@@ -406,16 +243,16 @@ def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sampl
 
 def _target_components(targets: TargetStates, w):
     """(3, n) views of the target rows; 'acc' is None when no acceleration is given."""
-    tp, tv = _components(targets.pos_enu_m, w), _components(targets.vel_enu_mps, w)
-    ta = None if targets.acc_enu_mps2 is None else _components(targets.acc_enu_mps2, w)
-    ep = tp if targets.est_pos_enu_m is None else _components(targets.est_pos_enu_m, w)
-    ev = tv if targets.est_vel_enu_mps is None else _components(targets.est_vel_enu_mps, w)
+    tp, tv = components(targets.pos_enu_m, w), components(targets.vel_enu_mps, w)
+    ta = None if targets.acc_enu_mps2 is None else components(targets.acc_enu_mps2, w)
+    ep = tp if targets.est_pos_enu_m is None else components(targets.est_pos_enu_m, w)
+    ev = tv if targets.est_vel_enu_mps is None else components(targets.est_vel_enu_mps, w)
     return {"pos": tp, "vel": tv, "acc": ta, "est_pos": ep, "est_vel": ev,
             "vulnerability": targets.vulnerability}
 
 
 def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, terminal_prev,
-                      t_flight_s, augmented, los_filt, alive, dt_s, rng, w, rn, earth_radius_m):
+                      augmented, los_filt, alive, dt_s, rng, w, rn, earth_radius_m):
     """Unlimited commanded acceleration (3, n) m/s², the latched terminal flag (n,) and the
     homing loop's filtered line of sight (3, n) (new array).
 
@@ -498,44 +335,6 @@ def _put_columns(dst, rows, src):
         d[rows] = s
 
 
-def _shaped_aim(d_pip, up, rn, earth_radius_m, lookahead_m, dive_slope, cruise_alt_m, w):
-    """guidance.shaped_aim_m on (3, m) arrays: aim point − missile (3, m) m (same operations)."""
-    alt_m = np.subtract(rn, earth_radius_m, out=w.row())
-    d_up = _dot(d_pip, up, w.row())
-    d_h = np.multiply(d_up, up, out=w.vec())
-    np.subtract(d_pip, d_h, out=d_h)
-    x = _norm(d_h, w.row())
-    r_pip = np.multiply(rn, up, out=w.vec())
-    r_pip += d_pip
-    alt_pip = _norm(r_pip, w.row())
-    alt_pip -= earth_radius_m
-    s_a = np.subtract(x, lookahead_m, out=w.row())
-    np.maximum(s_a, 0.0, out=s_a)
-    ramp = np.multiply(dive_slope, s_a, out=w.row())
-    frac = np.divide(s_a, np.maximum(x, 1e-9, out=w.row()), out=s_a)
-    line = np.subtract(alt_m, alt_pip, out=w.row())
-    line *= frac
-    line += alt_pip
-    profile = np.subtract(cruise_alt_m, alt_pip, out=w.row())
-    np.clip(profile, np.negative(ramp, out=w.row()), ramp, out=profile)
-    profile += alt_pip
-    ramp += line
-    h = np.minimum(profile, ramp, out=ramp)
-    np.maximum(alt_m, profile, out=profile)
-    np.minimum(line, profile, out=profile)
-    np.maximum(h, profile, out=h)
-    np.subtract(1.0, frac, out=frac)
-    corr = np.subtract(d_up, alt_pip, out=d_up)
-    corr += alt_m
-    corr *= frac
-    corr *= frac
-    h -= alt_m
-    h += corr
-    aim = np.multiply(d_h, frac, out=d_h)
-    aim += np.multiply(h, up, out=w.vec())
-    return aim
-
-
 def _midcourse_phase(vel, speed, up, grav, rel, rel_est, est_vel, seeker_m,
                      midcourse_speed_mps, dive_slope, cruise_alt_m, lookahead_s,
                      midcourse_gain, rn, earth_radius_m, w):
@@ -544,42 +343,24 @@ def _midcourse_phase(vel, speed, up, grav, rel, rel_est, est_vel, seeker_m,
     rel, rel_est: target and track estimate minus missile (3, m) m; the PIP and the aim
     point are formed relative to the missile. rn: geocentric distance of the missiles (m,) m.
     """
-    t_go = _time_to_intercept_s(rel_est, est_vel, midcourse_speed_mps, w)
+    t_go = time_to_intercept_s(rel_est, est_vel, midcourse_speed_mps, w)
     d_pip = np.multiply(t_go, est_vel, out=w.vec())
     d_pip += rel_est
-    dist_pip = _norm(d_pip, w.row())
-    # cruise-and-dive trajectory shaping: see guidance.shaped_aim_m
-    los = _shaped_aim(d_pip, up, rn, earth_radius_m,
+    dist_pip = norm(d_pip, w.row())
+    # cruise-and-dive trajectory shaping
+    los = shaped_aim_m(d_pip, up, rn, earth_radius_m,
                       np.multiply(midcourse_speed_mps, lookahead_s, out=w.row()), dive_slope,
                       cruise_alt_m, w)
-    a_mid = _midcourse_accel(los, vel, speed, midcourse_gain, grav, w)
+    a_mid = midcourse_accel(los, vel, speed, midcourse_gain, grav, w)
     # Homing starts inside seeker range once the turn-over is done (velocity within
     # 15° of the PIP): PN handed a large heading error right after a vertical launch
     # misses targets that the midcourse turn toward the PIP reaches.
-    cos_err = _dot(d_pip, vel, w.row())
+    cos_err = dot(d_pip, vel, w.row())
     cos_err /= np.maximum(np.multiply(dist_pip, speed, out=dist_pip), 1e-9, out=dist_pip)
-    homing = np.less_equal(_dot(rel, rel, w.row()), np.multiply(seeker_m, seeker_m, out=w.row()),
+    homing = np.less_equal(dot(rel, rel, w.row()), np.multiply(seeker_m, seeker_m, out=w.row()),
                            out=w.mask())
     homing &= np.greater_equal(cos_err, TERMINAL_MIN_COS_ERR, out=w.mask())
     return a_mid, homing
-
-
-def _limit_lateral(acc_cmd, vel, speed2, a_max, w):
-    """guidance.limit_lateral on (3, n) arrays, given |vel|² (n,): (a_lat, |a_lat|).
-
-    |a_lat| is |a_perp| times the clip factor, equal to the norm of a_lat to rounding.
-    """
-    s = np.maximum(speed2, 1e-12, out=w.row())
-    np.divide(_dot(acc_cmd, vel, w.row()), s, out=s)
-    np.negative(s, out=s)
-    a_perp = np.multiply(s, vel, out=w.vec())
-    a_perp += acc_cmd
-    mag = _norm(a_perp, w.row())
-    scale = np.maximum(mag, 1e-12, out=w.row())
-    np.divide(a_max, scale, out=scale)
-    np.minimum(scale, 1.0, out=scale)
-    a_perp *= scale
-    return a_perp, np.multiply(mag, scale, out=mag)  # |a_perp|·scale, no second norm
 
 
 def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: TargetStates,
@@ -598,17 +379,18 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     unchanged. Inputs are not mutated. The new state's (n, 3) arrays are transposes of
     (3, n) memory (Fortran order), which the next step reads without a copy.
     """
-    w = _scratch(state.n)
+    w = scratch(state.n)
     tgt = _target_components(targets, w)
     prm = state.prm_kn
-    pos0, vel0 = _components(state.pos_enu_m, w), _components(state.vel_enu_mps, w)
+    pos0, vel0 = components(state.pos_enu_m, w), components(state.vel_enu_mps, w)
     tf0 = state.t_flight_s
     tf1 = tf0 + dt_s
     grav0, rn0, r0 = _gravity(pos0, env, w)
     rho0, a_snd0, dlnrho = _atmosphere(np.subtract(rn0, env.earth_radius_m, out=w.row()), w)
-    speed0_sq = _dot(vel0, vel0, w.row())
+    speed0_sq = dot(vel0, vel0, w.row())
     speed0 = np.sqrt(speed0_sq, out=w.row())
-    m0, inv_m, thrust_acc, m1 = _motor(prm, tf0, tf1, dt_s, w)
+    motor = _motor(prm, tf0, tf1, dt_s, w)
+    m0 = motor.mass0_kg
     area = prm[COL["reference_area_m2"]]
     q_s = np.multiply(rho0, 0.5, out=w.row())  # dynamic pressure × reference area, N
     q_s *= area
@@ -621,7 +403,7 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
                np.subtract(tgt["est_pos"], pos0, out=w.vec()))
     a_cmd, terminal, los_filt = _guidance_command(
         vel0, speed0, prm, tgt, rel, rel_est, np.subtract(tgt["vel"], vel0, out=w.vec()), grav0,
-        up, state.is_terminal, tf0, augmented, np.asarray(state.seeker_los_enu, float).T,
+        up, state.is_terminal, augmented, np.asarray(state.seeker_los_enu, float).T,
         state.alive, dt_s, rng, w, rn0, env.earth_radius_m)
     a_tvc = np.multiply(prm[COL["tvc_lateral_mps2"]], tf0 < prm[COL["burnout_time_s"]],
                         out=w.row())  # TVC while the motor burns
@@ -629,7 +411,7 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     a_avail /= m0
     np.maximum(a_avail, a_tvc, out=a_avail)
     np.minimum(prm[COL["g_limit_mps2"]], a_avail, out=a_avail)
-    a_lat, a_lat_mag = _limit_lateral(a_cmd, vel0, speed0_sq, a_avail, w)
+    a_lat, a_lat_mag = limit_lateral(a_cmd, vel0, speed0_sq, a_avail, w)
     cn = np.subtract(a_lat_mag, a_tvc, out=a_lat_mag)
     np.maximum(cn, 0.0, out=cn)
     cn *= m0
@@ -638,8 +420,8 @@ def advance_interceptors(state: Interceptors, table: InterceptorTable, targets: 
     cd = _cd0(table, state.kind_idx, np.divide(speed0, a_snd0, out=a_snd0), w)
     cd += np.multiply(np.multiply(prm[COL["induced_drag_k"]], cn, out=w.row()), cn, out=cn)
     pos1, vel1 = _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area,
-                       inv_m, thrust_acc, dt_s, env, w)
-    return _resolve(state, prm, tgt, rel, pos1, vel1, tf1, m1, terminal, los_filt, t_s, dt_s,
+                       motor.inv_mass_mid_per_kg, motor.thrust_acc_mps2, dt_s, env, w)
+    return _resolve(state, prm, tgt, rel, pos1, vel1, tf1, motor.mass1_kg, terminal, los_filt, t_s, dt_s,
                     rng, env, w)
 
 
@@ -671,12 +453,12 @@ def _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area, inv_m,
     vel_p += vel0
     # stage 2 (drag coefficient held; density extrapolated along the climb)
     grav_p, _, _ = _gravity(pos_p, env, w)
-    rho_p = _dot(vel0, up, w.row())
+    rho_p = dot(vel0, up, w.row())
     rho_p *= dt_s
     rho_p *= dlnrho
     np.exp(rho_p, out=rho_p)
     rho_p *= rho0
-    along_p = _along_velocity_acc(thrust_acc, half_cd_s_over_m, rho_p, _norm(vel_p, w.row()), w)
+    along_p = _along_velocity_acc(thrust_acc, half_cd_s_over_m, rho_p, norm(vel_p, w.row()), w)
     h = 0.5 * dt_s
     pos1 = np.add(vel0, vel_p, out=np.empty_like(pos0))
     pos1 *= h
@@ -690,13 +472,13 @@ def _heun(pos0, vel0, speed0, grav0, up, a_lat, rho0, dlnrho, cd, area, inv_m,
     return pos1, vel1
 
 
-def _cpa_in_step(rel0, rel1, dt_s, w):
-    """endgame.cpa_in_step on (3, n) arrays: (tau_s, miss_m, closing0, relative speed m/s)."""
+def _cpa_in_step(rel0, rel1, dt_s, w) -> _Cpa:
+    """endgame.cpa_in_step on (3, n) arrays: the closest approach of the straight chord rel0 -> rel1."""
     vr = np.subtract(rel1, rel0, out=rel1)
     vr *= 1.0 / dt_s
-    vr2 = _dot(vr, vr, w.row())
+    vr2 = dot(vr, vr, w.row())
     rel_speed = np.sqrt(vr2)  # new array: |relative velocity| over the step, m/s
-    rv = _dot(rel0, vr, w.row())
+    rv = dot(rel0, vr, w.row())
     np.maximum(vr2, 1e-300, out=vr2)
     tau = np.divide(np.negative(rv, out=w.row()), vr2, out=vr2)
     np.clip(tau, 0.0, dt_s, out=tau)
@@ -705,7 +487,7 @@ def _cpa_in_step(rel0, rel1, dt_s, w):
     np.square(at_cpa, out=at_cpa)
     d2 = np.add(at_cpa[0], at_cpa[1], out=w.row())
     d2 += at_cpa[2]
-    return tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask()), rel_speed
+    return _Cpa(tau, np.sqrt(d2, out=d2), np.less(rv, 0.0, out=w.mask()), rel_speed)
 
 
 def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s, dt_s, rng, env,
@@ -720,13 +502,14 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     tgt_pos1 += tgt["pos"]
     if tgt["acc"] is not None:
         tgt_pos1 += np.multiply(0.5 * dt_s * dt_s, tgt["acc"], out=w.vec())
-    tau, miss, closing0, rel_speed = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
+    cpa = _cpa_in_step(rel0, np.subtract(tgt_pos1, pos1, out=tgt_pos1), dt_s, w)
+    tau, miss, closing0 = cpa.tau_s, cpa.miss_m, cpa.closing0
     is_cpa = np.less(tau, dt_s, out=w.mask())
     is_cpa &= closing0
     # A homing row already past its closest approach at the step start (the previous step's
     # chord put the CPA at its very end, and curved motion made the range open by now): its
     # CPA is the step start, the closest point seen (min_range_m is the distance there).
-    range0 = np.sqrt(_dot_rows(rel0, rel0))
+    range0 = np.sqrt(dot_rows(rel0, rel0))
     passed = state.is_terminal & ~closing0 & (range0 <= state.min_range_m * (1.0 + 1e-9) + 1e-6)
     tau = np.where(passed, 0.0, tau)
     miss = np.where(passed, range0, miss)
@@ -737,10 +520,10 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     is_cpa &= terminal | np.less_equal(miss, prm[COL["seeker_range_m"]], out=w.mask())
     # altitude < ground and speed < min_speed, compared as squares (no square roots)
     r1 = np.subtract(pos1, env.earth_centre_enu_m[:, None], out=w.vec())
-    ground = np.less(_dot(r1, r1, w.row()), (env.earth_radius_m + env.ground_alt_m) ** 2,
+    ground = np.less(dot(r1, r1, w.row()), (env.earth_radius_m + env.ground_alt_m) ** 2,
                      out=w.mask())
     min_speed = prm[COL["min_speed_mps"]]
-    low_speed = np.less(_dot(vel1, vel1, w.row()),
+    low_speed = np.less(dot(vel1, vel1, w.row()),
                         np.multiply(min_speed, min_speed, out=w.row()), out=w.mask())
     low_speed &= np.greater(tf1, prm[COL["burnout_time_s"]], out=w.mask())
     timeout = np.greater_equal(tf1, prm[COL["max_flight_time_s"]], out=w.mask())
@@ -771,7 +554,7 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
         frac = (sel_tau / _rows_of(dt_s, idx))[:, None]
         p0 = state.pos_enu_m[idx]
         pos_cpa[idx] = p0 + frac * (pos1[:, idx].T - p0)
-    vc_out = np.where(is_cpa, rel_speed, np.nan)
+    vc_out = np.where(is_cpa, cpa.rel_speed_mps, np.nan)
     out = InterceptOutcome(resolved, reason, miss_out, t_cpa, pos_cpa, pk, killed, vc_out)
     pos_new, vel_new = pos1.T, vel1.T
     mass_new, tf_new = m1.copy(), tf1

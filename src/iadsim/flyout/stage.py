@@ -1,9 +1,9 @@
 """The engine's flyout stage: the 3-DOF interceptor model wired to the kill chain.
 
-The engine sees only :meth:`FlyoutStage.launch`, :meth:`FlyoutStage.advance` and
-:attr:`FlyoutStage.icpt` (what the recorder samples), or for R runs of one scenario in lockstep
-their :class:`FlyoutRuns` counterparts (every run's interceptors in one set of arrays, each run's
-outputs bit for bit those of its single run; :class:`FlyoutStage` is a FlyoutRuns of one run).
+The engine sees only :class:`FlyoutRuns` (R runs of one scenario in lockstep; a single run is
+a batch of one): :meth:`FlyoutRuns.launch`, :meth:`FlyoutRuns.advance` and
+:meth:`FlyoutRuns.icpt` (what the recorder samples). Every run's interceptors are in one set of
+arrays, and each run's outputs are bit for bit those it gets alone.
 
 * **Parameters**: one :class:`~iadsim.flyout.params.InterceptorTable` for the scenario's
   missiles (catalog names in ``world.weapons.name``, flyout figures in the ``flyout`` key of ``catalog/missiles.yaml``).
@@ -35,12 +35,13 @@ outputs bit for bit those of its single run; :class:`FlyoutStage` is a FlyoutRun
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
 from iadsim import threats as threat_motion
 from iadsim.constants import WGS84_A_M, WGS84_F
-from iadsim.flyout.guidance import predicted_intercept_point, rows, v3
+from iadsim.flyout.guidance import predicted_intercept_point
 from iadsim.flyout.kinematics import REASON_CPA, REASON_NAMES, advance_interceptors
 from iadsim.flyout.params import COL, InterceptorTable, load_interceptor_params
 from iadsim.flyout.state import FlyoutEnv, Interceptors, TargetStates, launch_interceptors
@@ -56,7 +57,8 @@ REASON_FALSE_TARGET = "false_target"  # closest approach to a false-alarm track'
 
 @dataclass(frozen=True)
 class Outcomes:
-    """What happened to interceptors during one step (ids = indices into :attr:`FlyoutStage.icpt`)."""
+    """What happened to one run's interceptors during one step (ids = indices into its
+    :meth:`FlyoutRuns.icpt` record)."""
 
     hit: np.ndarray
     miss: np.ndarray
@@ -132,12 +134,21 @@ class _Rows:
         return _Rows(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.__slots__))
 
 
+class _Blocks(NamedTuple):
+    """Each run's block of rows in :attr:`FlyoutRuns.rows` (one entry per run with rows in flight)."""
+
+    start: np.ndarray  # (b,) first row
+    end: np.ndarray  # (b,) end row (exclusive)
+    run: np.ndarray  # (b,) int64 run index
+    length: np.ndarray  # (b,) rows
+    runs: list  # run as a list of ints
+
+
 class FlyoutRuns:
     """The flyout stage of R runs of one scenario: every run's interceptors in one set of arrays.
 
-    Run r's outputs are bit for bit those of a single run (:class:`FlyoutStage`) with the same
-    inputs: its rows keep their single-run order (a block per run), every row operation is
-    elementwise (the step takes each row's own sub-step start and length, so each run keeps its
+    Run r's outputs are bit for bit those of a batch of that run alone with the same inputs: its
+    rows keep their single-run order (a block per run), every row operation is elementwise (the step takes each row's own sub-step start and length, so each run keeps its
     own sub-step clock) and each run draws its kills from its own generator, in its own order.
     Interceptor ids are run-local (0, 1, 2... per run).
     """
@@ -176,10 +187,10 @@ class FlyoutRuns:
             est_p, est_v = (tp, tv) if launch.truth_id >= 0 else (start[None] + [0.0, 0.0, 10_000.0], np.zeros((1, 3)))
         kind = np.full(n, self.kind_of_weapon[launch.weapon])
         speed = self.table.scalars[kind[:1], COL["midcourse_speed_mps"]]
-        pip, _ = predicted_intercept_point(v3(start[None]), v3(est_p), v3(est_v), speed)
+        pip, _ = predicted_intercept_point(start[None], est_p, est_v, speed)
         rec = self.records[r]
         ids = rec.id.size + np.arange(n)
-        new = launch_interceptors(self.table, kind, start, rows(pip)[0], self.env, ids)
+        new = launch_interceptors(self.table, kind, start, pip[0], self.env, ids)
         cols = dict(unit_idx=np.full(n, u), track_id=np.full(n, launch.track_id), truth_id=np.full(n, launch.truth_id),
                     est_pos_enu_m=np.repeat(est_p, n, 0), est_vel_enu_mps=np.repeat(est_v, n, 0),
                     est_t_s=np.full(n, t_s))
@@ -206,9 +217,9 @@ class FlyoutRuns:
         """
         empty = Outcomes.empty()
         if self.flying.n:
-            over = [threats[r] is None for r in self._blocks()[4]]
+            over = [threats[r] is None for r in self._blocks().runs]
             if any(over):
-                self._keep(np.flatnonzero(np.repeat(~np.array(over), self._blocks()[3])))
+                self._keep(np.flatnonzero(np.repeat(~np.array(over), self._blocks().length)))
         if self.flying.n == 0:
             return [empty] * self.n_runs
         results = [[] for _ in range(self.n_runs)]
@@ -217,7 +228,7 @@ class FlyoutRuns:
         t_end = t_s + dt_s
         t_sub = [t_s] * self.n_runs  # each run's sub-step clock, s
         while self.flying.n:
-            runs = self._blocks()[4]
+            runs = self._blocks().runs
             t_blk = [t_sub[r] for r in runs]
             act = [t < t_end - 1e-9 for t in t_blk]  # runs still inside the step
             if not any(act):
@@ -225,7 +236,8 @@ class FlyoutRuns:
             for r, a, h in zip(runs, act, self._fly(t_blk, t_end, act, rngs, results)):
                 if a:
                     t_sub[r] += h
-        starts, ends, _, _, runs = self._blocks()
+        blk = self._blocks()
+        starts, ends, runs = blk.start, blk.end, blk.runs
         ids, pos = self.flying.id, self.flying.pos_enu_m
         for s, e, r in zip(starts.tolist(), ends.tolist(), runs):
             self.records[r].pos_enu_m[ids[s:e]] = pos[s:e]
@@ -233,14 +245,14 @@ class FlyoutRuns:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _blocks(self):
-        """(first row, end row, run, row count, run as a list) of each run's block of rows."""
+    def _blocks(self) -> _Blocks:
+        """Each run's block of rows (cached until the rows change)."""
         rows_now, blocks = self._blocks_of
         if rows_now is not self.rows:
             run = self.rows.run
             starts = np.flatnonzero(np.concatenate([[True], run[1:] != run[:-1]])) if run.size else run
             ends = np.append(starts[1:], run.size)
-            blocks = starts, ends, run[starts], ends - starts, run[starts].tolist()
+            blocks = _Blocks(starts, ends, run[starts], ends - starts, run[starts].tolist())
             self._blocks_of = self.rows, blocks
         return blocks
 
@@ -250,7 +262,8 @@ class FlyoutRuns:
     def _drop_lost(self, t_s, threats, results):
         """Rows whose threat was killed or leaked or ended its route: ``target_lost`` misses."""
         ri = self.rows
-        _, _, _, lengths, runs = self._blocks()
+        blk = self._blocks()
+        lengths, runs = blk.length, blk.runs
         if len(runs) == 1:
             th = threats[runs[0]]
             ok = (th.alive & th.active)[np.maximum(ri.truth_id, 0)]
@@ -275,7 +288,7 @@ class FlyoutRuns:
         """Each row's last held estimate (its unit's track at t_s, if held), in the rows and in its
         run's record."""
         ri, ids_all = self.rows, self.flying.id
-        runs = self._blocks()[4]
+        runs = self._blocks().runs
         if not runs:
             return
         if len(runs) == 1:
@@ -310,7 +323,8 @@ class FlyoutRuns:
         rows sit the sub-step out (flown as dead rows: carried unchanged). Compacts the rows that
         ended."""
         st, ri, rec_all = self.flying, self.rows, self.records
-        starts, _, _, lengths, _ = self._blocks()
+        blk = self._blocks()
+        starts, lengths = blk.start, blk.length
         t0 = t_blk[0]
         t_row = t0 if all(t == t0 for t in t_blk) else np.repeat(t_blk, lengths)  # a scalar: the same values
         truth, est_p = self._target_truth(ri, t_row)
@@ -366,32 +380,6 @@ class FlyoutRuns:
             tv[phantom] = ri.est_vel_enu_mps[phantom]
             ta[phantom] = 0.0
         return (tp, tv, ta), est_p
-
-
-class FlyoutStage:
-    """The flyout stage of one run (a :class:`FlyoutRuns` of one run)."""
-
-    def __init__(self, world: World):
-        self.runs = FlyoutRuns(world, 1)
-        self.world, self.table, self.env = world, self.runs.table, self.runs.env
-        self.kind_of_weapon = self.runs.kind_of_weapon
-
-    @property
-    def icpt(self) -> InterceptorRecord:
-        return self.runs.records[0]
-
-    @property
-    def flying(self) -> Interceptors:
-        return self.runs.flying
-
-    def launch(self, t_s: float, launch, tracking=None) -> tuple[np.ndarray, np.ndarray]:
-        """Put ``launch.n`` interceptors in the air aimed at the predicted intercept point; return
-        (ids, launch position ENU)."""
-        return self.runs.launch(0, t_s, launch, tracking)
-
-    def advance(self, t_s: float, dt_s: float, threats, rng: np.random.Generator, tracking=None) -> Outcomes:
-        """Fly every live interceptor over [t_s, t_s + dt_s] and resolve intercepts inside the step."""
-        return self.runs.advance(t_s, dt_s, [threats], [rng], [tracking])[0]
 
 
 def _estimates(t_s, unit_idx, track_id, tracking):

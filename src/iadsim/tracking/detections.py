@@ -1,4 +1,5 @@
-"""Detections fed to the tracker: radar (range/azimuth/elevation[/range rate]) or Cartesian.
+"""Radar detections (range/azimuth/elevation[/range rate]): what sensing emits and the tracker
+reads (one type), and Cartesian detections (a position sensor, for the tracker alone).
 
 Both are small structure-of-arrays dataclasses, validated on construction: every array must be
 finite and have the number of rows of ``t_s``; a violation raises ``ValueError`` naming the
@@ -15,6 +16,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 MAX_RADAR_ID = 62
+_INT_FIELDS = ("radar_id", "truth_id", "unit_idx")
 
 
 def _check(obj, shapes: dict[str, tuple]) -> None:
@@ -26,7 +28,7 @@ def _check(obj, shapes: dict[str, tuple]) -> None:
         a = getattr(obj, name)
         if a is None:
             continue
-        a = np.asarray(a, dtype=np.int64 if name in ("radar_id", "truth_id") else np.float64)
+        a = np.asarray(a, dtype=np.int64 if name in _INT_FIELDS else np.float64)
         object.__setattr__(obj, name, a)
         if a.shape != (n, *tail):
             raise ValueError(f"{name}: expected shape {(n, *tail)}, got {a.shape}")
@@ -38,11 +40,16 @@ def _check(obj, shapes: dict[str, tuple]) -> None:
 
 @dataclass(frozen=True)
 class Detections:
-    """Radar detections of one or several radars, ENU frame, SI units, radians.
+    """Radar detections of one or several radars, scenario ENU frame, SI units, radians.
 
-    Azimuth is clockwise from north, elevation up from the ENU horizontal plane, both seen from
-    ``radar_pos_enu_m`` (a stationary radar). ``range_rate_mps`` (positive opening) and its sigma
-    are optional and must be given together.
+    Azimuth is clockwise from north, elevation up from the ENU horizontal plane, both on the
+    scenario's ENU axes as seen from ``radar_pos_enu_m`` (a stationary radar); the engine's
+    sensing measures in each site's own horizon frame and rotates once, in
+    :func:`iadsim.sensing.measured_detections`. ``range_rate_mps`` (positive opening) and its
+    sigma are optional and must be given together. The engine's sensing also fills ``unit_idx``
+    (the radar's unit: which tracker gets the row), ``snr_db`` (dwell SNR) and ``pos_enu_m`` (the
+    measured position), which the tracker does not read; ``radar_idx`` is ``radar_id`` (the
+    engine's global radar row).
     """
 
     t_s: np.ndarray  # (n,) detection time, s since scenario start
@@ -57,11 +64,14 @@ class Detections:
     range_rate_mps: np.ndarray | None = None  # (n,)
     sigma_range_rate_mps: np.ndarray | None = None  # (n,)
     truth_id: np.ndarray | None = None  # (n,) int, scoring only
+    unit_idx: np.ndarray | None = None  # (n,) int, the radar's unit (engine: which tracker)
+    snr_db: np.ndarray | None = None  # (n,) dwell SNR (n_pulses × mean per-pulse SNR), dB (record)
+    pos_enu_m: np.ndarray | None = None  # (n, 3) measured position, scenario ENU (record)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "t_s", np.asarray(self.t_s, dtype=np.float64))
         shapes = {f.name: () for f in fields(self)}
-        shapes["radar_pos_enu_m"] = (3,)
+        shapes["radar_pos_enu_m"] = shapes["pos_enu_m"] = (3,)
         _check(self, shapes)
         if (self.range_rate_mps is None) != (self.sigma_range_rate_mps is None):
             raise ValueError("range_rate_mps: must be given together with sigma_range_rate_mps")
@@ -80,6 +90,36 @@ class Detections:
             object.__setattr__(obj, f.name, arrays.get(f.name))
         return obj
 
+    @classmethod
+    def empty(cls) -> Detections:
+        """No detections (the radars looked and saw nothing), with every column present."""
+        z = np.zeros(0)
+        i = z.astype(np.int64)
+        return cls.trusted(t_s=z, radar_id=i, radar_pos_enu_m=np.zeros((0, 3)), range_m=z, az_rad=z, el_rad=z,
+                           sigma_range_m=z, sigma_az_rad=z, sigma_el_rad=z, range_rate_mps=z, sigma_range_rate_mps=z,
+                           truth_id=i, unit_idx=i, snr_db=z, pos_enu_m=np.zeros((0, 3)))
+
+    @classmethod
+    def concat(cls, parts) -> Detections:
+        """Rows of several Detections with the same columns present, in order (unchecked)."""
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
+        return cls.trusted(**{f.name: None if getattr(parts[0], f.name) is None else
+                              np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+
+    @property
+    def radar_idx(self) -> np.ndarray:
+        """``radar_id`` under the engine's name (global radar row)."""
+        return self.radar_id
+
+    @property
+    def is_false_alarm(self) -> np.ndarray:
+        """(n,) bool: no simulated origin (truth_id −1); all False without truth_id."""
+        return np.zeros(len(self), bool) if self.truth_id is None else self.truth_id < 0
+
     def __len__(self) -> int:
         return len(self.t_s)
 
@@ -87,6 +127,12 @@ class Detections:
         """Rows ``idx`` as a new Detections."""
         return Detections(**{f.name: None if getattr(self, f.name) is None else getattr(self, f.name)[idx]
                              for f in fields(self)})
+
+    def rows(self, idx) -> Detections:
+        """Rows ``idx`` (mask, indices or slice) as a new Detections, unchecked (a subset of
+        checked or trusted rows)."""
+        return Detections.trusted(**{f.name: None if getattr(self, f.name) is None else getattr(self, f.name)[idx]
+                                     for f in fields(self)})
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """The engine's tracking stage: one batched tracker (:mod:`iadsim.tracking.mtt`) per unit, fed by
 all of that unit's radars, measurements in range/azimuth/elevation/range-rate (EKF).
 
+Detections arrive from :func:`iadsim.sensing.scan` in the tracker's own type
+(:class:`~iadsim.tracking.detections.Detections`, angles on the scenario's ENU axes) and are
+routed to each unit's tracker by ``unit_idx``.
+
 The stage has a run axis: :class:`TrackingRuns` steps R runs of one scenario in lockstep (one
 :class:`~iadsim.tracking.mtt.Tracker` per unit holds every run's tracks) and
 :meth:`TrackingRuns.view` gives each run the read interface C2, flyout and the recorder use:
@@ -24,9 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from iadsim import geo
-from iadsim.state import Detections, World
-from iadsim.tracking import detections as tdet
+from iadsim.state import World
+from iadsim.tracking.detections import Detections
 from iadsim.tracking.mtt import ConfirmedTracks, Tracker, TrackerConfig
 
 
@@ -49,27 +52,6 @@ def config_for_unit(longest_period_s: float, shortest_period_s: float, dt_s: flo
         motion="imm", gate=4.0, confirm_m=3, confirm_n=int(min(64, np.ceil(2 * looks) + 1)),
         delete_tentative_misses=int(np.ceil(1.2 * looks)) + 1, delete_confirmed_misses=int(np.ceil(3 * looks)) + 1,
         imm_q_m2ps3=(1.0, 400.0), init_vel_sigma_mps=700.0)
-
-
-def to_tracker_detections(dets: Detections, world: World) -> tdet.Detections:
-    """Engine detections -> tracker detections, angles re-expressed on scenario ENU axes.
-
-    Each radar measures in its own horizon frame; the tracker works on the scenario's ENU axes,
-    so the measured line of sight is rotated (``rot_local_from_enu.T``) and its azimuth and
-    elevation recomputed. The rotation is rigid, so range and range rate are unchanged and the
-    angle sigmas are kept (the frames differ by under a degree over a few hundred km).
-    """
-    r = dets.radar_idx
-    rd = world.radars
-    los_local = geo.aer_to_enu(dets.az_rad, dets.el_rad, dets.range_m)
-    los_enu = np.einsum("dji,dj->di", rd.rot_local_from_enu[r], los_local)
-    az, el, rng = geo.enu_to_aer(los_enu)
-    return tdet.Detections.trusted(
-        t_s=dets.t_s, radar_id=r, radar_pos_enu_m=rd.pos_enu_m[r], range_m=np.maximum(rng, 1.0), az_rad=az, el_rad=el,
-        sigma_range_m=dets.sigma_range_m, sigma_az_rad=dets.sigma_angle_rad, sigma_el_rad=dets.sigma_el_rad,
-        range_rate_mps=dets.range_rate_mps,
-        sigma_range_rate_mps=np.where(np.isfinite(dets.sigma_range_rate_mps), dets.sigma_range_rate_mps, 1e6),
-        truth_id=dets.truth_id)
 
 
 def unit_setup(world: World, dt_s: float) -> tuple[list[TrackerConfig], list[float]]:
@@ -144,7 +126,8 @@ class TrackingRuns:
         """Feed each unit the detections of every run; per run, a list of (unit, ids confirmed now,
         ids dropped now) ([] for a retired run).
 
-        ``dets[r]``: run r's engine Detections of this step, None once run r is retired.
+        ``dets[r]``: run r's Detections of this step (:func:`iadsim.sensing.scan`: scenario ENU
+        angles, ``unit_idx`` set), None once run r is retired.
         ``looked`` (n_radars,) bool: the radars that scanned this step (the same in every run).
         A unit none of whose radars looked gets a predict-only step (no miss counted); one whose
         radars looked and saw nothing counts a miss on every track.
@@ -163,10 +146,10 @@ class TrackingRuns:
                 scanned[:] = True
             scanned &= self._live
             if n_u:
-                mine = to_tracker_detections(cat if n_u == len(sel) else _subset(cat, sel), self.world)
+                mine = cat if n_u == len(sel) else cat.rows(sel)
                 mine_run = run if n_u == len(sel) else run[sel]
             else:
-                mine, mine_run = (_empty() if scanned.any() else None), None
+                mine, mine_run = (Detections.empty() if scanned.any() else None), None
             res = trk.step_runs(t_s, mine, mine_run, scanned)
             for r in live:
                 self._last[r][u] = res[r]
@@ -207,41 +190,10 @@ class TrackingStage(_RunView):
         return self.runs.update(t_s, [dets], looked)[0]
 
 
-@dataclass(frozen=True)
-class _Columns:
-    """The columns of engine :class:`Detections` that the tracking stage reads (same meaning)."""
-
-    t_s: np.ndarray
-    radar_idx: np.ndarray
-    unit_idx: np.ndarray
-    truth_id: np.ndarray
-    range_m: np.ndarray
-    az_rad: np.ndarray
-    el_rad: np.ndarray
-    sigma_range_m: np.ndarray
-    sigma_angle_rad: np.ndarray
-    sigma_el_rad: np.ndarray
-    range_rate_mps: np.ndarray
-    sigma_range_rate_mps: np.ndarray
-
-
-def _concat(parts: list) -> tuple[Detections | _Columns, np.ndarray]:
-    """Engine detections of several runs [(run, Detections)] as one table, rows in run order,
-    and the run of each row (n,)."""
+def _concat(parts: list) -> tuple[Detections, np.ndarray]:
+    """Detections of several runs [(run, Detections)] as one table, rows in run order, and the run
+    of each row (n,)."""
     if not parts:
         return Detections.empty(), np.zeros(0, np.int64)
     run = np.repeat(np.array([r for r, _ in parts], np.int64), [len(d.t_s) for _, d in parts])
-    if len(parts) == 1:
-        return parts[0][1], run
-    return _Columns(**{f: np.concatenate([getattr(d, f) for _, d in parts]) for f in _Columns.__dataclass_fields__}), run
-
-
-
-def _subset(dets: Detections, mask: np.ndarray) -> Detections:
-    return type(dets)(**{f: getattr(dets, f)[mask] for f in dets.__dataclass_fields__})
-
-
-def _empty() -> tdet.Detections:
-    z = np.zeros(0)
-    return tdet.Detections(t_s=z, radar_id=z.astype(int), radar_pos_enu_m=np.zeros((0, 3)), range_m=z, az_rad=z,
-                           el_rad=z, sigma_range_m=z, sigma_az_rad=z, sigma_el_rad=z)
+    return Detections.concat([d for _, d in parts]), run
