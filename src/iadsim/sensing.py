@@ -12,7 +12,7 @@ For the radars due to look this step, vectorised over (radars, threats), no per-
    (:func:`iadsim.physics.radar.pd_linear`: the threat's Swerling case, the radar's n_pulses
    and Pfa), then one uniform draw per (radar, threat) pair;
 4. measured range, azimuth, elevation and range rate with Gaussian noise from the accuracy model
-   (radar.md §1.9: :func:`~iadsim.physics.radar.range_sigma_m`, ``angle_sigma_rad``,
+   (Skolnik 1960; Barton & Leonov; Richards, Scheer & Holm ch. 18: :func:`~iadsim.physics.radar.range_sigma_m`, ``angle_sigma_rad``,
    ``range_rate_sigma_mps``; floors in quadrature), evaluated at the dwell SNR n·SNR_pulse;
 5. Poisson false alarms: mean Pfa × the radar's resolution cells per scan
    (:func:`resolution_cells`), uniform in range, azimuth and elevation within coverage,
@@ -39,7 +39,7 @@ from iadsim.physics.propagation import line_of_sight
 from iadsim.state import World
 from iadsim.tracking.detections import Detections
 
-AMPLITUDE_MONOPULSE_KM = 1.6  # angle-accuracy slope, radar.md §1.9
+AMPLITUDE_MONOPULSE_KM = 1.6  # angle-accuracy slope k_m, amplitude monopulse (Barton & Leonov; Richards, Scheer & Holm ch. 18)
 ASPECT_SECTOR_RAD = np.pi / 4  # front within 45° of the nose, rear within 45° of the tail
 # IEEE letter bands (IEEE Std 521): upper edge in Hz -> letter, for the threat band-factor tables
 BANDS = (("HF", 30e6), ("VHF", 300e6), ("UHF", 1e9), ("L", 2e9), ("S", 4e9), ("C", 8e9), ("X", 12e9),
@@ -47,7 +47,7 @@ BANDS = (("HF", 30e6), ("VHF", 300e6), ("UHF", 1e9), ("L", 2e9), ("S", 4e9), ("C
 
 
 def effective_earth_radius_m(dndh_per_m: float = DNDH_STANDARD_PER_M, r0_m: float = EARTH_MEAN_RADIUS_M) -> float:
-    """Effective earth radius k·R0 with k = 1/(1 + R0·dN/dh) (radar.md §1.3; MATLAB effearthradius)."""
+    """Effective earth radius k·R0 with k = 1/(1 + R0·dN/dh) (ITU-R P.453/P.834; MATLAB Radar Toolbox documentation, function effearthradius)."""
     return r0_m / (1.0 + r0_m * dndh_per_m)
 
 
@@ -137,7 +137,7 @@ class Sigmas(NamedTuple):
 
 
 def _sigmas(rd, r_glob, dwell_snr, wavelength_m) -> Sigmas:
-    """Measurement sigmas at the dwell SNR (radar.md §1.9), floors in quadrature."""
+    """Measurement sigmas at the dwell SNR (Skolnik 1960; Barton & Leonov; Richards, Scheer & Holm ch. 18), floors in quadrature."""
     s = np.maximum(dwell_snr, 1e-12)
     sig_r = rp.range_sigma_m(s, rd.bandwidth_hz[r_glob], rd.range_accuracy_floor_m[r_glob])
     sig_az = rp.angle_sigma_rad(s, rd.beamwidth_az_rad[r_glob], AMPLITUDE_MONOPULSE_KM, rd.angle_accuracy_floor_rad[r_glob])

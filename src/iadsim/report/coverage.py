@@ -5,7 +5,8 @@ SNR that gives that Pd over one dwell (exact inverse ``required_snr_db``: the ra
 non-coherently integrated, its Pfa, Swerling 1 by default), i.e. the Pd of a single dwell, not
 cumulative over several scans. It is then capped by the smooth effective-earth line of sight
 (``max_los_range_m``, radar antenna height and target altitude above the ground) and by the
-radar's instrumented range. Sources: radar.md §1.1-1.3; Skolnik §2; MATLAB radareqrng.
+radar's instrumented range. Sources: Skolnik 2001 §2 and ch. 8; MATLAB Radar Toolbox documentation, functions radareqrng and
+horizonrange (docs/REFERENCES.md).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ state components (Stone Soup interleaves ``[x, vx, y, vy, ...]``).
 
 Matrices depend only on the step length ``dt_s``, so ``MotionModel.matrices`` caches them per
 ``dt_s``: a tracker that scans at a fixed rate builds F and Q once (Stone Soup rebuilds them for
-every track and every call, 35 % of its run time in tracking.md §3.4).
+every track and every call, 35 % of its run time, by cProfile at N = 200, in scipy.linalg.block_diag inside KalmanPredictor.predict).
 """
 
 from __future__ import annotations

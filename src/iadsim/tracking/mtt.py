@@ -25,7 +25,7 @@ Motion: ``"cv"`` (6 states), ``"ca"`` (9 states) or ``"imm"`` (CV models that di
 noise, e.g. quiet and manoeuvring). Radar measurements use an EKF in range/azimuth/elevation
 (/range rate) — see ``iadsim.tracking.kalman`` for why; ``CartesianDetections`` use a linear
 position update. ``TrackerConfig.stonesoup_tutorial()`` reproduces Stone Soup's tutorial tracker
-(tracking.md §3.3) decision for decision.
+(Stone Soup 1.9.1 tutorial 10, configured as in benchmarks/tracking_stonesoup.py) decision for decision.
 
 Runs: a ``Tracker(config, n_runs=R)`` holds the tracks of R independent runs (Monte Carlo) in
 one set of arrays and :meth:`Tracker.step_runs` steps them all; every track carries its run and is
