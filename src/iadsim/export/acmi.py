@@ -43,11 +43,8 @@ def acmi_lines(rep: Replay) -> list[str]:
              f"0,Title={_escape('iadsim ' + info['scenario'] + ' seed ' + str(info['seed']))}",
              f"0,DataSource={_escape('iadsim ' + info['iadsim_version'])}",
              "0,Comments=Simulation from public-source figures; heights above the WGS-84 ellipsoid"]
-    frames: dict[float, list[str]] = {}
-
-    def at(t_s: float, line: str):
-        frames.setdefault(round(float(t_s), 3), []).append(line)
-
+    frames = _Frames()
+    at = frames.add
     geo_deg = rep.to_geodetic_deg
     for n, u in enumerate(info["units"]):
         rng = max((w["max_range_m"] for w in info["weapons"] if w["unit"] == u["name"]), default=0.0)
@@ -63,24 +60,56 @@ def acmi_lines(rep: Replay) -> list[str]:
         lon, lat, h = geo_deg(np.asarray(a["pos_enu_m"]))
         at(0.0, f"{ID_ASSET + n:x},{_t(lon, lat, h)},Type=Ground+Static+Building,Name={_escape(a['name'])},"
                 f"Color=Blue,Coalition=Defence")
-    _threat_frames(rep, at)
-    _interceptor_frames(rep, at)
+    _threat_frames(rep, frames)
+    _interceptor_frames(rep, frames)
     for e in info["engagements"]:
         if e["kind"] == "intercept_hit" and _fate(info, e["threat_id"]) == "killed":
             at(e["t_s"], f"0,Event=Destroyed|{ID_THREAT + e['threat_id']:x}|{_escape('killed by ' + e['unit'])}")
         elif e["kind"] == "leak":
             at(e["t_s"], f"0,Event=Message|{ID_THREAT + e['threat_id']:x}|leaked")
-    for t in sorted(frames):
-        lines.append(f"#{t:g}")
-        lines.extend(frames[t])
+    frames.emit(lines)
     return lines
+
+
+class _Frames:
+    """Object lines by time frame (t rounded to the millisecond), emitted in time order and, within
+    a frame, in the order they were added."""
+
+    def __init__(self):
+        self.t_s: list[float] = []
+        self.lines: list[str] = []
+
+    def add(self, t_s: float, line: str) -> None:
+        self.t_s.append(round(float(t_s), 3))
+        self.lines.append(line)
+
+    def add_many(self, t_s, lines: list[str]) -> None:
+        self.t_s.extend(round(x, 3) for x in np.asarray(t_s, float).tolist())
+        self.lines.extend(lines)
+
+    def emit(self, out: list[str]) -> None:
+        if not self.t_s:
+            return
+        t = np.array(self.t_s)
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+        lines = [self.lines[i] for i in order.tolist()]
+        starts = np.flatnonzero(np.r_[True, t[1:] != t[:-1]]).tolist()
+        for a, b in zip(starts, starts[1:] + [t.size]):
+            out.append(f"#{float(t[a]):g}")
+            out.extend(lines[a:b])
+
+
+def _track_lines(oid: str, lon, lat, h) -> list[str]:
+    """``oid,T=lon|lat|alt`` of every sample (the form of :func:`_t`)."""
+    return [f"{oid},T={a:.7f}|{b:.7f}|{c:.1f}" for a, b, c in zip(lon.tolist(), lat.tolist(), h.tolist())]
 
 
 def _fate(info, threat_id):
     return info["threats"][threat_id]["fate"] if 0 <= threat_id < len(info["threats"]) else ""
 
 
-def _threat_frames(rep: Replay, at) -> None:
+def _threat_frames(rep: Replay, frames: _Frames) -> None:
     info = rep.info
     for i, span in enumerate(rep.threat_spans()):
         if span is None:
@@ -89,25 +118,23 @@ def _threat_frames(rep: Replay, at) -> None:
         k = np.arange(span[0], span[1] + 1)
         lon, lat, h = rep.to_geodetic_deg(rep.threat_pos_enu_m[k, i])
         oid = f"{ID_THREAT + i:x}"
-        at(rep.t_s[k[0]], f"{oid},{_t(lon[0], lat[0], h[0])},Type={THREAT_TYPES.get(th['kind'], 'Air')},"
-                          f"Name={_escape(th['threat'])},CallSign={_escape(th['raid'] + ' ' + str(i))},Color=Red,"
-                          f"Coalition=Raid")
-        for j in range(1, k.size):
-            at(rep.t_s[k[j]], f"{oid},{_t(lon[j], lat[j], h[j])}")
-        at(rep.t_s[k[-1]] + 1e-3, f"-{oid}")
+        frames.add(rep.t_s[k[0]], f"{oid},{_t(lon[0], lat[0], h[0])},Type={THREAT_TYPES.get(th['kind'], 'Air')},"
+                                  f"Name={_escape(th['threat'])},CallSign={_escape(th['raid'] + ' ' + str(i))},Color=Red,"
+                                  f"Coalition=Raid")
+        frames.add_many(rep.t_s[k[1:]], _track_lines(oid, lon[1:], lat[1:], h[1:]))
+        frames.add(rep.t_s[k[-1]] + 1e-3, f"-{oid}")
 
 
-def _interceptor_frames(rep: Replay, at) -> None:
+def _interceptor_frames(rep: Replay, frames: _Frames) -> None:
     for iid, (t_s, pos, launch) in rep.interceptors().items():
         lon, lat, h = rep.to_geodetic_deg(pos)
         oid = f"{ID_INTERCEPTOR + iid:x}"
         name = launch["missile"] if launch else "interceptor"
         unit = launch["unit"] if launch else ""
-        at(t_s[0], f"{oid},{_t(lon[0], lat[0], h[0])},Type=Weapon+Missile,Name={_escape(name)},"
-                   f"CallSign={_escape(unit + ' #' + str(iid))},Color=Blue,Coalition=Defence")
-        for j in range(1, t_s.size):
-            at(t_s[j], f"{oid},{_t(lon[j], lat[j], h[j])}")
-        at(t_s[-1] + 1e-3, f"-{oid}")
+        frames.add(t_s[0], f"{oid},{_t(lon[0], lat[0], h[0])},Type=Weapon+Missile,Name={_escape(name)},"
+                           f"CallSign={_escape(unit + ' #' + str(iid))},Color=Blue,Coalition=Defence")
+        frames.add_many(t_s[1:], _track_lines(oid, lon[1:], lat[1:], h[1:]))
+        frames.add(t_s[-1] + 1e-3, f"-{oid}")
 
 
 def write_acmi(rep: Replay, path) -> None:
