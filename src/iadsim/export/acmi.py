@@ -140,4 +140,4 @@ def _interceptor_frames(rep: Replay, frames: _Frames) -> None:
 def write_acmi(rep: Replay, path) -> None:
     """Write ``replay.acmi`` (UTF-8 with BOM, as Tacview writes its own text files)."""
     with open(path, "w", encoding="utf-8-sig", newline="\n") as fh:
-        fh.write("\n".join(acmi_lines(rep)) + "\n")
+        fh.writelines(line + "\n" for line in acmi_lines(rep))
