@@ -32,6 +32,7 @@ _NULLABLE_FLOATS = ("miss_distance_m", "p_kill", "closing_speed_mps", "predicted
 _DEFAULTS = dict(unit=None, radar=None, threat_id=-1, track_id=-1, interceptor_id=-1, missile=None, x_m=np.nan,
                  y_m=np.nan, z_m=np.nan, detail=None, miss_distance_m=None, p_kill=None, closing_speed_mps=None,
                  miss_reason=None, predicted_tof_s=None, hold_reason=None)
+_GEODETIC_ROWS = 65_536  # events converted to latitude, longitude, height at a time
 EVENT_KINDS = ("detect", "track_confirmed", "track_dropped", "assign", "hold", "launch", "intercept_hit",
                "intercept_miss", "leak", "reassess", "reload")
 
@@ -125,10 +126,14 @@ class RunResult:
                 cols[c] = pa.array(v, pa.float64(), from_pandas=True)  # NaN -> null
             else:
                 cols[c] = pa.array(v, pa.int64())
-        xyz = np.column_stack([ev.array(c) for c in ("x_m", "y_m", "z_m")])
-        lat, lon, alt = geo.enu_to_geodetic(xyz.reshape(-1, 3), self.compiled.origin)
+        n = ev.n_rows
+        lat, lon, alt = np.empty(n), np.empty(n), np.empty(n)
+        for a in range(0, n, _GEODETIC_ROWS):  # by slices: the conversion's temporaries stay small
+            b = min(a + _GEODETIC_ROWS, n)
+            xyz = np.column_stack([ev.array(c)[a:b] for c in ("x_m", "y_m", "z_m")])
+            lat[a:b], lon[a:b], alt[a:b] = geo.enu_to_geodetic(xyz, self.compiled.origin)
         for name, v in (("lat_deg", np.degrees(lat)), ("lon_deg", np.degrees(lon)), ("alt_hae_m", alt)):
-            cols[name] = pa.array(np.asarray(v, float), pa.float64(), from_pandas=True)
+            cols[name] = pa.array(v, pa.float64(), from_pandas=True)
         return pa.table(cols, schema=pa.schema([(c, getattr(pa, EVENT_TYPES[c])()) for c in cols]))
 
 
@@ -140,6 +145,7 @@ class Recorder:
     def __init__(self, scenario, comp, seed: int, details: bool = True):
         self.scenario, self.comp, self.seed, self.details = scenario, comp, seed, details
         self.ev: dict = {c: [] for c in EVENT_COLUMNS}  # column -> list of per-call arrays
+        self._snr_texts: dict = {}
         self.n_hit = self.n_miss = 0
         w = comp.world
         self.unit_names, self.radar_names, self.missile_names = w.units.name, w.radars.name, w.weapons.name
@@ -176,9 +182,11 @@ class Recorder:
         self.first_detect[first] = np.fmin(self.first_detect[first], dets.t_s[0])
         if not self.details:
             return
+        texts = self._snr_texts  # one string object per distinct text (a few hundred), shared by the rows
         self._add(n, t_s=dets.t_s, kind="detect", unit=np.asarray(self.unit_names, object)[dets.unit_idx],
                   radar=np.asarray(self.radar_names, object)[dets.radar_idx], threat_id=dets.truth_id,
-                  detail=[f"snr_db={s:.1f}" for s in dets.snr_db], **self._pos(dets.pos_enu_m))
+                  detail=[texts.setdefault(x, x) for x in (f"snr_db={s:.1f}" for s in dets.snr_db.tolist())],
+                  **self._pos(dets.pos_enu_m))
 
     def track_events(self, t, u, tracking, confirmed, dropped):
         if len(confirmed):
