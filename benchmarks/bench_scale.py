@@ -31,9 +31,12 @@ STAGES = ("threats", "sensing", "tracking", "c2", "flyout", "record")
 
 
 def scaled(data: dict, k: int, duration_s: float | None = None) -> dict:
-    """The scenario with every raid's count × k and spacing ÷ k (same routes, same start)."""
+    """The scenario with every raid's count × k and spacing ÷ k (same routes, same start); with
+    ``duration_s``, the run is cut there and the raids that would start at or after it are left out."""
     data = json.loads(json.dumps(data))
     data["name"] = f"{data.get('name', 'scenario')}_x{k}"
+    if duration_s is not None:
+        data["raids"] = [r for r in data["raids"] if float(r.get("start_s", 0.0)) < duration_s]
     for raid in data["raids"]:
         raid["count"] = int(raid.get("count", 1)) * k
         raid["spacing_s"] = float(raid.get("spacing_s", 0.0)) / k
@@ -88,9 +91,11 @@ def child(path: Path, out_dir: Path, seed: int, report: Path) -> None:
         stack.enter_context(mock.patch.object(engine, "iter_batch", progress_counting))
         t0 = time.process_time()
         try:
-            cli.app(["run", str(path), "--seed", str(seed), "--out", str(out_dir)], standalone_mode=False)
+            rc = cli.app(["run", str(path), "--seed", str(seed), "--out", str(out_dir)], standalone_mode=False)
         finally:
             acc["total"] = time.process_time() - t0
+    if isinstance(rc, int) and rc != 0:  # the command refused its input (its message is on stderr)
+        raise SystemExit(rc)
     acc["steps"] = steps[0]
     report.write_text(json.dumps(acc))
 

@@ -90,6 +90,7 @@ def write_run(result, out_dir: str | Path, report: bool = True, replay: bool = T
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").unlink(missing_ok=True)  # the completeness marker goes first and comes back last
     atomic_write(out / "events.parquet", lambda p: pq.write_table(events_with_geodetic(result), p))
+    pa.default_memory_pool().release_unused()  # the table is gone: give its buffers back before the replays
     rep = Replay.from_result(result)
     rep.save(out, atomic_write)
     if replay:

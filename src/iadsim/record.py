@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,8 +28,67 @@ EVENT_TYPES = dict(t_s="float64", kind="string", unit="string", radar="string", 
 # killed/leaked/ended before the intercept, a false-alarm track's phantom
 MISS_REASONS = {"cpa": "miss_distance", "low_speed": "below_min_speed", "timeout": "max_flight_time",
                 "ground": "ground", "target_lost": "target_gone", "false_target": "false_target"}
+_NULLABLE_FLOATS = ("miss_distance_m", "p_kill", "closing_speed_mps", "predicted_tof_s")  # None when missing
+_DEFAULTS = dict(unit=None, radar=None, threat_id=-1, track_id=-1, interceptor_id=-1, missile=None, x_m=np.nan,
+                 y_m=np.nan, z_m=np.nan, detail=None, miss_distance_m=None, p_kill=None, closing_speed_mps=None,
+                 miss_reason=None, predicted_tof_s=None, hold_reason=None)
+_GEODETIC_ROWS = 65_536  # events converted to latitude, longitude, height at a time
 EVENT_KINDS = ("detect", "track_confirmed", "track_dropped", "assign", "hold", "launch", "intercept_hit",
                "intercept_miss", "leak", "reassess", "reload")
+
+
+class EventColumns(Mapping):
+    """A run's events by column (:data:`EVENT_COLUMNS`), held as one array per column: float64
+    (NaN where missing), int64, or object (str, None where missing). ``array(c)`` gives the
+    array; ``events[c]`` the column as a list of Python values (missing floats of the nullable
+    columns as None, the coordinates as NaN), built on first access and kept."""
+
+    def __init__(self, arrays: dict):
+        self._arrays = {c: arrays[c] for c in EVENT_COLUMNS}
+        self._lists: dict = {}
+
+    def array(self, c: str) -> np.ndarray:
+        return self._arrays[c]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self._arrays["t_s"])
+
+    def __getitem__(self, c: str) -> list:
+        if c not in self._lists:
+            v = self._arrays[c].tolist()
+            self._lists[c] = [None if x != x else x for x in v] if c in _NULLABLE_FLOATS else v
+        return self._lists[c]
+
+    def __iter__(self):
+        return iter(EVENT_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(EVENT_COLUMNS)
+
+
+def _column(c: str, parts: list) -> np.ndarray:
+    """One event column from its per-call parts (arrays of the column's type)."""
+    if parts:
+        return np.concatenate(parts)
+    return np.zeros(0, object if EVENT_TYPES[c] == "string" else EVENT_TYPES[c])
+
+
+def _part(c: str, n: int, v) -> np.ndarray:
+    """A column's part of n rows: a scalar repeated, or a sequence of n values, as the column's array type."""
+    kind = EVENT_TYPES[c]
+    if kind == "string":
+        if isinstance(v, (list, tuple, np.ndarray)):
+            out = np.empty(n, object)
+            out[:] = v
+            return out
+        return np.full(n, v, object)
+    dtype = np.float64 if kind == "float64" else np.int64
+    if isinstance(v, (list, tuple)):
+        return np.array([np.nan if x is None else x for x in v], dtype) if dtype is np.float64 else np.array(v, dtype)
+    if isinstance(v, np.ndarray):
+        return v.astype(dtype)  # a copy: the caller's array may change later
+    return np.full(n, np.nan if v is None else v, dtype)
 
 
 @dataclass
@@ -37,7 +97,7 @@ class RunResult:
 
     scenario: object
     seed: int
-    events: dict  # column name -> list (EVENT_COLUMNS)
+    events: EventColumns  # column name -> values (EVENT_COLUMNS); .array(c) for the array
     summary: dict
     t_s: np.ndarray  # (K,) recorded times
     threat_pos_enu_m: np.ndarray  # (K, n, 3)
@@ -54,19 +114,26 @@ class RunResult:
 
         from iadsim import geo
 
+        ev = self.events
         cols = {}
         for c in EVENT_COLUMNS:
-            v, kind = self.events[c], EVENT_TYPES[c]
+            v, kind = ev.array(c), EVENT_TYPES[c]
             if kind == "string":
-                cols[c] = pa.array([x if x else None for x in v], pa.string())
+                v = v.copy()
+                v[v == ""] = None  # an empty text is a missing value
+                cols[c] = pa.array(v, pa.string(), from_pandas=True)
             elif kind == "float64":
-                cols[c] = pa.array(np.array(v, dtype=float), pa.float64(), from_pandas=True)  # NaN/None -> null
+                cols[c] = pa.array(v, pa.float64(), from_pandas=True)  # NaN -> null
             else:
                 cols[c] = pa.array(v, pa.int64())
-        xyz = np.column_stack([np.array(self.events[c], dtype=float) for c in ("x_m", "y_m", "z_m")])
-        lat, lon, alt = geo.enu_to_geodetic(xyz.reshape(-1, 3), self.compiled.origin)
+        n = ev.n_rows
+        lat, lon, alt = np.empty(n), np.empty(n), np.empty(n)
+        for a in range(0, n, _GEODETIC_ROWS):  # by slices: the conversion's temporaries stay small
+            b = min(a + _GEODETIC_ROWS, n)
+            xyz = np.column_stack([ev.array(c)[a:b] for c in ("x_m", "y_m", "z_m")])
+            lat[a:b], lon[a:b], alt[a:b] = geo.enu_to_geodetic(xyz, self.compiled.origin)
         for name, v in (("lat_deg", np.degrees(lat)), ("lon_deg", np.degrees(lon)), ("alt_hae_m", alt)):
-            cols[name] = pa.array(np.asarray(v, float), pa.float64(), from_pandas=True)
+            cols[name] = pa.array(v, pa.float64(), from_pandas=True)
         return pa.table(cols, schema=pa.schema([(c, getattr(pa, EVENT_TYPES[c])()) for c in cols]))
 
 
@@ -77,7 +144,8 @@ class Recorder:
 
     def __init__(self, scenario, comp, seed: int, details: bool = True):
         self.scenario, self.comp, self.seed, self.details = scenario, comp, seed, details
-        self.ev: dict = {c: [] for c in EVENT_COLUMNS}
+        self.ev: dict = {c: [] for c in EVENT_COLUMNS}  # column -> list of per-call arrays
+        self._snr_texts: dict = {}
         self.n_hit = self.n_miss = 0
         w = comp.world
         self.unit_names, self.radar_names, self.missile_names = w.units.name, w.radars.name, w.weapons.name
@@ -95,16 +163,12 @@ class Recorder:
         self.tsamp = {"t_s": [], "unit": [], "track_id": [], "truth_id": [], "pos_enu_m": []}
 
     def _add(self, n, **cols):
-        """Append n events; scalars are repeated, arrays must have length n."""
+        """Append n events: per column one array of n values (a scalar is repeated), joined once at the end."""
         if not self.details:
             return
-        defaults = dict(unit=None, radar=None, threat_id=-1, track_id=-1, interceptor_id=-1, missile=None,
-                        x_m=np.nan, y_m=np.nan, z_m=np.nan, detail=None, miss_distance_m=None, p_kill=None,
-                        closing_speed_mps=None, miss_reason=None, predicted_tof_s=None, hold_reason=None)
-        defaults.update(cols)
+        vals = dict(_DEFAULTS, **cols)
         for c in EVENT_COLUMNS:
-            v = defaults[c]
-            self.ev[c].extend(v.tolist() if isinstance(v, np.ndarray) else list(v) if isinstance(v, list) else [v] * n)
+            self.ev[c].append(_part(c, n, vals[c]))
 
     def _pos(self, p):
         p = np.asarray(p, float).reshape(-1, 3)
@@ -118,9 +182,11 @@ class Recorder:
         self.first_detect[first] = np.fmin(self.first_detect[first], dets.t_s[0])
         if not self.details:
             return
-        self._add(n, t_s=dets.t_s, kind="detect", unit=[self.unit_names[i] for i in dets.unit_idx],
-                  radar=[self.radar_names[i] for i in dets.radar_idx], threat_id=dets.truth_id,
-                  detail=[f"snr_db={s:.1f}" for s in dets.snr_db], **self._pos(dets.pos_enu_m))
+        texts = self._snr_texts  # one string object per distinct text (a few hundred), shared by the rows
+        self._add(n, t_s=dets.t_s, kind="detect", unit=np.asarray(self.unit_names, object)[dets.unit_idx],
+                  radar=np.asarray(self.radar_names, object)[dets.radar_idx], threat_id=dets.truth_id,
+                  detail=[texts.setdefault(x, x) for x in (f"snr_db={s:.1f}" for s in dets.snr_db.tolist())],
+                  **self._pos(dets.pos_enu_m))
 
     def track_events(self, t, u, tracking, confirmed, dropped):
         if len(confirmed):
@@ -282,8 +348,11 @@ class Recorder:
                     for j, a in enumerate(w.assets.name)],
         )
         cat = lambda parts, shape: np.concatenate(parts) if parts else np.zeros(shape)
+        events = {}
+        for c in EVENT_COLUMNS:  # column by column, each column's parts let go once joined
+            events[c], self.ev[c] = _column(c, self.ev[c]), []
         return RunResult(
-            scenario=sc, seed=self.seed, events=self.ev, summary=summary, t_s=np.array(self.t),
+            scenario=sc, seed=self.seed, events=EventColumns(events), summary=summary, t_s=np.array(self.t),
             threat_pos_enu_m=np.array(self.pos), threat_active=np.array(self.active),
             interceptor_samples={k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.isamp.items()},
             track_samples={k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.tsamp.items()},

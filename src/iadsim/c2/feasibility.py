@@ -178,9 +178,18 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
         np.multiply(v_pred[:, c][None, :, None], lead_s[:, None, :], out=grid)
         grid += pos_enu_m[:, c][None, :, None]
     rng_all = _ground_range_xyz_m(xyz[0], xyz[1], xyz[2], base, centre)
-    alt_all = geo.altitude_m(xyz.T, origin) - ground
+    # altitudes: of the tracks now, and on the grid of the ballistic tracks only (an aerodynamic
+    # track's grid is at its own altitude); one call, points held by component as above
     grid_shape = (nw, k, N_TAU)
-    alt_grid = np.where(ballistic[None, :, None], alt_all[k:].reshape(grid_shape), alt_all[:k][None, :, None])
+    bal = np.flatnonzero(ballistic)
+    pts = np.empty((3, k + nw * bal.size * N_TAU))
+    pts[:, :k] = xyz[:, :k]
+    pts[:, k:] = xyz[:, k:].reshape(3, nw, k, N_TAU)[:, :, bal].reshape(3, -1)
+    alt_pts = geo.altitude_m(pts.T, origin) - ground
+    alt_now = alt_pts[:k]
+    alt_grid = np.empty(grid_shape)
+    alt_grid[...] = alt_now[None, :, None]
+    alt_grid[:, bal] = alt_pts[k:].reshape(nw, bal.size, N_TAU)
     g = tau[:, None] - _time_of_flight_s(names, rng_all[k:].reshape(grid_shape), alt_grid)
     hit = g >= 0.0  # (w, k, n); NaN (unreachable) is no hit
     found = hit.any(axis=-1)
@@ -198,9 +207,12 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     pip = np.where(ballistic[:, None], pip, centre + to_pip / np.where(np.isfinite(scale), scale, 1.0)[..., None])
     pip_pts = pip.reshape(-1, 3)
     r_pip = ground_range_m(pip_pts, base, centre).reshape(nw, k)
-    h_pip = np.where(ballistic, (geo.altitude_m(pip_pts, origin) - ground).reshape(nw, k), alt_all[:k])
+    h_pip = np.empty((nw, k))  # an aerodynamic track's PIP is at its own altitude
+    h_pip[...] = alt_now
+    if bal.size:
+        h_pip[:, bal] = geo.altitude_m(pip[:, bal].reshape(-1, 3), origin).reshape(nw, bal.size) - ground
     # line of sight to the tracks now (k) and to every PIP (w·k), one call
-    los = line_of_sight(h_radar, np.maximum(np.concatenate([alt_all[:k], h_pip.reshape(-1)]), 0.0),
+    los = line_of_sight(h_radar, np.maximum(np.concatenate([alt_now, h_pip.reshape(-1)]), 0.0),
                         np.concatenate([rng_all[:k], r_pip.reshape(-1)]))
     los = los[:k] & los[k:].reshape(nw, k)
     speed = np.linalg.norm(vel_enu_mps, axis=-1)

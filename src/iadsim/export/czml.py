@@ -147,6 +147,11 @@ def _volume(r: dict) -> Ellipsoid:
 
 def build_czml(rep: Replay) -> Document:
     """The replay as a czml3 Document (first packet: the document packet with the clock)."""
+    return Document(packets=list(czml_packets(rep)))
+
+
+def czml_packets(rep: Replay):
+    """The packets of :func:`build_czml`, one at a time (the document packet first)."""
     info = rep.info
     epoch = parse_epoch(info["epoch_utc"])
     t_end = float(max(info["duration_s"], rep.t_s[-1] if rep.t_s.size else 0.0))
@@ -155,40 +160,43 @@ def build_czml(rep: Replay) -> Document:
                  clock=IntervalValue(start=_iso(epoch, 0.0), end=_iso(epoch, t_end),
                                      value=Clock(currentTime=_iso(epoch, 0.0), multiplier=60, range=ClockRanges.CLAMPED,
                                                  step=ClockSteps.SYSTEM_CLOCK_MULTIPLIER)))
-    packets = [doc] + _site_packets(rep, run_iv)
+    yield doc
+    yield from _site_packets(rep, run_iv)
     for i, span in enumerate(rep.threat_spans()):
         if span is None:
             continue
         th = info["threats"][i]
         k = slice(span[0], span[1] + 1)
-        packets.append(_moving(rep, epoch, f"threat/{i}", f"{i} {th['threat']} ({th['raid']})", rep.t_s[k],
-                               rep.threat_pos_enu_m[k, i], th["kind"],
-                               f"{th['threat']} of raid {th['raid']} to {th['target']}: {th['fate']}", trail_s=600.0))
+        yield _moving(rep, epoch, f"threat/{i}", f"{i} {th['threat']} ({th['raid']})", rep.t_s[k],
+                      rep.threat_pos_enu_m[k, i], th["kind"],
+                      f"{th['threat']} of raid {th['raid']} to {th['target']}: {th['fate']}", trail_s=600.0)
     for iid, (t_s, pos, launch) in rep.interceptors().items():
         missile = launch["missile"] if launch else "interceptor"
         desc = f"{missile} from {launch['unit']} at threat {launch['threat_id']}" if launch else missile
-        packets.append(_moving(rep, epoch, f"interceptor/{iid}", f"{missile} #{iid}", t_s, pos, "interceptor", desc,
-                               trail_s=120.0, size=5))
+        yield _moving(rep, epoch, f"interceptor/{iid}", f"{missile} #{iid}", t_s, pos, "interceptor", desc,
+                      trail_s=120.0, size=5)
     unit_names = [u["name"] for u in info["units"]]
     for (u, k), (t_s, pos, truth) in rep.tracks().items():
-        packets.append(_moving(rep, epoch, f"track/{unit_names[u]}/{k}", f"{unit_names[u]} track {k}", t_s, pos, "track",
-                               f"confirmed track {k} of {unit_names[u]} (truth threat {truth})", trail_s=60.0,
-                               width=1.0, size=4))
+        yield _moving(rep, epoch, f"track/{unit_names[u]}/{k}", f"{unit_names[u]} track {k}", t_s, pos, "track",
+                      f"confirmed track {k} of {unit_names[u]} (truth threat {truth})", trail_s=60.0,
+                      width=1.0, size=4)
     for n, e in enumerate(x for x in info["engagements"] if x["kind"] != "launch"):
         if not np.all(np.isfinite(e["pos_enu_m"])):
             continue
         t = min(e["t_s"], t_end)
-        packets.append(_packet(id=f"event/{n}/{e['kind']}", name=f"{e['kind']} threat {e['threat_id']}",
-                              description=f"{e['kind']} at t = {e['t_s']:.1f} s {_describe(e)}",
-                              availability=TimeInterval(start=_iso(epoch, t), end=_iso(epoch, t_end)),
-                              position=_static_position(rep, e["pos_enu_m"]),
-                              point=Point(pixelSize=9, color=_colour(e["kind"]),
-                                          outlineColor=Color(rgba=[255, 255, 255, 255]), outlineWidth=1)))
-    return Document(packets=packets)
+        yield _packet(id=f"event/{n}/{e['kind']}", name=f"{e['kind']} threat {e['threat_id']}",
+                      description=f"{e['kind']} at t = {e['t_s']:.1f} s {_describe(e)}",
+                      availability=TimeInterval(start=_iso(epoch, t), end=_iso(epoch, t_end)),
+                      position=_static_position(rep, e["pos_enu_m"]),
+                      point=Point(pixelSize=9, color=_colour(e["kind"]),
+                                  outlineColor=Color(rgba=[255, 255, 255, 255]), outlineWidth=1))
 
 
 def write_czml(rep: Replay, path) -> None:
-    """Write ``replay.czml`` (compact JSON) to ``path``."""
-    doc = build_czml(rep)
+    """Write ``replay.czml`` (compact JSON, the text of ``build_czml(rep).dumps()``) to ``path``,
+    one packet at a time: only one packet's samples are held at once."""
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(doc.dumps())
+        fh.write("[")
+        for n, packet in enumerate(czml_packets(rep)):
+            fh.write(("," if n else "") + packet.dumps())
+        fh.write("]")

@@ -30,7 +30,8 @@ def escape(text) -> str:
 
 
 def _coords(lon, lat, h) -> str:
-    return " ".join(f"{a:.7f},{b:.7f},{c:.1f}" for a, b, c in zip(np.atleast_1d(lon), np.atleast_1d(lat), np.atleast_1d(h)))
+    lon, lat, h = (np.atleast_1d(np.asarray(v, float)).tolist() for v in (lon, lat, h))
+    return " ".join([f"{a:.7f},{b:.7f},{c:.1f}" for a, b, c in zip(lon, lat, h)])
 
 
 def _point(name: str, style: str, lon, lat, h, desc: str = "") -> str:

@@ -178,15 +178,16 @@ def _opt(x):
     return None if x is None or not np.isfinite(x) else float(x)
 
 
-def _engagements(events: dict) -> list[dict]:
-    """Launch, intercept and leak events as JSON-ready dicts (time order)."""
-    rows = []
-    for i, kind in enumerate(events["kind"]):
-        if kind in ENGAGEMENT_KINDS:
-            rows.append(dict(t_s=float(events["t_s"][i]), kind=kind, unit=events["unit"][i],
-                             threat_id=int(events["threat_id"][i]), interceptor_id=int(events["interceptor_id"][i]),
-                             missile=events["missile"][i], detail=events["detail"][i],
-                             miss_distance_m=_opt(events["miss_distance_m"][i]), p_kill=_opt(events["p_kill"][i]),
-                             miss_reason=events["miss_reason"][i],
-                             pos_enu_m=[float(events[c][i]) for c in ("x_m", "y_m", "z_m")]))
-    return rows
+def _engagements(events) -> list[dict]:
+    """Launch, intercept and leak events as JSON-ready dicts (time order). ``events`` is the
+    run's :class:`~iadsim.record.EventColumns`: only the engagement rows are turned into Python
+    values (not the detections)."""
+    kind = events.array("kind")
+    rows = np.flatnonzero(np.isin(kind, list(ENGAGEMENT_KINDS)))
+    col = {c: events.array(c)[rows] for c in ("t_s", "unit", "threat_id", "interceptor_id", "missile", "detail",
+                                              "miss_distance_m", "p_kill", "miss_reason", "x_m", "y_m", "z_m")}
+    return [dict(t_s=float(col["t_s"][i]), kind=kind[r], unit=col["unit"][i], threat_id=int(col["threat_id"][i]),
+                 interceptor_id=int(col["interceptor_id"][i]), missile=col["missile"][i], detail=col["detail"][i],
+                 miss_distance_m=_opt(col["miss_distance_m"][i]), p_kill=_opt(col["p_kill"][i]),
+                 miss_reason=col["miss_reason"][i], pos_enu_m=[float(col[c][i]) for c in ("x_m", "y_m", "z_m")])
+            for i, r in enumerate(rows)]

@@ -3,8 +3,10 @@ the outcome table, channel and inventory use, and the catalog sources used with 
 
 One HTML file with Plotly's JavaScript embedded once, so it opens offline. The map is drawn on
 longitude/latitude axes with the aspect set by cos(latitude) (no tile server, no CDN). Samples are
-decimated (routes to ``ROUTE_POINTS`` per threat, tracks to ``TRACK_POINTS`` in all) so the page
-stays light; the Blake charts of the radars are PNGs embedded as data URIs.
+decimated (routes to ``ROUTE_POINTS`` per threat, tracks to ``TRACK_POINTS`` and detections to
+``DETECTION_POINTS`` in all, the detections hidden until picked in the legend) so the page stays
+light, and fed to Plotly as arrays (gaps between routes are NaN); the Blake charts of the radars
+are PNGs embedded as data URIs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from iadsim import catalog, geo
 
 ROUTE_POINTS = 300  # per threat on the map
 TRACK_POINTS = 4000  # confirmed-track samples on the map, all tracks together
+DETECTION_POINTS = 4000  # detections on the map (every n-th), all radars together
 LOW_TARGET_AGL_M = 50.0  # the radar footprint drawn on the map is the line of sight to this height
 BLAKE_RCS_M2 = (1.0, 0.1, 0.01)
 FATE_COLOURS = {"killed": "#2b8a3e", "leaked": "#c92a2a", "ended": "#e67700", "in_flight": "#868e96",
@@ -30,6 +33,16 @@ FATE_COLOURS = {"killed": "#2b8a3e", "leaked": "#c92a2a", "ended": "#e67700", "i
 def _lonlat(pos_enu_m, origin):
     lat, lon, _ = geo.enu_to_geodetic(pos_enu_m, origin)
     return np.atleast_1d(np.degrees(lon)), np.atleast_1d(np.degrees(lat))
+
+
+def _gaps(parts, origin):
+    """Polylines (list of (m, 3) ENU arrays) as one lon/lat pair of arrays, NaN between lines
+    (a gap in a Plotly line), in one conversion."""
+    if not parts:
+        return np.zeros(0), np.zeros(0)
+    lon, lat = _lonlat(np.concatenate(parts), origin)
+    ends = np.cumsum([len(p) for p in parts])
+    return np.insert(lon, ends, np.nan), np.insert(lat, ends, np.nan)
 
 
 def _ring(centre_enu_m, radius_m, origin, n=120):
@@ -76,23 +89,27 @@ def map_figure(result) -> go.Figure:
     classes = np.array(comp.threat_classes)
     pos = result.threat_pos_enu_m
     for cls in dict.fromkeys(classes):
-        xs, ys = [], []
+        parts = []
         for i in np.flatnonzero(classes == cls):
             act = np.flatnonzero(result.threat_active[:, i])
             if act.size:
                 act = act[np.unique(np.linspace(0, act.size - 1, min(act.size, ROUTE_POINTS)).round().astype(int))]
-                lon, lat = _lonlat(pos[act, i], o)
-                xs += list(lon) + [None]
-                ys += list(lat) + [None]
-        fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(width=1.5), name=f"route: {cls}")
+                parts.append(pos[act, i])
+        lon, lat = _gaps(parts, o)
+        fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1.5), name=f"route: {cls}")
     ts = result.track_samples
     if len(ts["t_s"]):
         every = max(1, len(ts["t_s"]) // TRACK_POINTS)
         lon, lat = _lonlat(ts["pos_enu_m"][::every], o)
         fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(size=2, color="#495057"), name="confirmed tracks")
     ev = result.events
-    kinds = np.array(ev["kind"])
-    xyz = np.column_stack([np.array(ev[c], dtype=float) for c in ("x_m", "y_m", "z_m")]) if len(kinds) else np.zeros((0, 3))
+    kinds = ev.array("kind")
+    xyz = np.column_stack([ev.array(c) for c in ("x_m", "y_m", "z_m")])
+    det = np.flatnonzero(kinds == "detect")
+    if det.size:  # hidden until asked for in the legend: every n-th detection, up to DETECTION_POINTS
+        lon, lat = _lonlat(xyz[det[:: max(1, det.size // DETECTION_POINTS)]], o)
+        fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(size=2, color="#adb5bd"), visible="legendonly",
+                        name=f"detections (1 in {max(1, det.size // DETECTION_POINTS)})")
     for kind, sym, col in (("intercept_hit", "x", "#2b8a3e"), ("intercept_miss", "circle-open", "#f08c00"),
                            ("leak", "star", "#c92a2a")):
         sel = kinds == kind
@@ -144,7 +161,7 @@ def timeline_figure(result) -> go.Figure:
         if y:
             fig.add_bar(y=y, x=length, base=base, orientation="h", marker_color=colour, name=name)
     ev = result.events
-    kinds, tid, t_s = np.array(ev["kind"]), np.array(ev["threat_id"]), np.array(ev["t_s"])
+    kinds, tid, t_s = ev.array("kind"), ev.array("threat_id"), ev.array("t_s")
     for kind, sym, col in (("launch", "triangle-right", "#e8590c"), ("intercept_hit", "x", "#2b8a3e"),
                            ("intercept_miss", "circle-open", "#f08c00"), ("leak", "star", "#c92a2a")):
         sel = (kinds == kind) & (tid >= 0) & (tid < len(labels))
@@ -167,8 +184,9 @@ def resources_figure(result) -> go.Figure:
                         subplot_titles=("channels in use", "ready rounds"))
     isamp, t = result.interceptor_samples, np.asarray(result.t_s)
     ev = result.events
-    kinds, t_ev, units = np.array(ev["kind"]), np.array(ev["t_s"]), np.array(ev["unit"])
-    target_of = {int(i): int(th) for i, th, k in zip(ev["interceptor_id"], ev["threat_id"], ev["kind"]) if k == "launch"}
+    kinds, t_ev, units, missiles = ev.array("kind"), ev.array("t_s"), ev.array("unit"), ev.array("missile")
+    launch = kinds == "launch"
+    target_of = dict(zip(ev.array("interceptor_id")[launch].tolist(), ev.array("threat_id")[launch].tolist()))
     k_of = np.searchsorted(t, np.asarray(isamp["t_s"]))
     for u, name in enumerate(w.units.name):
         sel = np.asarray(isamp["unit"]) == u
@@ -185,7 +203,7 @@ def resources_figure(result) -> go.Figure:
                       annotation_text=f"{name} target channels ({int(w.units.channels_targets[u])})")
         for j in np.flatnonzero(w.weapons.unit_idx == u):
             missile = w.weapons.name[j]
-            launch_t = np.sort(t_ev[(kinds == "launch") & (units == name) & (np.array(ev["missile"]) == missile)])
+            launch_t = np.sort(t_ev[launch & (units == name) & (missiles == missile)])
             total = int(w.weapons.rounds[j])
             fig.add_scatter(x=np.concatenate([[0.0], launch_t, [t[-1] if t.size else 0.0]]),
                             y=np.concatenate([[total], total - np.arange(1, launch_t.size + 1), [total - launch_t.size]]),
