@@ -40,9 +40,8 @@ def scaled(data: dict, k: int, duration_s: float | None = None) -> dict:
     for raid in data["raids"]:
         raid["count"] = int(raid.get("count", 1)) * k
         raid["spacing_s"] = float(raid.get("spacing_s", 0.0)) / k
-    if duration_s is not None:  # a shorter run keeps the raids that start within it
+    if duration_s is not None:
         data.setdefault("time", {})["duration_s"] = duration_s
-        data["raids"] = [r for r in data["raids"] if float(r.get("start_s", 0.0)) < duration_s]
     return data
 
 
