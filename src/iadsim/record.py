@@ -17,8 +17,8 @@ EVENT_COLUMNS = ("t_s", "kind", "unit", "radar", "threat_id", "track_id", "inter
 # carry miss_distance_m (closest approach; for a miss that ended otherwise, the closest distance seen),
 # p_kill (of the kill draw), closing_speed_mps (relative speed at the closest approach) and, for misses,
 # miss_reason (MISS_REASONS); assign carries predicted_tof_s; hold carries hold_reason (a short code,
-# the human text stays in detail). Missing values are nulls. Integer ids use -1 for "none"
-# (threat_id -1 is also a false alarm's truth).
+# the human text stays in detail). Missing values are nulls: in the table and the parquet an id of
+# -1 in the recorder ("none": a false alarm's truth, an event without a track or a round) is null.
 EVENT_TYPES = dict(t_s="float64", kind="string", unit="string", radar="string", threat_id="int64", track_id="int64",
                    interceptor_id="int64", missile="string", x_m="float64", y_m="float64", z_m="float64",
                    detail="string", miss_distance_m="float64", p_kill="float64", closing_speed_mps="float64",
@@ -109,7 +109,7 @@ class RunResult:
     def events_table(self):
         """The events as a pyarrow Table with the schema of ``events.parquet`` (:data:`EVENT_TYPES`):
         every event column, then latitude, longitude (deg) and height above the ellipsoid (m).
-        Missing values (NaN floats, empty strings, None) are nulls."""
+        Missing values (NaN floats, empty strings, None, ids of -1) are nulls."""
         import pyarrow as pa
 
         from iadsim import geo
@@ -125,7 +125,7 @@ class RunResult:
             elif kind == "float64":
                 cols[c] = pa.array(v, pa.float64(), from_pandas=True)  # NaN -> null
             else:
-                cols[c] = pa.array(v, pa.int64())
+                cols[c] = pa.array(v, pa.int64(), mask=v < 0)  # id -1 ("none": no threat, track or round) -> null
         n = ev.n_rows
         lat, lon, alt = np.empty(n), np.empty(n), np.empty(n)
         for a in range(0, n, _GEODETIC_ROWS):  # by slices: the conversion's temporaries stay small
