@@ -137,7 +137,8 @@ class Sigmas(NamedTuple):
 
 
 def _sigmas(rd, r_glob, dwell_snr, wavelength_m) -> Sigmas:
-    """Measurement sigmas at the dwell SNR (Skolnik 1960; Barton & Leonov; Richards, Scheer & Holm ch. 18), floors in quadrature."""
+    """Measurement sigmas at the dwell SNR, floors in quadrature (Skolnik 1960; Barton & Leonov;
+    Richards, Scheer & Holm ch. 18)."""
     s = np.maximum(dwell_snr, 1e-12)
     sig_r = rp.range_sigma_m(s, rd.bandwidth_hz[r_glob], rd.range_accuracy_floor_m[r_glob])
     sig_az = rp.angle_sigma_rad(s, rd.beamwidth_az_rad[r_glob], AMPLITUDE_MONOPULSE_KM, rd.angle_accuracy_floor_rad[r_glob])
