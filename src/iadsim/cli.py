@@ -28,6 +28,20 @@ out = Console(emoji=False)  # ":100:" in a file:line is text, not an emoji code
 err = Console(stderr=True, emoji=False)
 
 
+def _version(value: bool):
+    if value:
+        from iadsim import __version__
+
+        out.print(f"iadsim {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="print the version and exit")):
+    """iadsim: simulate an integrated air-defence system from radar to kill assessment (public-source data)."""
+
+
 def _fail(message: str, code: int = 2):
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True, emoji=False)
     raise typer.Exit(code)

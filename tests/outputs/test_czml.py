@@ -28,9 +28,18 @@ def test_first_packet_is_the_document_with_the_run_clock(czml):
     first = doc[0]
     assert first["id"] == "document" and first["version"] == "1.0"
     start, stop = (_t(x) for x in first["clock"]["interval"].split("/"))
-    assert (stop - start).total_seconds() == pytest.approx(rep.info["duration_s"])
+    # the clock ends where the run ended (its last step), not at the scenario's duration
+    assert (stop - start).total_seconds() == pytest.approx(rep.info["end_s"])
     assert first["clock"]["multiplier"] > 0 and _t(first["clock"]["currentTime"]) == start
     assert all(p["id"] != "document" for p in doc[1:])
+
+
+def test_clock_ends_at_the_run_end_when_the_run_stops_early(small_run, czml):
+    result, _ = small_run
+    doc, _ = czml
+    start, stop = (_t(x) for x in doc[0]["clock"]["interval"].split("/"))
+    assert result.summary["end_s"] < result.summary["duration_s"]  # this run resolves before its 300 s
+    assert (stop - start).total_seconds() == pytest.approx(result.summary["end_s"])
 
 
 def test_every_entity_is_available_within_the_run(czml):

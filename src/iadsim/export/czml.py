@@ -154,7 +154,9 @@ def czml_packets(rep: Replay):
     """The packets of :func:`build_czml`, one at a time (the document packet first)."""
     info = rep.info
     epoch = parse_epoch(info["epoch_utc"])
-    t_end = float(max(info["duration_s"], rep.t_s[-1] if rep.t_s.size else 0.0))
+    # the clock ends where the run ended (its last step: ``end_s``; replays written before it was
+    # recorded end at the duration or the last sample)
+    t_end = float(info["end_s"]) if "end_s" in info else float(max(info["duration_s"], rep.t_s[-1] if rep.t_s.size else 0.0))
     run_iv = TimeInterval(start=_iso(epoch, 0.0), end=_iso(epoch, t_end))
     doc = _packet(id="document", name=f"iadsim {info['scenario']} seed {info['seed']}", version="1.0",
                  clock=IntervalValue(start=_iso(epoch, 0.0), end=_iso(epoch, t_end),

@@ -97,6 +97,7 @@ class Replay:
             scenario=s["scenario"], seed=s["seed"], iadsim_version=s["iadsim_version"],
             epoch_utc=getattr(result.scenario, "epoch_utc", None) or DEFAULT_EPOCH_UTC,
             duration_s=float(s["duration_s"]), step_s=float(s["step_s"]),
+            end_s=float(s.get("end_s", s["duration_s"])),
             origin=dict(lat_deg=float(np.degrees(o.lat_rad)), lon_deg=float(np.degrees(o.lon_rad)),
                         alt_hae_m=float(o.alt_hae_m)),
             units=[dict(name=n, system=w.units.system[u], pos_enu_m=_list(w.units.pos_enu_m[u]),
