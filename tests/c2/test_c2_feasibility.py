@@ -38,7 +38,9 @@ def test_envelope_edges_and_horizon(world):
            at(world, 100e3, 8_000.0),   # 3 too fast (6 km/s)
            at(world, 150e3, 30.0),      # 4 below the radar horizon
            at(world, 100e3, 20_000.0)]  # 5 ballistic class beyond the 60 km ballistic range
-    vels = [south, south, south, [0.0, -6000.0, 0.0], south, [0.0, -100.0, 0.0]]
+    # 5 climbs at 400 m/s: under gravity (ballistic prediction) it stays above 10 km for the
+    # first ~110 s, in the radar's sight, so only the ballistic range refuses it
+    vels = [south, south, south, [0.0, -6000.0, 0.0], south, [0.0, -100.0, 400.0]]
     cls = [AIRCRAFT] * 5 + [BALLISTIC]
     f = run(world, pts, vels, cls)
     assert (f.pk[:, 0] > 0).any() and (f.code[:, 0] == fz.FEASIBLE).any()
@@ -204,3 +206,24 @@ def test_a_low_slow_drone_is_predicted_at_its_own_altitude(world):
     np.testing.assert_allclose(f.tof_s[:, 0], f.tof_s[:, 1], rtol=1e-3)  # the noise changes ~nothing
     tof, reason = _fly(world, 0, np.array([p]), np.array([[0.0, -51.0, 0.0]]), 10.0, f.pip_enu_m[0, :1])
     assert reason[0] == "cpa" and abs(tof[0] - f.tof_s[0, 0]) <= 0.10 * tof[0]
+
+
+def test_ballistic_pip_falls_under_gravity_aerodynamic_keeps_its_altitude(world):
+    """A ballistic track's PIP is p + v·t − ½·g0·t²·up (t = reaction time + predicted time of
+    flight); an aircraft's stays at its own distance from the earth's centre (its own altitude on
+    the model's sphere) whatever its vertical velocity."""
+    from iadsim.constants import G0_MPS2
+
+    p = np.array([at(world, 40e3, 20_000.0), at(world, 40e3, 5_000.0)])
+    v = np.array([[0.0, -1500.0, -800.0], [0.0, -250.0, -40.0]])
+    f = run(world, p, v, [BALLISTIC, AIRCRAFT])
+    ok = np.isfinite(f.tof_s[:, 0])
+    assert ok.any()
+    up = (p[0] - world.earth_centre_enu_m) / np.linalg.norm(p[0] - world.earth_centre_enu_m)
+    t = 10.0 + f.tof_s[ok, 0]  # reaction time of run() + predicted time of flight
+    expected = p[0] + v[0] * t[:, None] - 0.5 * G0_MPS2 * t[:, None] ** 2 * up
+    np.testing.assert_allclose(f.pip_enu_m[ok, 0], expected, atol=1e-6)
+    ok = np.isfinite(f.tof_s[:, 1])
+    assert ok.any()
+    r_pip = np.linalg.norm(f.pip_enu_m[ok, 1] - world.earth_centre_enu_m, axis=-1)  # own distance from the centre
+    assert np.allclose(r_pip, np.linalg.norm(p[1] - world.earth_centre_enu_m), rtol=0.0, atol=1e-6)

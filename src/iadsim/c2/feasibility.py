@@ -4,7 +4,9 @@ Predicted intercept point (PIP). The track flies straight: p(t) = p + v·t, wher
 aerodynamic track (every class but ballistic) v is the horizontal part of its velocity and the
 point is kept at the track's own altitude (a straight line in ENU would climb off the curved
 earth, and a track's vertical-velocity noise would lift a 200 m drone's PIP by kilometres over a
-few minutes); a ballistic track keeps its full velocity. A round launched after the reaction
+few minutes); a ballistic track keeps its full velocity and falls under gravity,
+p(t) = p + v·t − ½·g0·t²·up (up at the track; without it a diving SRBM met its round up to 17 %
+earlier than predicted). A round launched after the reaction
 time T_r, flying τ, meets it when the fly-out table says the round needs no more than τ to reach
 p(T_r + τ):
 
@@ -46,6 +48,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.c2 import flyout_table
 from iadsim.c2.threat_eval import BALLISTIC
+from iadsim.constants import G0_MPS2
 from iadsim.flyout.lethality import expected_pk_table
 from iadsim.geo import ground_distance_m as ground_range_m, ground_distance_xyz_m as _ground_range_xyz_m
 from iadsim.physics.propagation import line_of_sight
@@ -170,12 +173,15 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     up = radial / r_track[:, None]
     v_pred = np.where(ballistic[:, None], vel_enu_mps,
                       vel_enu_mps - np.sum(vel_enu_mps * up, axis=-1)[:, None] * up)
-    # the tracks now, then every weapon's grid of predicted points p + v·(T_r + τ): (3, k + w·k·n)
+    # the tracks now, then every weapon's grid of predicted points p + v·t (+ ½·g·t² for a
+    # ballistic track, which falls under gravity along its local down), t = T_r + τ: (3, k + w·k·n)
+    a_pred = np.where(ballistic[:, None], -G0_MPS2 * up, 0.0)
     xyz = np.empty((3, k + nw * k * N_TAU))
     xyz[:, :k] = pos_enu_m.T
     for c in range(3):
         grid = xyz[c, k:].reshape(nw, k, N_TAU)
         np.multiply(v_pred[:, c][None, :, None], lead_s[:, None, :], out=grid)
+        grid += (0.5 * a_pred[:, c])[None, :, None] * (lead_s * lead_s)[:, None, :]
         grid += pos_enu_m[:, c][None, :, None]
     rng_all = _ground_range_xyz_m(xyz[0], xyz[1], xyz[2], base, centre)
     # altitudes: of the tracks now, and on the grid of the ballistic tracks only (an aerodynamic
@@ -200,7 +206,8 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     frac = np.where(np.isfinite(g0) & (g0 < 0) & (n1 > 0), -g0 / np.where(g1 - g0 > 0, g1 - g0, 1.0), 1.0)
     tau0, tau1 = np.take_along_axis(tau, n0, axis=-1), np.take_along_axis(tau, n1, axis=-1)
     t_star = tau0 + frac * (tau1 - tau0)  # (w, k)
-    pip = pos_enu_m + v_pred * (reaction_time_s + t_star)[..., None]  # (w, k, 3)
+    t_lead = (reaction_time_s + t_star)[..., None]
+    pip = pos_enu_m + v_pred * t_lead + 0.5 * a_pred * t_lead * t_lead  # (w, k, 3)
     # an aerodynamic track's PIP at its own distance from the earth's centre (own altitude)
     to_pip = pip - centre
     scale = np.linalg.norm(to_pip, axis=-1) / r_track
