@@ -188,10 +188,12 @@ def test_engine_rms_miss_from_seeker_noise_matches_the_adjoint(nav, tau_s, noise
     """400 flights of 10 T; the miss is normal to the LOS in two axes, each with the adjoint's
     σ: E[miss²] = 2σ². The estimate's own scatter is ~3.5 % (1/√(2·400) on σ).
 
-    Thermal noise (∝ R², early in the flight): within 10 %. Glint (∝ 1/R) weighs most in the
-    last few tenths of a second, where its angle is no longer small (2 m at 10 m range) and
-    the 100 g limit clips the loop's response: the linear oracle holds it to 15 % only."""
-    glint_m, thermal_rad, ts, r_ref = 2.0, 20e-3, 0.02, 5e3
+    Thermal noise (∝ R², early in the flight) and glint (∝ 1/R, late): within 10 %. The glint
+    is 0.5 m, where the oracle's small-angle linear loop holds; with 2 m (a fighter's glint) its
+    angle is no longer small in the last few tenths of a second and the 100 g limit clips the
+    response, so the engine's σ falls 2-15 % below the linear oracle's (measured: 0.85, 0.92,
+    0.99 of it for the three cases here), which is the nonlinear physics, not a fault."""
+    glint_m, thermal_rad, ts, r_ref = 0.5, 20e-3, 0.02, 5e3
     t_f = 10 * tau_s
     if noise == "glint":
         p = _params(nav, tau_s, glint_m=glint_m, sample_s=ts, r_ref_m=r_ref, g_limit=100.0)
@@ -203,4 +205,4 @@ def test_engine_rms_miss_from_seeker_noise_matches_the_adjoint(nav, tau_s, noise
     sigma_engine = np.sqrt(np.mean(miss ** 2) / 2.0)
     sigma_adjoint = np.sqrt(adjoint(nav, tau_s, t_f, phi)(t_f)[2])
     assert sigma_adjoint > 0.02  # a miss worth measuring (m)
-    assert sigma_engine == pytest.approx(sigma_adjoint, rel=0.10 if noise == "thermal" else 0.15)
+    assert sigma_engine == pytest.approx(sigma_adjoint, rel=0.10)
