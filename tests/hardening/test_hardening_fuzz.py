@@ -130,32 +130,28 @@ def _fuzz(tmp_path, doc, run: bool):
         assert time.perf_counter() - t0 < 60
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_mutated_examples_validate_or_exit_2_with_file_line(example, tmp_path_factory):
-    @settings(max_examples=60, derandomize=True, deadline=None, database=None,
+def _check_all(tmp_path_factory, docs, max_examples: int, run: bool):
+    """Every document the strategy draws (fixed seed, bounded count) validates, or runs, or exits 2."""
+
+    @settings(max_examples=max_examples, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(doc=mutated(_short(example)))
+    @given(doc=docs)
     def check(doc):
-        _fuzz(tmp_path_factory.mktemp("fuzz"), doc, run=False)
+        _fuzz(tmp_path_factory.mktemp("fuzz"), doc, run=run)
 
     check()
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_mutated_examples_validate_or_exit_2_with_file_line(example, tmp_path_factory):
+    _check_all(tmp_path_factory, mutated(_short(example)), 60, run=False)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_mutated_examples_run_or_exit_2(example, tmp_path_factory):
-    @settings(max_examples=6, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(doc=mutated(_short(example)))
-    def check(doc):
-        _fuzz(tmp_path_factory.mktemp("fuzz"), doc, run=True)
-
-    check()
+    _check_all(tmp_path_factory, mutated(_short(example)), 6, run=True)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_hostile_overrides_validate_and_run_or_exit_2(example, tmp_path_factory):
-    @settings(max_examples=20, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(doc=with_overrides(_short(example)))
-    def check(doc):
-        _fuzz(tmp_path_factory.mktemp("fuzz"), doc, run=True)
-
-    check()
+    _check_all(tmp_path_factory, with_overrides(_short(example)), 20, run=True)
