@@ -168,3 +168,18 @@ def test_names_with_brackets_are_printed_as_text(tmp_path, monkeypatch):
     res = runner.invoke(app, ["mc", str(scenario), "--runs", "2", "--workers", "1", "--no-report"])
     assert res.exit_code == 0, res.output
     assert "tiny [/x] :100:: 2 runs" in res.output
+
+
+def test_duckdb_errors_that_carry_a_ctrl_c_count_as_an_interrupt():
+    """A SIGINT while DuckDB reads a registered Arrow table comes back as an InvalidInputException
+    whose text carries the KeyboardInterrupt (seen in the Ctrl-C test under load): it is an
+    interrupt (exit 130), not a store failure; other DuckDB errors are not."""
+    import duckdb
+
+    from iadsim.study.store import _interrupted
+
+    wrapped = duckdb.InvalidInputException("Invalid Input Error: counting the rows of the object registered as "
+                                           "'units_rows' failed: KeyboardInterrupt: ")
+    assert _interrupted(wrapped)
+    assert _interrupted(RuntimeError("Query interrupted"))
+    assert not _interrupted(duckdb.IOException("IO Error: No space left on device"))

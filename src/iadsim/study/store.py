@@ -59,10 +59,14 @@ def _in_use(path, exc) -> StoreIOError | None:
 
 def _interrupted(exc: BaseException) -> bool:
     """DuckDB turns a SIGINT during a query into an interrupted query (InterruptException, or a
-    RuntimeError 'Query interrupted' in some versions), not a KeyboardInterrupt."""
+    RuntimeError 'Query interrupted' in some versions), not a KeyboardInterrupt; and a SIGINT while
+    it reads a registered Arrow table back in Python becomes an error whose text carries the
+    KeyboardInterrupt ("counting the rows of the object registered as 'units_rows' failed:
+    KeyboardInterrupt")."""
     interrupt = getattr(duckdb, "InterruptException", ())
-    return (bool(interrupt) and isinstance(exc, interrupt)) or (isinstance(exc, (RuntimeError, duckdb.Error))
-                                                                and "interrupted" in str(exc).lower())
+    text = str(exc).lower()
+    return (bool(interrupt) and isinstance(exc, interrupt)) or (
+        isinstance(exc, (RuntimeError, duckdb.Error)) and ("interrupted" in text or "keyboardinterrupt" in text))
 
 
 def _io_error(what: str, path, exc) -> StoreIOError:
