@@ -203,8 +203,7 @@ class Recorder:
         reassess (the kill-assessment verdict) and reload (a launcher reloaded)."""
         if len(orders.track_id):
             detail = orders.detail or [f"rounds={n} time_to_go_s={g:.0f}" for n, g in zip(orders.n_rounds, orders.time_to_go_s)]
-            tof = getattr(orders, "predicted_tof_s", None)  # c2.stage.Orders, one per assign row (when C2 has it)
-            tof = [None] * len(orders.track_id) if tof is None else [_num(x) for x in np.asarray(tof, float)]
+            tof = [_num(x) for x in np.asarray(orders.predicted_tof_s, float)]  # one per assign row
             self._add(len(orders.track_id), t_s=t, kind="assign", unit=self.unit_names[u], track_id=orders.track_id,
                       threat_id=orders.truth_id, missile=[self.missile_names[w] for w in orders.weapon_idx],
                       detail=list(detail), predicted_tof_s=tof, **self._pos(orders.pip_enu_m))
