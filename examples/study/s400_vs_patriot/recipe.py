@@ -130,12 +130,12 @@ def plot(result: dict, path: Path) -> None:
             lo = np.array([a["metrics"][m]["lo"] for m in names])
             hi = np.array([a["metrics"][m]["hi"] for m in names])
             ax.bar(x + (k - (len(alts) - 1) / 2) * width, est, width, color=c, label=a["description"],
-                   yerr=np.vstack([est - lo, hi - est]), capsize=3, error_kw=dict(lw=1))
+                   yerr=np.maximum(np.vstack([est - lo, hi - est]), 0.0), capsize=3, error_kw=dict(lw=1))
         ax.set_xticks(x, [short(m) for m in names], rotation=20 if len(names) > 2 else 0, ha="right" if len(names) > 2 else "center")
         ax.set_title(title, fontsize=11)
         ax.grid(axis="y", alpha=0.3)
     axes[1].set_ylim(0, 1.05)
-    axes[0].legend(loc="upper left", fontsize=9)
+    axes[0].legend(loc="upper right", fontsize=9)
     fig.suptitle(f"S-400 or Patriot at Mürted: identical raids, {alts[0]['n_runs']} runs each, common random numbers, "
                  "95 % intervals", fontsize=11)
     fig.tight_layout()
