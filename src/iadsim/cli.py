@@ -196,7 +196,8 @@ def _register_commands() -> None:
     """Commands that live in their own modules register themselves on ``app`` when imported."""
     import importlib
 
-    for module in ("iadsim.cli_study", "iadsim.cli_outputs", "iadsim.cli_physics", "iadsim.cli_flyout"):
+    for module in ("iadsim.cli_study", "iadsim.cli_outputs", "iadsim.cli_physics", "iadsim.cli_flyout",
+                   "iadsim.cli_exposure"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -288,6 +288,8 @@ figure{margin:0}figcaption{font-size:12px;color:#495057}"""
 
 def render_run_report(result) -> str:
     """The whole report as one HTML string."""
+    from iadsim.report.exposure_section import exposure_html  # a section only when every unit held fire
+
     s = result.summary
     tot = s["totals"]
     kpis = "".join(f'<div class="kpi"><b>{v}</b>{html.escape(k.replace("_", " "))}</div>' for k, v in tot.items())
@@ -322,6 +324,7 @@ instrumented range and the elevation limits, over an effective earth k = 1.3306;
 {_table(outcome_rows, ["id", "raid", "threat", "target", "fate", "time (s)", "killed by", "rounds", "first detection (s)", "first track (s)"])}
 <h2>Units</h2>
 {_table(unit_rows, ["unit", "system", "rounds fired", "rounds left", "kills", "targets engaged peak/limit", "missiles guided peak/limit", "channels saturated (s)"])}
+{exposure_html(result)}
 <h2>Scenario</h2>
 {_table(scen_rows, ["", ""])}
 <h2>Catalog figures used (in force, overrides included), with grades and sources</h2>
