@@ -175,3 +175,13 @@ def test_exposure_cli_bad_input(tmp_path):
     empty.write_text(yaml.safe_dump(doc))
     res = CliRunner().invoke(app, ["exposure", str(empty)])
     assert res.exit_code == 2 and "at least one unit" in res.output
+
+
+def test_the_bundled_exposure_example_holds_fire_and_flies_the_catalog_stealth_fighter():
+    root = Path(__file__).resolve().parents[2]
+    sc = iadsim.load_scenario(root / "examples" / "exposure" / "f35_transit.yaml")
+    assert {r.threat for r in sc.raids} == {"stealth_fighter"}
+    assert sc.units and not any(u.doctrine.weapons_free for u in sc.units)
+    from iadsim import catalog
+
+    assert catalog.profile("threats", "stealth_fighter")["rcs_front"]["value"] == 0.001  # the profile the README quotes
