@@ -53,7 +53,10 @@ def test_sector_footprint_closes_at_the_site():
     world = compile_scenario(load_scenario(PATRIOT)).world
     lon, lat, ground = cov.footprint_lonlat(world, 0, 2.0, 1000.0, 0.5)
     assert lon[0] == lon[-1] and lat[0] == lat[-1] and ground > 50e3
-    assert np.all(lat[1:-1] > lat[0])  # faces north, ±60°: nothing south of the site
+    # every point of the wedge lies within the sector (±60° about the radar's facing) seen from the site
+    bearing = np.arctan2((lon[1:-1] - lon[0]) * np.cos(np.radians(lat[0])), lat[1:-1] - lat[0])
+    off = np.abs(np.mod(bearing - world.radars.facing_rad[0] + np.pi, 2 * np.pi) - np.pi)
+    assert np.degrees(off).max() <= 60.5 and np.degrees(off).max() > 59.0
 
 
 def test_cli_coverage_writes_png_html_and_prints_table(tmp_path):
