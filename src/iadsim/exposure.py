@@ -217,36 +217,50 @@ def _track_time(result, n: int, n_u: int, dt: float):
     return held * dt, first
 
 
+def _grouped_percentiles(values, group, n_groups: int, qs) -> np.ndarray:
+    """Percentiles ``qs`` (%) of ``values`` within each group 0..n_groups-1, numpy's default linear
+    interpolation (index (m − 1)·q/100 between order statistics); NaN for an empty group. (len(qs), n_groups)."""
+    order = np.lexsort((values, group))
+    v = values[order]
+    counts = np.bincount(group, minlength=n_groups)
+    starts = np.cumsum(counts) - counts
+    out = np.full((len(qs), n_groups), np.nan)
+    has = counts > 0
+    for j, q in enumerate(qs):
+        pos = starts[has] + (counts[has] - 1) * (q / 100.0)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, starts[has] + counts[has] - 1)
+        out[j, has] = v[lo] + (v[hi] - v[lo]) * (pos - lo)
+    return out
+
+
 def _summary(result, cols, detected, cover_steps, first, last, dt) -> pa.Table:
+    """One row per (raider, radar), raider-major; nulls where a raider was never in a radar's coverage."""
     w = result.compiled.world
     n, n_r = cover_steps.shape
     raid, unit, radar, band = _names(result)
     threat = np.array([result.scenario.raids[j].threat for j in w.threats.raid_idx], object)
     track_s, track_first = _track_time(result, n, len(w.units.name), dt)
-    sector = aspect_sector(cols["az"], cols["el"])
+    m = n * n_r
     pair = cols["i"] * n_r + cols["r"]
-    rows = {name: [] for name in SUMMARY_SCHEMA.names}
-    order = np.argsort(pair, kind="stable")
-    bounds = np.searchsorted(pair[order], np.arange(n * n_r + 1))
-    for i in range(n):  # one row per (raider, radar): a report-sized table, not a hot path
-        for r in range(n_r):
-            sel = order[bounds[i * n_r + r]:bounds[i * n_r + r + 1]]
-            snr = cols["snr_db"][sel]
-            pct = np.percentile(snr, [0, 10, 50, 90, 100]) if snr.size else [None] * 5
-            u = int(w.radars.unit_idx[r])
-            vals = dict(threat_id=i, raid=raid[i], threat=threat[i], unit=unit[r], radar=radar[r], band=band[r],
-                        time_in_coverage_s=float(cover_steps[i, r] * dt), first_in_coverage_s=_opt(first[i, r]),
-                        last_in_coverage_s=_opt(last[i, r]), dwells=int(sel.size),
-                        expected_detections=float(cols["pd"][sel].sum()), detections=int(detected[sel].sum()),
-                        snr_db_min=_opt(pct[0]), snr_db_p10=_opt(pct[1]), snr_db_median=_opt(pct[2]),
-                        snr_db_p90=_opt(pct[3]), snr_db_max=_opt(pct[4]),
-                        closest_range_km=_opt(cols["range_m"][sel].min() / 1e3 if sel.size else None),
-                        dwells_front=int((sector[sel] == "front").sum()), dwells_side=int((sector[sel] == "side").sum()),
-                        dwells_rear=int((sector[sel] == "rear").sum()), unit_track_time_s=float(track_s[i, u]),
-                        unit_first_track_s=_opt(track_first[i, u]))
-            for key, val in vals.items():
-                rows[key].append(val)
-    return pa.table(rows, schema=SUMMARY_SCHEMA)
+    count = lambda mask=None: np.bincount(pair, weights=None if mask is None else mask.astype(float), minlength=m)  # noqa: E731
+    pct = _grouped_percentiles(cols["snr_db"], pair, m, (0, 10, 50, 90, 100))
+    closest = np.full(m, np.inf)
+    np.minimum.at(closest, pair, cols["range_m"])
+    sector = aspect_sector(cols["az"], cols["el"])
+    ii, rr = np.repeat(np.arange(n), n_r), np.tile(np.arange(n_r), n)
+    u = w.radars.unit_idx[rr]
+    f64 = lambda a: pa.array(np.where(np.isfinite(a), a, np.nan), pa.float64(), from_pandas=True)  # noqa: E731 NaN -> null
+    columns = dict(
+        threat_id=ii, raid=raid[ii].tolist(), threat=threat[ii].tolist(), unit=unit[rr].tolist(), radar=radar[rr].tolist(),
+        band=band[rr].tolist(), time_in_coverage_s=cover_steps.ravel() * dt, first_in_coverage_s=f64(first.ravel()),
+        last_in_coverage_s=f64(last.ravel()), dwells=count().astype(np.int64),
+        expected_detections=np.bincount(pair, weights=cols["pd"], minlength=m),
+        detections=count(detected).astype(np.int64), snr_db_min=f64(pct[0]), snr_db_p10=f64(pct[1]),
+        snr_db_median=f64(pct[2]), snr_db_p90=f64(pct[3]), snr_db_max=f64(pct[4]), closest_range_km=f64(closest / 1e3),
+        **{f"dwells_{name}": count(sector == name).astype(np.int64) for name in SECTORS},
+        unit_track_time_s=track_s[ii, u], unit_first_track_s=f64(track_first[ii, u]))
+    return pa.table(columns, schema=SUMMARY_SCHEMA)
 
 
 def _opt(x):

@@ -41,6 +41,18 @@ def test_aspect_angles_on_hand_computed_geometry():
         assert el[0] == pytest.approx(el_ref, abs=1e-9), (los, vel, el)
 
 
+def test_grouped_percentiles_match_numpy():
+    rng = np.random.default_rng(1)
+    values, group = rng.normal(size=1000), rng.integers(0, 7, 1000)
+    group[group == 3] = 4  # group 3 empty, and group 7 beyond the data
+    got = ex._grouped_percentiles(values, group, 8, (0, 10, 50, 90, 100))
+    for k in range(8):
+        sel = group == k
+        ref = np.percentile(values[sel], [0, 10, 50, 90, 100]) if sel.any() else np.full(5, np.nan)
+        np.testing.assert_allclose(got[:, k], ref, rtol=0, atol=1e-12)
+    assert np.isnan(got[:, 3]).all() and np.isnan(got[:, 7]).all()
+
+
 def test_aspect_sector_is_the_one_the_rcs_model_uses():
     rng = np.random.default_rng(7)
     los = rng.normal(size=(5000, 3)) * [1e5, 1e5, 1e4]
@@ -54,15 +66,18 @@ def test_aspect_sector_is_the_one_the_rcs_model_uses():
 
 
 def _transit_yaml(tmp_path: Path, weapons_free: bool) -> Path:
-    """One S-400 battalion at the origin (both radars cut at 100 km, scan periods 10 s and 3 s) and a
-    stealth fighter at 10 km flying east along 40.45° N, 0.45° (~50 km) north of it, 3.5° of longitude."""
+    """One S-400 battalion at the origin (both radars cut at 100 km, scan periods 10 s and 3 s), a
+    Patriot battery there facing south (its sector never holds the aircraft), and a stealth fighter at
+    10 km flying east along 40.45° N, 0.45° (~50 km) north of them, 3.5° of longitude."""
     doc = dict(schema_version=1, name="transit_test", seed=3, origin=dict(lat_deg=40.0, lon_deg=32.5, alt_m=800.0),
                time=dict(duration_s=1300.0, step_s=1.0),
                assets=[dict(name="base", lat_deg=40.0, lon_deg=32.5, value=1.0),
                        dict(name="exit", lat_deg=40.45, lon_deg=34.25, value=1.0, radius_m=1000.0)],
                units=[dict(name="s400", system="s400", lat_deg=40.0, lon_deg=32.5,
                            doctrine=dict(weapons_free=weapons_free),
-                           overrides=dict(radar={r: dict(max_range=MAX_RANGE_KM, scan_period=p) for r, p in PERIOD_S.items()}))],
+                           overrides=dict(radar={r: dict(max_range=MAX_RANGE_KM, scan_period=p) for r, p in PERIOD_S.items()})),
+                      dict(name="patriot_south", system="patriot", lat_deg=40.0, lon_deg=32.5, facing_deg=180.0,
+                           doctrine=dict(weapons_free=weapons_free))],
                raids=[dict(name="f35", threat="stealth_fighter", count=1, target="exit",
                            route=[dict(lat_deg=40.45, lon_deg=30.75, alt_agl_m=ALT_M, speed_mps=SPEED_MPS)])])
     path = tmp_path / f"transit_{weapons_free}.yaml"
@@ -95,7 +110,12 @@ def transit(tmp_path_factory):
 def test_dwells_follow_the_scan_period_over_a_hand_computed_time_in_coverage(transit):
     result, measured = transit
     rows = measured.summary.to_pylist()
-    assert [(r["radar"], r["band"]) for r in rows] == [("91N6E", "S"), ("92N6E", "X")]
+    assert [(r["radar"], r["band"]) for r in rows] == [("91N6E", "S"), ("92N6E", "X"), ("MPQ-65", "C")]
+    never = rows.pop()  # the south-facing sector radar: no coverage, no dwell, nulls where there is no value
+    assert (never["time_in_coverage_s"], never["dwells"], never["detections"], never["unit_track_time_s"]) == (0.0, 0, 0, 0.0)
+    assert never["expected_detections"] == 0.0
+    assert all(never[k] is None for k in ("first_in_coverage_s", "last_in_coverage_s", "snr_db_min", "snr_db_median",
+                                          "snr_db_max", "closest_range_km", "unit_first_track_s"))
     t_hand = _hand_time_in_coverage_s()  # ~680 s
     assert 600 < t_hand < 760
     for r in rows:
@@ -126,11 +146,12 @@ def test_every_detection_of_the_run_is_at_a_dwell(transit):
     real = (ev.array("kind") == "detect") & (ev.array("threat_id") >= 0)
     assert real.sum() > 20
     assert sum(measured.summary.column("detections").to_pylist()) == int(real.sum())
+    assert set(ev.array("radar")[real]) == {"91N6E", "92N6E"}
     assert sum(measured.looks.column("detected").to_pylist()) == int(real.sum())
     assert result.summary["totals"]["rounds_fired"] == 0  # weapons held
     track_s = result.track_samples
-    held = np.unique(np.asarray(track_s["t_s"])[np.asarray(track_s["truth_id"]) == 0]).size
-    assert measured.summary.column("unit_track_time_s").to_pylist() == [float(held)] * 2
+    held = np.unique(np.asarray(track_s["t_s"])[(np.asarray(track_s["truth_id"]) == 0) & (np.asarray(track_s["unit"]) == 0)]).size
+    assert measured.summary.column("unit_track_time_s").to_pylist() == [float(held)] * 2 + [0.0]
     assert held > 100
 
 
@@ -152,12 +173,12 @@ def test_exposure_cli_end_to_end(tmp_path):
     out = tmp_path / "exp"
     res = CliRunner().invoke(app, ["exposure", str(path), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "weapons held for s400" in res.output and "91N6E" in res.output
+    assert "weapons held for s400, patriot_south" in res.output and "91N6E" in res.output
     summary = pq.read_table(out / "exposure.parquet")
-    assert summary.schema == ex.SUMMARY_SCHEMA and summary.num_rows == 2
+    assert summary.schema == ex.SUMMARY_SCHEMA and summary.num_rows == 3
     assert pq.read_table(out / "exposure_looks.parquet").schema == ex.LOOKS_SCHEMA
     csv = pcsv.read_csv(out / "exposure.csv")
-    assert csv.num_rows == 2 and csv.column("dwells").to_pylist() == summary.column("dwells").to_pylist()
+    assert csv.num_rows == 3 and csv.column("dwells").to_pylist() == summary.column("dwells").to_pylist()
     png = (out / "exposure_aspect.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     html = (out / "report.html").read_text()
