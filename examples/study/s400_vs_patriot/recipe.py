@@ -153,7 +153,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be >= 1")
-    result = run(args.runs, args.workers, args.store, args.out, args.batch_runs)
+    def progress(done, total):  # one line per 10 committed runs of each alternative, on stderr
+        if done == total or done % 10 == 0:
+            print(f"  {done}/{total} runs", file=sys.stderr, flush=True)
+
+    result = run(args.runs, args.workers, args.store, args.out, args.batch_runs, progress)
     print((args.out / "results.md").read_text(encoding="utf-8"))
     print(f"Wrote {args.out / 'results.md'}, {args.out / 'results.json'}, {args.out / 's400_vs_patriot.png'}, "
           f"{args.store.parent / 'compare_report.html'}")
