@@ -1,0 +1,70 @@
+"""Label placement on a map: each label goes to the first of eight positions around its point
+where it overlaps no other label, marker or the plot's edge (greedy, in priority order).
+
+Positions are Plotly ``textposition`` values; boxes are estimated in screen pixels from the
+axis ranges and the plot area's size (text width ~ 0.6 × font size per character).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+             "bottom right", "bottom left")
+MARKER_PX = 7.0  # half-size of a site marker, and the gap between marker and text
+
+
+def _box(pos: str, x: float, y: float, w: float, h: float):
+    """(x0, y0, x1, y1) in screen pixels (y down) of a label at textposition ``pos`` of point (x, y)."""
+    vert, horiz = pos.split()
+    if horiz == "center":
+        x0 = x - w / 2
+    elif horiz == "right":
+        x0 = x + (MARKER_PX if vert == "middle" else 0.0)
+    else:
+        x0 = x - w - (MARKER_PX if vert == "middle" else 0.0)
+    y0 = {"top": y - MARKER_PX - h, "bottom": y + MARKER_PX, "middle": y - h / 2}[vert]
+    return x0, y0, x0 + w, y0 + h
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place(labels, x, y, priority, obstacles_xy, xrange, yrange, size_px, font_px=11.0, required=None):
+    """Choose a textposition per label, or '' to leave it out.
+
+    ``x``, ``y``: data coordinates of the labelled points; ``priority``: lower is placed first;
+    ``obstacles_xy``: (m, 2) data coordinates of other markers to keep clear; ``xrange``/``yrange``:
+    the axis ranges; ``size_px``: (width, height) of the plot area in pixels. A ``required`` label
+    (default: priority 0) is never left out: when every position collides it takes the least bad one.
+    """
+    w_px, h_px = size_px
+    sx = w_px / (xrange[1] - xrange[0])
+    sy = h_px / (yrange[1] - yrange[0])
+
+    def screen(px, py):
+        return (np.asarray(px, float) - xrange[0]) * sx, (yrange[1] - np.asarray(py, float)) * sy
+
+    X, Y = screen(x, y)
+    ox, oy = screen(*np.asarray(obstacles_xy, float).reshape(-1, 2).T) if len(obstacles_xy) else (np.zeros(0), np.zeros(0))
+    placed, out = [], [""] * len(labels)
+    order = np.argsort(np.asarray(priority), kind="stable")
+    for i in order:
+        w, h = 0.6 * font_px * len(labels[i]) + 2, font_px + 3
+        best, best_cost = None, np.inf
+        for pos in POSITIONS:
+            b = _box(pos, X[i], Y[i], w, h)
+            cost = sum(_overlap(b, p) for p in placed) * 10
+            near = (ox > b[0] - 3) & (ox < b[2] + 3) & (oy > b[1] - 3) & (oy < b[3] + 3)
+            cost += int(near.sum())
+            cost += 20 * (b[0] < 0 or b[1] < 0 or b[2] > w_px or b[3] > h_px)
+            if cost < best_cost:
+                best, best_cost = (pos, b), cost
+            if cost == 0:
+                break
+        must = required[i] if required is not None else priority[i] == 0
+        if best_cost == 0 or must:
+            out[i] = best[0]
+            placed.append(best[1])
+    return out
