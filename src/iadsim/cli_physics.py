@@ -49,8 +49,8 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
              rcs: str = typer.Option("0.001,0.1,2,100", "--rcs", help="target RCS values, m² (> 0)"),
              alt: str = typer.Option("50,1000,10000", "--alt", help="target altitudes above the ground, m (>= 0)"),
              pd: str = typer.Option("0.5,0.9", "--pd", help="detection probabilities per dwell, in (0, 1)"),
-             map_rcs: float = typer.Option(2.0, "--map-rcs", help="RCS of the footprint map, m²"),
-             map_alt: float = typer.Option(1000.0, "--map-alt", help="target altitude of the footprint map, m"),
+             map_rcs: str = typer.Option("0.01,0.1,1,10", "--map-rcs", help="RCS values of the footprint map, m² (one colour each)"),
+             map_alt: str = typer.Option("50,1000,10000", "--map-alt", help="target altitudes of the footprint map, m (one panel each)"),
              threat: str = typer.Option("", "--threat",
                                         help="catalog threats (comma-separated): range against each one's nose, with "
                                              "its band RCS factor and Swerling model, as a run sees it"),
@@ -63,8 +63,8 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
     rcs_m2 = _floats(rcs, "--rcs", 0.0)
     alts_m = _floats(alt, "--alt", 0.0, open_low=False)
     pds = _floats(pd, "--pd", 0.0, 1.0)
-    _floats(str(map_rcs), "--map-rcs", 0.0)
-    _floats(str(map_alt), "--map-alt", 0.0, open_low=False)
+    map_rcs_m2 = _floats(map_rcs, "--map-rcs", 0.0)
+    map_alts_m = _floats(map_alt, "--map-alt", 0.0, open_low=False)
     threats = [t.strip() for t in threat.split(",") if t.strip()]
     from iadsim import catalog
 
@@ -99,8 +99,8 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
             out.print(_threat_table(name, cov.threat_coverage_table(world, threats, alts_m, pds)))
         suffix = "" if len(worlds) == 1 else f"_{name}"
         png, html = target / f"coverage_map{suffix}.png", target / f"coverage_map{suffix}.html"
-        cov.map_png(world, png, map_rcs, map_alt, pds, name)
-        cov.map_html(world, html, map_rcs, map_alt, pds, name)
+        cov.map_png(world, png, map_rcs_m2, map_alts_m, pds[0], name)
+        cov.map_html(world, html, map_rcs_m2, map_alts_m, pds[0], name)
         written += [png, html]
     out.print(f"{DWELL_NOTE} * = limited by the horizon or the instrumented range.", highlight=False, soft_wrap=True)
     if compare:
