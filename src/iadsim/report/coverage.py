@@ -147,6 +147,7 @@ MAP_RCS_M2 = (0.01, 0.1, 1.0, 10.0)  # stealthy fighter / cruise missile / small
 MAP_ALT_M = (50.0, 1000.0, 10000.0)  # sea-skimming/terrain-following, low, medium-high
 RADAR_DASHES = ("solid", "dash", "dot", "dashdot")
 RADAR_STYLES = ("-", "--", ":", "-.")
+LOG_SPAN = 10.0  # the comparison's range axis is logarithmic beyond this ratio of largest to smallest range
 
 
 def rcs_colours(rcs_m2) -> list[str]:
@@ -290,10 +291,11 @@ def map_html(world, path: Path, rcs_m2, alts_m, pd: float, title: str) -> None:
     fig.write_html(path, include_plotlyjs="directory", full_html=True)
 
 
-def compare_png(worlds: dict, path: Path, alts_m, pd: float = 0.5, rcs_m2=np.logspace(-4, 3, 57)) -> None:
+def compare_png(worlds: dict, path: Path, alts_m, pd: float = 0.5, rcs_m2=np.logspace(-4, 3, 57)) -> bool:
     """Detection range vs RCS at a few altitudes for every radar of several scenarios (one panel per
-    altitude). The range axis is logarithmic when the capped ranges span more than a factor 10, and is
-    scaled to the capped (solid) curves: the free-space curves (dotted) run off the top beyond them."""
+    altitude). The range axis is logarithmic when the capped ranges span more than a factor
+    ``LOG_SPAN`` (returns whether it is), and is scaled to the capped (solid) curves: the free-space
+    curves (dotted) run off the top beyond them."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -312,7 +314,7 @@ def compare_png(worlds: dict, path: Path, alts_m, pd: float = 0.5, rcs_m2=np.log
                 c += 1
     lo = min(cv[3].min() for cv in curves)
     hi = max(cv[3].max() for cv in curves)
-    log_y = hi / max(lo, 1e-9) > 10
+    log_y = bool(hi / max(lo, 1e-9) > LOG_SPAN)
     fig, axes = plt.subplots(1, len(alts_m), figsize=(5 * len(alts_m), 4.8), sharey=True, squeeze=False)
     for p, label, colour, capped, free in curves:
         ax = axes[0][p]
@@ -340,3 +342,4 @@ def compare_png(worlds: dict, path: Path, alts_m, pd: float = 0.5, rcs_m2=np.log
     fig.tight_layout(rect=(0, 0.1, 1, 0.95))
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return log_y
