@@ -7,14 +7,16 @@ from typing import List, Optional
 
 import numpy as np
 import typer
+from rich import box
 from rich.table import Table
 
 from iadsim.cli import _fail, _load, app, out
 
 def _threat_table(name, rows) -> Table:
-    table = Table(title=f"{name}: detection range (km) vs threat (nose-on, band RCS factor applied)")
+    table = Table(title=f"{name}: detection range (km) vs threat (nose-on, band RCS factor applied)", box=box.SIMPLE_HEAD)
     for col in ("radar", "band", "threat", "RCS m² (×factor)", "alt m", "Pd", "free space km", "range km"):
-        table.add_column(col, justify="left" if col in ("radar", "band", "threat") else "right")
+        table.add_column(col, justify="left" if col in ("radar", "band", "threat") else "right", overflow="fold",
+                         no_wrap=col in ("radar", "threat"))
     for r in rows:
         limited = r.range_m < r.free_space_m - 1e-6
         table.add_row(r.radar, r.band, r.threat, f"{r.rcs_m2:g} (×{r.band_factor:g})", f"{r.alt_m:g}", f"{r.pd:g}",
@@ -86,9 +88,10 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
         _fail(f"cannot create {target}: {exc.strerror or exc}", code=1)
     written = []
     for name, world in worlds.items():
-        table = Table(title=f"{name}: detection range (km) vs RCS and target altitude")
+        table = Table(title=f"{name}: detection range (km) vs RCS and target altitude", box=box.SIMPLE_HEAD)
         for col in ("unit", "radar", "RCS m²", "alt m", "Pd", "free space km", "horizon km", "range km"):
-            table.add_column(col, justify="right" if col not in ("unit", "radar") else "left")
+            table.add_column(col, justify="right" if col not in ("unit", "radar") else "left", overflow="fold",
+                             no_wrap=col in ("unit", "radar"))
         for row in cov.coverage_table(world, rcs_m2, alts_m, pds):
             limited = row.range_m < row.free_space_m - 1e-6
             table.add_row(row.unit, row.radar, f"{row.rcs_m2:g}", f"{row.alt_m:g}", f"{row.pd:g}",

@@ -40,6 +40,11 @@ def metric_rows(stats) -> list[list]:
 
 
 METRIC_HEADER = ["metric", "estimate", "95 % interval", "half-width", "runs", "interval", "unit"]
+TERMINAL_METRIC_HEADER = ["metric", "estimate", "95 % interval", "unit"]  # fits 80 columns; the report has the rest
+
+
+def terminal_metric_rows(stats) -> list[list]:
+    return [[r["metric"], fmt(r["estimate"]), f"[{fmt(r['lo'])}, {fmt(r['hi'])}]", r["unit"] or ""] for r in stats.rows]
 
 
 def _page(title: str, body: str) -> str:
@@ -154,6 +159,12 @@ def difference_rows(rows: list[dict]) -> list[list]:
 
 
 DIFF_HEADER = ["metric", "first", "this", "difference", "95 % interval", "interval excludes 0", "paired runs"]
+TERMINAL_DIFF_HEADER = ["metric", "first", "this", "difference [95 % interval]", "excludes 0"]
+
+
+def terminal_difference_rows(rows: list[dict]) -> list[list]:
+    return [[r["metric"], fmt(r["base"]), fmt(r["other"]), f"{fmt(r['difference'])} [{fmt(r['lo'])}, {fmt(r['hi'])}]",
+             "yes" if r["significant"] else "no"] for r in rows]
 
 
 def render_compare_report(labels: list[str], stats: list, diffs: list[list[dict]], meta: dict) -> str:
