@@ -226,15 +226,15 @@ def map_figure(result) -> go.Figure:
         lon, lat = _lonlat(g.xyz[det[::every]], o)
         fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(size=2, color="#adb5bd"), visible="legendonly",
                         name=f"detections (1 in {every})", legendgroup="tracks", hoverinfo="skip")
+    city_names, city_lon, city_lat = basemap.cities(box)
+    _site_labels(fig, g, box, main_px, city_names, city_lon, city_lat)
     for k, (kind, (lon, lat)) in enumerate(g.events.items()):
         label, sym, col = palette.EVENTS[kind]
         fig.add_scatter(x=lon, y=lat, mode="markers", name=label, legendgroup="events",
                         legendgrouptitle_text="Events" if k == 0 else None,
-                        marker=dict(symbol=sym, size=11 if kind == "leak" else 9, color=col,
+                        marker=dict(symbol=sym, size=15 if kind == "leak" else 9, color=col,
                                     line=dict(width=2 if sym != "star" else 1, color=col if sym != "star" else "#212529")),
-                        hovertemplate=f"{label}<extra></extra>")
-    city_names, city_lon, city_lat = basemap.cities(box)
-    _site_labels(fig, g, box, main_px, city_names, city_lon, city_lat)
+                        hovertemplate=f"{label}<extra></extra>")  # after the sites: a leaker shows on top of its asset
     _overview(fig, g, box)
     fig.update_layout(title="Sites, threat routes and intercepts", width=WIDTH_PX, height=HEIGHT_PX, margin=MARGIN,
                       plot_bgcolor=palette.LAND_BG, legend=dict(x=INSET_X[0], y=LEGEND_TOP, xanchor="left", yanchor="top",
