@@ -122,7 +122,12 @@ def test_channel_chart_is_scaled_to_use_with_limits_stated(small_run):
     fig = resources_figure(result)
     top = fig.layout.yaxis.range[1]
     peak = max(u["targets_engaged_peak"], u["missiles_guided_peak"])
-    assert peak <= top <= max(2.5 * peak, 2.0)  # scaled to the use, not to the 72-channel limit
+    from iadsim.report.run_report import LIMIT_IN_VIEW
+
+    limits = (u["channels"]["targets"], u["channels"]["missiles"])
+    in_view = [lim for lim in limits if lim <= LIMIT_IN_VIEW * max(peak, 1)]
+    assert peak <= top <= max(1.25 * peak, 1.0, 1.1 * max(in_view, default=0)) + 1e-9  # not scaled to an off-view limit
+    assert top < max(limits)  # the 72-channel limit does not flatten the use
     title = fig.layout.annotations[0].text
     assert f"{u['channels']['targets']} target" in title and f"{u['channels']['missiles']} missile" in title
     # rounds: each type's loaded count is drawn as a line and the axis reaches it
@@ -146,3 +151,16 @@ def test_report_sections_are_a_list_a_helper_can_extend(small_run):
     extra = lambda result: '<h2 id="extra">extra section</h2>'  # noqa: E731
     html = run_report.render_run_report(small_run[0], sections=[run_report.section_overview, extra])
     assert 'id="extra"' in html and 'id="map"' not in html
+
+
+def test_a_channel_limit_near_the_use_is_a_line_and_a_far_one_is_not():
+    from plotly.subplots import make_subplots
+
+    from iadsim.report.run_report import LIMIT_IN_VIEW, _scaled_limit
+
+    fig = make_subplots(rows=1, cols=1)
+    assert _scaled_limit(fig, 4, 9, 1, 1, "target channel", "#000", "left") == 9  # Patriot: 9 channels, 4 in use
+    assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].y0 == 9
+    assert _scaled_limit(fig, 8, 72, 1, 1, "missile channel", "#000", "right") == 0  # S-400: 72, 8 in use
+    assert len(fig.layout.shapes) == 1
+    assert _scaled_limit(fig, 0, LIMIT_IN_VIEW, 1, 1, "x", "#000", "left") == LIMIT_IN_VIEW  # no use yet: scale of 1

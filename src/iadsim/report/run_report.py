@@ -24,6 +24,7 @@ from iadsim.report import palette
 from iadsim.report.run_map import DETECTION_POINTS, ROUTE_POINTS, TRACK_POINTS, map_figure  # noqa: F401 (re-exported)
 
 BLAKE_RCS_M2 = (1.0, 0.1, 0.01)
+LIMIT_IN_VIEW = 3.0  # a channel limit up to this many times the peak use is drawn on the use-scaled axis
 
 def _threat_phases(result):
     """Per threat: (start, first detection, first track, end) times in s; None where absent."""
@@ -73,9 +74,10 @@ def timeline_figure(result) -> go.Figure:
 
 
 def _scaled_limit(fig, peak: float, limit: float, row: int, col: int, what: str, colour: str, side: str) -> float:
-    """Draw ``limit`` as a line when it is within twice the peak use, else say it in a note at the top;
-    returns the y extent the limit needs (0 when it stays off the axis)."""
-    if limit <= 2 * max(peak, 1):
+    """Draw ``limit`` as a line when it is within ``LIMIT_IN_VIEW`` times the peak use (else the row's
+    title states it and the axis stays scaled to the use); returns the y extent the limit needs (0 when
+    it stays off the axis)."""
+    if limit <= LIMIT_IN_VIEW * max(peak, 1):
         fig.add_hline(y=limit, line=dict(dash="dot", color=colour, width=1.5), row=row, col=col,
                       annotation=dict(text=f"{what} limit {limit:g}", font=dict(size=10, color=colour)),
                       annotation_position=f"top {side}")
@@ -85,7 +87,7 @@ def _scaled_limit(fig, peak: float, limit: float, row: int, col: int, what: str,
 
 def resources_figure(result) -> go.Figure:
     """Per unit (one row each): channels in use over time, scaled to the use, with each channel limit
-    drawn as a line when it is within twice the peak (else stated in the row's title); and rounds
+    drawn as a line when it is within ``LIMIT_IN_VIEW`` times the peak (always stated in the row's title); and rounds
     fired per interceptor type against the rounds loaded, in the interceptor's palette colour."""
     from plotly.subplots import make_subplots
 
