@@ -159,6 +159,7 @@ def test_a_channel_limit_near_the_use_is_a_line_and_a_far_one_is_not():
     from iadsim.report.run_report import LIMIT_IN_VIEW, _scaled_limit
 
     fig = make_subplots(rows=1, cols=1)
+    fig.add_scatter(x=[0, 1], y=[0, 4], row=1, col=1)  # Plotly draws a line only on a subplot with data
     assert _scaled_limit(fig, 4, 9, 1, 1, "target channel", "#000", "left") == 9  # Patriot: 9 channels, 4 in use
     assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].y0 == 9
     assert _scaled_limit(fig, 8, 72, 1, 1, "missile channel", "#000", "right") == 0  # S-400: 72, 8 in use
