@@ -165,3 +165,14 @@ def test_a_channel_limit_near_the_use_is_a_line_and_a_far_one_is_not():
     assert _scaled_limit(fig, 8, 72, 1, 1, "missile channel", "#000", "right") == 0  # S-400: 72, 8 in use
     assert len(fig.layout.shapes) == 1
     assert _scaled_limit(fig, 0, LIMIT_IN_VIEW, 1, 1, "x", "#000", "left") == LIMIT_IN_VIEW  # no use yet: scale of 1
+
+
+def test_catalog_values_and_missing_titles_read_as_text(small_run):
+    from iadsim.report.run_report import _value, section_sources
+
+    assert _value([0.3, 0.32, 0.55]) == "0.3, 0.32, 0.55"
+    assert _value({"S": 5.0, "X": 1.0}) == "S: 5, X: 1"
+    assert _value(30) == "30" and _value(1.5e-06) == "1.5e-06"
+    html = section_sources(small_run[0])
+    assert "<td>[" not in html and "<td>{" not in html
+    assert "<td>title not recorded</td>" not in html  # shown greyed as a note, not as if it were a title

@@ -210,7 +210,10 @@ def _citations(rows) -> list[list]:
         s = catalog.citation(k)
         url = s["url"]
         link = _Html(f'<a href="{html.escape(url)}" rel="noreferrer">{html.escape(url)}</a>') if url else ""
-        out.append([k, s["title"], s["publisher"], s["date"], link])
+        title = s["title"] or ""
+        if title in ("", "title not recorded"):
+            title = _Html('<span class="note">title not recorded</span>')
+        out.append([k, title, s["publisher"], s["date"], link])
     return out
 
 
@@ -280,7 +283,7 @@ def section_sources(result) -> str:
     rows = _sources_rows(result)
     return f"""<h2>Catalog figures used (in force, overrides included), with grades and sources</h2>
 <p class="note">Grade A: two or more independent public sources agree; B: one source, or several echoing one origin; C: estimated, fitted or a modelling choice (see method). Grade "scenario": set by this scenario's overrides, not a public figure.</p>
-{_table(rows, ["profile", "field", "value", "unit", "grade", "sources", "method"])}
+{_table([r[:2] + [_value(r[2])] + r[3:] for r in rows], ["profile", "field", "value", "unit", "grade", "sources", "method"])}
 <h3>Sources cited</h3>
 {_table(_citations(rows), ["key", "title", "publisher", "date", "link"])}"""
 
@@ -303,6 +306,15 @@ def render_run_report(result, sections=None) -> str:
 <p class="note">Simulation from public-source, graded figures (see the sources table). Not a prediction of real performance.</p>
 {body}
 </body></html>"""
+
+
+def _value(v) -> str:
+    """A catalog value for people: a list as ``0.3, 0.32, …`` (no brackets), a mapping as ``key: value``."""
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_value(x) for x in v)
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {_value(x)}" for k, x in v.items())
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def _counts(by_type: dict) -> str:
