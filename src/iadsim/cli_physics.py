@@ -105,6 +105,7 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
         cov.map_png(world, png, map_rcs_m2, map_alts_m, pds[0], name)
         cov.map_html(world, html, map_rcs_m2, map_alts_m, pds[0], name)
         written += [png, html]
+    written.append(target / "plotly.min.js")  # written once beside the map pages, which load it (offline)
     out.print(f"{DWELL_NOTE} * = limited by the horizon or the instrumented range.", highlight=False, soft_wrap=True)
     if compare:
         png = target / "compare.png"
