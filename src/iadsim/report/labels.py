@@ -11,7 +11,7 @@ import numpy as np
 
 POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
              "bottom right", "bottom left")
-MARKER_PX = 7.0  # half-size of a site marker, and the gap between marker and text
+MARKER_PX = 9.0  # half-size of the largest marker (a leak star on its asset): the gap between point and text
 
 
 def _box(pos: str, x: float, y: float, w: float, h: float):
