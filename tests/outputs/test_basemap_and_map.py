@@ -168,8 +168,9 @@ def test_a_channel_limit_near_the_use_is_a_line_and_a_far_one_is_not():
 
 
 def test_catalog_values_and_missing_titles_read_as_text(small_run):
-    from iadsim.report.run_report import _value, section_sources
+    from iadsim.report.run_report import _unit, _value, section_sources
 
+    assert (_unit("m2"), _unit("1"), _unit("us"), _unit("m/s")) == ("m²", "–", "µs", "m/s")
     assert _value([0.3, 0.32, 0.55]) == "0.3, 0.32, 0.55"
     assert _value({"S": 5.0, "X": 1.0}) == "S: 5, X: 1"
     assert _value(30) == "30" and _value(1.5e-06) == "1.5e-06"

@@ -283,7 +283,7 @@ def section_sources(result) -> str:
     rows = _sources_rows(result)
     return f"""<h2>Catalog figures used (in force, overrides included), with grades and sources</h2>
 <p class="note">Grade A: two or more independent public sources agree; B: one source, or several echoing one origin; C: estimated, fitted or a modelling choice (see method). Grade "scenario": set by this scenario's overrides, not a public figure.</p>
-{_table([r[:2] + [_value(r[2])] + r[3:] for r in rows], ["profile", "field", "value", "unit", "grade", "sources", "method"])}
+{_table([r[:2] + [_value(r[2]), _unit(r[3])] + r[4:] for r in rows], ["profile", "field", "value", "unit", "grade", "sources", "method"])}
 <h3>Sources cited</h3>
 {_table(_citations(rows), ["key", "title", "publisher", "date", "link"])}"""
 
@@ -315,6 +315,11 @@ def _value(v) -> str:
     if isinstance(v, dict):
         return ", ".join(f"{k}: {_value(x)}" for k, x in v.items())
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _unit(unit: str) -> str:
+    """A catalog unit for people: ``m2`` as m², ``us`` as µs, ``1`` (dimensionless) as –."""
+    return {"1": "–", "": "–", "us": "µs"}.get(unit, unit.replace("m2", "m²").replace("s2", "s²"))
 
 
 def _counts(by_type: dict) -> str:
