@@ -67,12 +67,27 @@ def test_labels_of_colocated_sites_take_different_places_and_do_not_overlap():
     xr, yr, size = (31.0, 34.0), (39.0, 41.0), (900.0, 600.0)
     pos = labels.place(names, x, y, [0, 0, 0, 1], np.column_stack([x, y]), xr, yr, size)
     sx, sy = size[0] / (xr[1] - xr[0]), size[1] / (yr[1] - yr[0])
-    boxes = [labels._box(p, (xi - xr[0]) * sx, (yr[1] - yi) * sy, 0.6 * 11 * len(n) + 2, 14)
+    boxes = [labels.label_box(p, (xi - xr[0]) * sx, (yr[1] - yi) * sy, 0.6 * 11 * len(n) + 2, 14)
              for n, p, xi, yi in zip(names, pos, x, y) if p]
     assert all(pos[:3])  # sites are always labelled
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
             assert not labels._overlap(boxes[i], boxes[j]), (names, pos)
+
+
+def test_a_crowded_site_gets_its_label_on_a_leader_line():
+    """Markers all round a site (24, 8 px away): no place beside it is free, so the label goes out on
+    a leader line, clear of every marker."""
+    ring = np.radians(np.arange(0, 360, 15))
+    x0, y0 = 32.0, 40.0
+    obstacles = np.column_stack([x0 + 0.02 * np.cos(ring), y0 + 0.02 * np.sin(ring)])  # 8 px around it
+    xr, yr, size = (31.0, 33.0), (39.0, 41.0), (800.0, 800.0)
+    pos = labels.place(["site"], [x0], [y0], [0], obstacles, xr, yr, size)
+    assert isinstance(pos[0], tuple) and np.hypot(*pos[0]) == pytest.approx(labels.LEADER_PX)
+    sx = size[0] / (xr[1] - xr[0])
+    b = labels.label_box(pos[0], (x0 - xr[0]) * sx, (yr[1] - y0) * sx, 0.6 * 11 * 4 + 2, 14)
+    ox, oy = (obstacles[:, 0] - xr[0]) * sx, (yr[1] - obstacles[:, 1]) * sx
+    assert not np.any((ox > b[0]) & (ox < b[2]) & (oy > b[1]) & (oy < b[3]))
 
 
 def _main(fig):
@@ -98,7 +113,8 @@ def test_map_view_fits_the_action_and_the_overview_holds_the_rings(small_run):
             assert x2[0] <= min(t.x) and max(t.x) <= x2[1] and y2[0] <= min(t.y) and max(t.y) <= y2[1]
     assert any(t.name == "coastline" and t.xaxis == "x2" for t in fig.data)  # the Black Sea in the overview
     units = named["air-defence units"]
-    assert all(units.text)  # every unit labelled
+    leader = {a.text for a in fig.layout.annotations if a.showarrow}
+    assert all(t or n in leader for t, n in zip(units.text, units.hovertext))  # every unit labelled
 
 
 def test_one_palette_tells_missiles_radars_and_threats_apart(small_run):

@@ -38,9 +38,11 @@ def _shots(tmp_path) -> Path:
     return d
 
 
-# Bounding boxes of the rendered text labels of the map's main view, in page pixels.
-LABEL_BOXES = """() => Array.from(document.querySelectorAll('#map .scatterlayer .trace text'))
-  .filter(t => t.textContent.trim() !== '' && t.getBBox().width > 0 && !/km$/.test(t.textContent))
+# Bounding boxes of the rendered site and city labels of the map (beside their marker or on a leader
+# line), in page pixels.
+LABEL_BOXES = """() => Array.from(document.querySelectorAll('#map .scatterlayer .trace text, #map .annotation-text'))
+  .filter(t => t.textContent.trim() !== '' && t.getBBox().width > 0 && !/km$/.test(t.textContent)
+               && !/^(Basemap|Overview)/.test(t.textContent))
   .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; })"""
 
 

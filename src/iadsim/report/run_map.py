@@ -199,10 +199,15 @@ def _site_labels(fig, g, box, size_px, city_names, city_lon, city_lat):
         if sl.stop <= sl.start:
             continue
         p = pos[sl]
+        near = [isinstance(q, str) and q for q in p]  # beside the marker; the others on a leader line, below
         fig.add_scatter(x=lon[sl], y=lat[sl], mode="markers+text", marker=marker, name=what,
-                        text=[n if q else "" for n, q in zip(names[sl], p)], textposition=[q or "top center" for q in p],
+                        text=[n if q else "" for n, q in zip(names[sl], near)], textposition=[q or "top center" for q in near],
                         textfont=font, hovertext=names[sl], hoverinfo="text", legendgroup="places",
                         legendgrouptitle_text="Places" if k == 0 else None, xaxis="x", yaxis="y")
+        for n, q, x, y in zip(names[sl], p, lon[sl], lat[sl]):
+            if isinstance(q, tuple):
+                fig.add_annotation(x=x, y=y, text=n, ax=q[0], ay=q[1], showarrow=True, arrowhead=0, arrowwidth=1,
+                                   arrowcolor="#495057", font=font, bgcolor="rgba(255,255,255,0.85)", xref="x", yref="y")
 
 
 def map_figure(result) -> go.Figure:
@@ -235,9 +240,9 @@ def map_figure(result) -> go.Figure:
                         marker=dict(symbol=sym, size=15 if kind == "leak" else 9, color=col,
                                     line=dict(width=2 if sym != "star" else 1, color=col if sym != "star" else "#212529")),
                         hovertemplate=f"{label}<extra></extra>")  # after the sites: a leaker shows on top of its asset
-    _overview(fig, g, box)
+    has_overview = _overview(fig, g, box)
     fig.update_layout(title="Sites, threat routes and intercepts", width=WIDTH_PX, height=HEIGHT_PX, margin=MARGIN,
-                      plot_bgcolor=palette.LAND_BG, legend=dict(x=INSET_X[0], y=LEGEND_TOP, xanchor="left", yanchor="top",
+                      plot_bgcolor=palette.LAND_BG, legend=dict(x=INSET_X[0], y=LEGEND_TOP if has_overview else 1.0, xanchor="left", yanchor="top",
                                                                 font=dict(size=10), groupclick="toggleitem",
                                                                 tracegroupgap=4),
                       xaxis=dict(domain=MAIN_X, range=box[:2], title="longitude (deg E)", showgrid=True,
@@ -262,8 +267,9 @@ def _scale_bar(fig, box, lat0_rad):
                     text=["", f"{nice:g} km"], textposition="middle right", name="scale bar", showlegend=False, hoverinfo="skip")
 
 
-def _overview(fig, g, box):
-    """The inset: every ring, the routes, the basemap and the main view's outline."""
+def _overview(fig, g, box) -> bool:
+    """The inset: every ring, the routes, the basemap and the main view's outline. Left out (returns
+    False) when the main view already shows every ring whole."""
     w, o = g.w, g.origin
     lons, lats = [box[0], box[1]], [box[2], box[3]]
     for pos, r in [(w.units.pos_enu_m[w.weapons.unit_idx[j]], w.weapons.max_range_m[j]) for j in range(len(w.weapons.name))] + \
@@ -271,6 +277,8 @@ def _overview(fig, g, box):
         lon, lat = _ring(pos, r, o, n=16)
         lons += [lon.min(), lon.max()]
         lats += [lat.min(), lat.max()]
+    if min(lons) >= box[0] and max(lons) <= box[1] and min(lats) >= box[2] and max(lats) <= box[3]:
+        return False
     inset = fit_box(lons, lats, o.lat_rad, _plot_px(INSET_X, INSET_Y), pad=0.03)
     _basemap_traces(fig, inset, "x2", "y2", False)
     _ring_traces(fig, g, "x2", "y2", False)
@@ -285,3 +293,4 @@ def _overview(fig, g, box):
                                   scaleratio=1.0 / np.cos(o.lat_rad)))
     fig.add_annotation(text="Overview: full ranges (box: main view)", x=INSET_X[0], y=INSET_Y[1], xref="paper",
                        yref="paper", xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=10, color="#495057"))
+    return True
