@@ -243,7 +243,6 @@ def map_html(world, path: Path, rcs_m2, alts_m, pd: float, title: str) -> None:
     (``include_plotlyjs="directory"``): each map page stays small (well under 1 MB, where an inlined
     bundle is 4.8 MB per page) and opens offline as long as the directory is kept together.
     """
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     from iadsim.report import basemap, palette
