@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -151,15 +152,18 @@ def _print_summary(summary: dict, run_dir: Path, report: bool = True) -> None:
               f"{tot['in_flight']} still in flight, {tot.get('not_launched', 0)} not launched by the end of the run; "
               f"{tot['rounds_fired']} interceptors fired ({tot['intercepts_hit']} hits, {tot['intercepts_missed']} misses)",
               highlight=False)
-    table = Table(show_header=True)
-    for col in ("unit", "system", "rounds fired", "kills", "peak targets/limit", "peak missiles/limit"):
-        table.add_column(col)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, caption="channels: peak in use / limit", caption_justify="left")
+    for col, justify in (("unit", "left"), ("system", "left"), ("rounds fired", "left"), ("kills", "right"),
+                         ("target ch.", "right"), ("missile ch.", "right")):
+        table.add_column(col, justify=justify, overflow="fold")
     for u in summary["units"]:
-        table.add_row(escape(u["name"]), escape(u["system"]), ", ".join(f"{k} {v}" for k, v in u["rounds_fired"].items()), str(u["kills"]),
+        fired = "\n".join(f"{k} {v}" for k, v in u["rounds_fired"].items()) or "–"
+        table.add_row(escape(u["name"]), escape(u["system"]), escape(fired), str(u["kills"]),
                       f"{u['targets_engaged_peak']}/{u['channels']['targets']}", f"{u['missiles_guided_peak']}/{u['channels']['missiles']}")
     out.print(table)
-    for a in summary["assets"]:
-        out.print(f"  asset {escape(a['name'])}: {a['leakers']} leaker(s)", highlight=False, emoji=False)
+    if summary["assets"]:
+        out.print("leakers per asset: " + ", ".join(f"{escape(a['name'])} {a['leakers']}" for a in summary["assets"]),
+                  highlight=False, emoji=False)
     files = ["summary.json", "events.parquet"] + (["report.html"] if report else []) + ["replay.czml", "replay.acmi", "replay.kml"]
     out.print(escape(f"Wrote {run_dir}/: {', '.join(files)}"), highlight=False)
 

@@ -7,14 +7,16 @@ from typing import List, Optional
 
 import numpy as np
 import typer
+from rich import box
 from rich.table import Table
 
 from iadsim.cli import _fail, _load, app, out
 
 def _threat_table(name, rows) -> Table:
-    table = Table(title=f"{name}: detection range (km) vs threat (nose-on, band RCS factor applied)")
+    table = Table(title=f"{name}: detection range (km) vs threat (nose-on, band RCS factor applied)", box=box.SIMPLE_HEAD)
     for col in ("radar", "band", "threat", "RCS m² (×factor)", "alt m", "Pd", "free space km", "range km"):
-        table.add_column(col, justify="left" if col in ("radar", "band", "threat") else "right")
+        table.add_column(col, justify="left" if col in ("radar", "band", "threat") else "right", overflow="fold",
+                         no_wrap=col in ("radar", "threat"))
     for r in rows:
         limited = r.range_m < r.free_space_m - 1e-6
         table.add_row(r.radar, r.band, r.threat, f"{r.rcs_m2:g} (×{r.band_factor:g})", f"{r.alt_m:g}", f"{r.pd:g}",
@@ -49,8 +51,8 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
              rcs: str = typer.Option("0.001,0.1,2,100", "--rcs", help="target RCS values, m² (> 0)"),
              alt: str = typer.Option("50,1000,10000", "--alt", help="target altitudes above the ground, m (>= 0)"),
              pd: str = typer.Option("0.5,0.9", "--pd", help="detection probabilities per dwell, in (0, 1)"),
-             map_rcs: float = typer.Option(2.0, "--map-rcs", help="RCS of the footprint map, m²"),
-             map_alt: float = typer.Option(1000.0, "--map-alt", help="target altitude of the footprint map, m"),
+             map_rcs: str = typer.Option("0.01,0.1,1,10", "--map-rcs", help="RCS values of the footprint map, m² (one colour each)"),
+             map_alt: str = typer.Option("50,1000,10000", "--map-alt", help="target altitudes of the footprint map, m (one panel each)"),
              threat: str = typer.Option("", "--threat",
                                         help="catalog threats (comma-separated): range against each one's nose, with "
                                              "its band RCS factor and Swerling model, as a run sees it"),
@@ -63,8 +65,8 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
     rcs_m2 = _floats(rcs, "--rcs", 0.0)
     alts_m = _floats(alt, "--alt", 0.0, open_low=False)
     pds = _floats(pd, "--pd", 0.0, 1.0)
-    _floats(str(map_rcs), "--map-rcs", 0.0)
-    _floats(str(map_alt), "--map-alt", 0.0, open_low=False)
+    map_rcs_m2 = _floats(map_rcs, "--map-rcs", 0.0)
+    map_alts_m = _floats(map_alt, "--map-alt", 0.0, open_low=False)
     threats = [t.strip() for t in threat.split(",") if t.strip()]
     from iadsim import catalog
 
@@ -86,9 +88,10 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
         _fail(f"cannot create {target}: {exc.strerror or exc}", code=1)
     written = []
     for name, world in worlds.items():
-        table = Table(title=f"{name}: detection range (km) vs RCS and target altitude")
+        table = Table(title=f"{name}: detection range (km) vs RCS and target altitude", box=box.SIMPLE_HEAD)
         for col in ("unit", "radar", "RCS m²", "alt m", "Pd", "free space km", "horizon km", "range km"):
-            table.add_column(col, justify="right" if col not in ("unit", "radar") else "left")
+            table.add_column(col, justify="right" if col not in ("unit", "radar") else "left", overflow="fold",
+                             no_wrap=col in ("unit", "radar"))
         for row in cov.coverage_table(world, rcs_m2, alts_m, pds):
             limited = row.range_m < row.free_space_m - 1e-6
             table.add_row(row.unit, row.radar, f"{row.rcs_m2:g}", f"{row.alt_m:g}", f"{row.pd:g}",
@@ -99,9 +102,10 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
             out.print(_threat_table(name, cov.threat_coverage_table(world, threats, alts_m, pds)))
         suffix = "" if len(worlds) == 1 else f"_{name}"
         png, html = target / f"coverage_map{suffix}.png", target / f"coverage_map{suffix}.html"
-        cov.map_png(world, png, map_rcs, map_alt, pds, name)
-        cov.map_html(world, html, map_rcs, map_alt, pds, name)
+        cov.map_png(world, png, map_rcs_m2, map_alts_m, pds[0], name)
+        cov.map_html(world, html, map_rcs_m2, map_alts_m, pds[0], name)
         written += [png, html]
+    written.append(target / "plotly.min.js")  # written once beside the map pages, which load it (offline)
     out.print(f"{DWELL_NOTE} * = limited by the horizon or the instrumented range.", highlight=False, soft_wrap=True)
     if compare:
         png = target / "compare.png"

@@ -15,12 +15,14 @@ from typing import List, Optional
 
 import duckdb
 import typer
+from rich import box
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from iadsim.cli import _fail, _load, app, check_seed, err, out, slug
-from iadsim.report.study_report import DIFF_HEADER, METRIC_HEADER, difference_rows, fmt, metric_rows
+from iadsim.report.study_report import (TERMINAL_DIFF_HEADER, TERMINAL_METRIC_HEADER, fmt, terminal_difference_rows,
+                                       terminal_metric_rows)
 from iadsim.study.execute import ExecutionError
 from iadsim.study.store import Store, StoreError
 from iadsim.study.study import StudyError, check_counts, run_study
@@ -85,10 +87,10 @@ def _interrupted(done: int, store: Path):
 
 
 def _print_metrics(stats, title: str) -> None:
-    table = Table(title=escape(title))
-    for col in METRIC_HEADER:
+    table = Table(title=escape(title), box=box.SIMPLE_HEAD)
+    for col in TERMINAL_METRIC_HEADER:
         table.add_column(col, no_wrap=col == "metric")
-    for row in metric_rows(stats):
+    for row in terminal_metric_rows(stats):
         table.add_row(*(escape(str(c)) for c in row))
     out.print(table)
     if stats.n_failed:
@@ -108,7 +110,7 @@ def _check_some_ran(study, stats) -> None:
 def _print_convergence(stats) -> None:
     conv = stats.convergence
     names = [k for k in conv if k != "n"]
-    table = Table(title="Convergence: 95 % interval half-width against runs")
+    table = Table(title="Convergence: 95 % interval half-width against runs", box=box.SIMPLE_HEAD)
     table.add_column("runs")
     for k in names:
         table.add_column(k)
@@ -215,9 +217,10 @@ def compare(files: List[Path] = typer.Argument(..., help="two or more scenario Y
         diffs = paired_differences([s.per_run for s in stats])
     for label, rows in zip(labels[1:], diffs):
         table = Table(title=escape(f"{label} − {labels[0]} (paired over {rows[0]['n'] if rows else 0} runs, common random numbers)"))
-        for col in DIFF_HEADER:
+        table.box = box.SIMPLE_HEAD
+        for col in TERMINAL_DIFF_HEADER:
             table.add_column(col, no_wrap=col == "metric")
-        for r in difference_rows(rows):
+        for r in terminal_difference_rows(rows):
             table.add_row(*(escape(str(c)) for c in r))
         out.print(table)
     report = store.parent / "compare_report.html"

@@ -2,8 +2,11 @@
 
 Skipped with the reason when /usr/bin/chromium or the playwright package is missing. Fails on any
 console error or page error, and on any request that is not file:// or to 127.0.0.1 (every request
-is intercepted; the pages must make no external request). Screenshots go to the test's tmp dir.
+is intercepted; the pages must make no external request). Screenshots go to the test's tmp dir,
+or to ``$IADSIM_SCREENSHOTS`` when set (to look at them).
 """
+
+import os
 
 import shutil
 from pathlib import Path
@@ -26,6 +29,21 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
         b.close()
+
+
+def _shots(tmp_path) -> Path:
+    """Where screenshots go: $IADSIM_SCREENSHOTS if set, else the test's tmp dir."""
+    d = Path(os.environ.get("IADSIM_SCREENSHOTS") or tmp_path)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+# Bounding boxes of the rendered site and city labels of the map (beside their marker or on a leader
+# line), in page pixels.
+LABEL_BOXES = """() => Array.from(document.querySelectorAll('#map .scatterlayer .trace text, #map .annotation-text'))
+  .filter(t => t.textContent.trim() !== '' && t.getBBox().width > 0 && !/km$/.test(t.textContent)
+               && !/^(Basemap|Overview)/.test(t.textContent))
+  .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; })"""
 
 
 def _page(browser):
@@ -56,11 +74,62 @@ def test_report_renders_offline(browser, small_run, tmp_path):
     assert page.locator("#map .scatterlayer .trace").count() > 3
     assert page.locator("#timeline .barlayer .trace").count() >= 1
     assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
-    page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
-    page.locator("#timeline").screenshot(path=str(tmp_path / "timeline.png"))
+    shots = _shots(tmp_path)
+    page.screenshot(path=str(shots / "report.png"), full_page=True)
+    for div in ("map", "timeline", "resources"):
+        page.locator(f"#{div}").screenshot(path=str(shots / f"report_{div}.png"))
+    boxes = page.evaluate(LABEL_BOXES)
     page.close()
     assert not problems, problems
     assert not external, external
+    names = {b[0] for b in boxes}
+    result, _ = small_run
+    assert set(result.compiled.world.units.name) <= names and set(result.compiled.world.assets.name) <= names
+    for i, a in enumerate(boxes):  # labels do not collide as the browser drew them
+        for b in boxes[i + 1:]:
+            overlap_x = min(a[3], b[3]) - max(a[1], b[1])
+            overlap_y = min(a[4], b[4]) - max(a[2], b[2])
+            assert overlap_x <= 1 or overlap_y <= 1, (a, b)
+
+
+def test_study_report_renders_offline(browser, small_scenario_path, tmp_path):
+    from typer.testing import CliRunner
+
+    from iadsim.cli import app
+
+    store = tmp_path / "study" / "study.duckdb"
+    res = CliRunner().invoke(app, ["mc", str(small_scenario_path), "--runs", "4", "--workers", "1", "--store", str(store)])
+    assert res.exit_code == 0, res.output
+    page, problems, external = _page(browser)
+    page.goto((store.parent / "study_report.html").as_uri())
+    for div in ("distribution", "convergence"):
+        page.wait_for_selector(f"#{div} .main-svg", timeout=30_000)
+    assert page.locator("#distribution .barlayer .trace").count() == 2
+    page.screenshot(path=str(_shots(tmp_path) / "study_report.png"), full_page=True)
+    page.close()
+    assert not problems, problems
+    assert not external, external
+
+
+def test_coverage_map_renders_offline(browser, tmp_path):
+    from typer.testing import CliRunner
+
+    from iadsim.cli import app
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    out = tmp_path / "coverage"
+    res = CliRunner().invoke(app, ["coverage", str(examples / "murted_2019.yaml"), "--out", str(out)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    page, problems, external = _page(browser)
+    page.goto((out / "coverage_map.html").as_uri())
+    page.wait_for_selector(".plotly .main-svg", timeout=30_000)
+    assert page.locator(".plotly .scatterlayer .trace").count() > 10  # basemap, footprints, sites, cities
+    shots = _shots(tmp_path)
+    page.screenshot(path=str(shots / "coverage_map_html.png"), full_page=True)
+    page.close()
+    assert not problems, problems
+    assert not external, external
+    shutil.copy(out / "coverage_map.png", shots / "coverage_map.png")
 
 
 def _cesium():

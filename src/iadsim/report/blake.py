@@ -71,7 +71,7 @@ def blake_chart(radar_params: dict, rcs_m2, path, pd: float = 0.5, swerling: int
         raise ValueError("rcs_m2 must be > 0 (allowed range (0, inf) m²)")
     x_max_km = 1.05 * p["max_range_m"] / 1e3
     top_m = max_height_m or min(40_000.0, 1.1 * p["max_range_m"] * np.sin(min(p["el_max_rad"], np.radians(30))) + 5000)
-    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=dpi)
+    fig, ax = plt.subplots(figsize=(8, 5.0), dpi=dpi)
     _grid(ax, p, k, x_max_km * 1e3, top_m)
     colours = plt.cm.viridis(np.linspace(0.1, 0.8, len(rcs_list)))
     for rcs, c in zip(rcs_list, colours):
@@ -86,7 +86,8 @@ def blake_chart(radar_params: dict, rcs_m2, path, pd: float = 0.5, swerling: int
     ax.set_ylabel("height above radar ground (km)")
     ax.set_title(f"{p.get('name', 'radar')}: vertical coverage, Pd = {pd:g}, Pfa = {p['pfa']:.0e}, "
                  f"Swerling {swerling}, k = {k:.4f}", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8,
+              frameon=False)  # below the axes: clear of the coverage
     fig.tight_layout()
     if not hasattr(path, "write"):
         path = Path(path)

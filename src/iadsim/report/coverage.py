@@ -143,62 +143,165 @@ def _label(world, i):
     return f"{world.units.name[world.radars.unit_idx[i]]} {world.radars.name[i]}"
 
 
-def map_png(world, path: Path, rcs_m2: float, alt_m: float, pds, title: str) -> None:
-    """Footprints of every radar at each Pd (solid, dashed, ...) on a lon/lat plot (matplotlib)."""
+MAP_RCS_M2 = (0.01, 0.1, 1.0, 10.0)  # stealthy fighter / cruise missile / small fighter / large aircraft, order of magnitude
+MAP_ALT_M = (50.0, 1000.0, 10000.0)  # sea-skimming/terrain-following, low, medium-high
+RADAR_DASHES = ("solid", "dash", "dot", "dashdot")
+RADAR_STYLES = ("-", "--", ":", "-.")
+LOG_SPAN = 10.0  # the comparison's range axis is logarithmic beyond this ratio of largest to smallest range
+
+
+def rcs_colours(rcs_m2) -> list[str]:
+    """A dark-to-light sequential colour per RCS value (small RCS dark), one ramp for PNG and HTML."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["viridis"]
+    n = len(rcs_m2)
+    return [matplotlib.colors.to_hex(cmap(0.05 + 0.8 * k / max(n - 1, 1))) for k in range(n)]
+
+
+def footprints(world, rcs_m2, alts_m, pd):
+    """Every footprint of the map: dicts with radar (index, label), rcs_m2, alt_m, lon_deg, lat_deg,
+    ground_m; and the lon/lat box (lon_min, lon_max, lat_min, lat_max) around them and the sites."""
+    out, lons, lats = [], [], []
+    for h in alts_m:
+        for i in range(len(world.radars.name)):
+            for s in rcs_m2:
+                lon, lat, ground = footprint_lonlat(world, i, s, h, pd)
+                out.append(dict(radar=i, label=_label(world, i), rcs_m2=float(s), alt_m=float(h), lon_deg=lon, lat_deg=lat,
+                                ground_m=ground))
+                lons.append(lon), lats.append(lat)
+    for i in range(len(world.radars.name)):
+        lat0, lon0 = _site_latlon(world, i)
+        lons.append([np.degrees(lon0)]), lats.append([np.degrees(lat0)])
+    lon, lat = np.concatenate(lons), np.concatenate(lats)
+    return out, (lon.min(), lon.max(), lat.min(), lat.max())
+
+
+def _panel_box(box, lat0_rad, aspect=1.0, pad=0.06):
+    """The box padded and widened so that with y/x scale 1/cos(lat0) it has width/height ``aspect`` on screen."""
+    from iadsim.report.run_map import fit_box
+
+    return fit_box([box[0], box[1]], [box[2], box[3]], lat0_rad, (aspect, 1.0), pad=pad, min_half_span_m=5_000.0)
+
+
+def map_png(world, path: Path, rcs_m2, alts_m, pd: float, title: str) -> None:
+    """Footprints of every radar on the Natural Earth basemap (matplotlib): one panel per target
+    altitude, one colour per RCS (dark = small), one line style per radar, legend below the panels."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 7))
-    styles = ["-", "--", ":", "-."]
-    for i in range(len(world.radars.name)):
-        color = f"C{i}"
-        for j, p in enumerate(pds):
-            lon, lat, _ = footprint_lonlat(world, i, rcs_m2, alt_m, p)
-            ax.plot(lon, lat, styles[j % 4], color=color, label=f"{_label(world, i)} Pd {p:g}")
-        lat0, lon0 = _site_latlon(world, i)
-        ax.plot(np.degrees(lon0), np.degrees(lat0), "k^")
-    ax.set_aspect(1.0 / np.cos(world.origin.lat_rad))
-    ax.set_xlabel("longitude (deg)")
-    ax.set_ylabel("latitude (deg)")
-    ax.set_title(f"{title}: detection footprint, RCS {rcs_m2:g} m², altitude {alt_m:g} m (single dwell, Swerling 1)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    from iadsim.report import basemap, palette
+
+    fps, box = footprints(world, rcs_m2, alts_m, pd)
+    view = _panel_box(box, world.origin.lat_rad)
+    colours = rcs_colours(rcs_m2)
+    n = len(alts_m)
+    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 5.6), squeeze=False)
+    for ax, h in zip(axes[0], alts_m):
+        for layer, colour in (("coast", palette.COAST_COLOUR), ("border", palette.BORDER_COLOUR)):
+            lon, lat = basemap.lines(layer, view)
+            ax.plot(lon, lat, color=colour, lw=0.8, ls="-" if layer == "coast" else "-.", zorder=1)
+        for f in fps:
+            if f["alt_m"] == h:
+                k = list(rcs_m2).index(f["rcs_m2"])
+                ax.plot(f["lon_deg"], f["lat_deg"], RADAR_STYLES[f["radar"] % 4], color=colours[k], lw=1.6, zorder=3)
+        for i in range(len(world.radars.name)):
+            lat0, lon0 = _site_latlon(world, i)
+            ax.plot(np.degrees(lon0), np.degrees(lat0), "^", color=palette.UNIT_COLOUR, ms=8, zorder=4)
+        names, clon, clat = basemap.cities(view)
+        ax.plot(clon, clat, "o", color=palette.CITY_COLOUR, ms=3, zorder=2)
+        for nm, x, y in zip(names, clon, clat):
+            ax.annotate(nm, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7, color="#495057")
+        ax.set_xlim(view[:2])
+        ax.set_ylim(view[2:])
+        ax.set_aspect(1.0 / np.cos(world.origin.lat_rad))
+        ax.set_facecolor(palette.LAND_BG)
+        ax.set_title(f"target {h:g} m above ground", fontsize=10)
+        ax.set_xlabel("longitude (deg E)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.25)
+    axes[0][0].set_ylabel("latitude (deg N)", fontsize=8)
+    handles = [plt.Line2D([], [], color=c, lw=2, label=f"RCS {s:g} m²") for s, c in zip(rcs_m2, colours)]
+    handles += [plt.Line2D([], [], color="#212529", ls=RADAR_STYLES[i % 4], label=_label(world, i))
+                for i in range(len(world.radars.name))]
+    handles += [plt.Line2D([], [], color=palette.UNIT_COLOUR, marker="^", ls="", label="radar site")]
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), fontsize=8, frameon=False)
+    fig.suptitle(f"{title}: where each radar detects a target at Pd {pd:g} per dwell (Swerling 1), by RCS and altitude",
+                 fontsize=10)
+    fig.text(0.99, 0.005, basemap.ATTRIBUTION, ha="right", va="bottom", fontsize=6, color="#868e96")
+    fig.tight_layout(rect=(0, 0.1, 1, 0.96))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def map_html(world, path: Path, rcs_m2: float, alt_m: float, pds, title: str) -> None:
-    """Interactive version of :func:`map_png` (Plotly, JavaScript embedded: opens offline)."""
-    import plotly.graph_objects as go
+def map_html(world, path: Path, rcs_m2, alts_m, pd: float, title: str) -> None:
+    """Interactive version of :func:`map_png` (Plotly; hover gives radar, RCS, altitude and ground range).
 
-    fig = go.Figure()
-    dashes = ["solid", "dash", "dot", "dashdot"]
-    for i in range(len(world.radars.name)):
-        for j, p in enumerate(pds):
-            lon, lat, ground = footprint_lonlat(world, i, rcs_m2, alt_m, p)
-            fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(dash=dashes[j % 4]),
-                            name=f"{_label(world, i)} Pd {p:g} ({ground / 1e3:.0f} km ground range)")
-        lat0, lon0 = _site_latlon(world, i)
-        fig.add_scatter(x=[np.degrees(lon0)], y=[np.degrees(lat0)], mode="markers", marker=dict(symbol="triangle-up", size=10),
-                        name=f"{_label(world, i)} site", showlegend=False)
-    fig.update_layout(title=f"{title}: detection footprint, RCS {rcs_m2:g} m², altitude {alt_m:g} m (single dwell, Swerling 1)",
-                      xaxis_title="longitude (deg)", yaxis_title="latitude (deg)", yaxis_scaleanchor="x",
-                      yaxis_scaleratio=1.0 / np.cos(world.origin.lat_rad))
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    Plotly's JavaScript is written once per output directory as ``plotly.min.js`` beside the page
+    (``include_plotlyjs="directory"``): each map page stays small (well under 1 MB, where an inlined
+    bundle is 4.8 MB per page) and opens offline as long as the directory is kept together.
+    """
+    from plotly.subplots import make_subplots
+
+    from iadsim.report import basemap, palette
+
+    fps, box = footprints(world, rcs_m2, alts_m, pd)
+    view = _panel_box(box, world.origin.lat_rad)
+    colours = rcs_colours(rcs_m2)
+    n = len(alts_m)
+    fig = make_subplots(rows=1, cols=n, subplot_titles=[f"target {h:g} m above ground" for h in alts_m],
+                        horizontal_spacing=0.03)
+    names, clon, clat = basemap.cities(view)
+    for col, h in enumerate(alts_m, start=1):
+        for layer, colour in (("coast", palette.COAST_COLOUR), ("border", palette.BORDER_COLOUR)):
+            lon, lat = basemap.lines(layer, view)
+            fig.add_scatter(x=np.round(lon, 4), y=np.round(lat, 4), mode="lines", line=dict(color=colour, width=1),
+                            hoverinfo="skip", showlegend=False, row=1, col=col)
+        for f in fps:
+            if f["alt_m"] != h:
+                continue
+            k = list(rcs_m2).index(f["rcs_m2"])
+            first = col == 1
+            fig.add_scatter(x=np.round(f["lon_deg"], 4), y=np.round(f["lat_deg"], 4), mode="lines",
+                            line=dict(color=colours[k], dash=RADAR_DASHES[f["radar"] % 4], width=2),
+                            name=f"{f['label']}, RCS {f['rcs_m2']:g} m²", legendgroup=f"{f['radar']} {k}", showlegend=first,
+                            hovertemplate=f"{f['label']}: RCS {f['rcs_m2']:g} m², {h:g} m, "
+                                          f"{f['ground_m'] / 1e3:.0f} km ground range<extra></extra>", row=1, col=col)
+        for i in range(len(world.radars.name)):
+            lat0, lon0 = _site_latlon(world, i)
+            fig.add_scatter(x=[np.degrees(lon0)], y=[np.degrees(lat0)], mode="markers", showlegend=False,
+                            marker=dict(symbol="triangle-up", size=11, color=palette.UNIT_COLOUR),
+                            hovertext=_label(world, i), hoverinfo="text", row=1, col=col)
+        fig.add_scatter(x=clon, y=clat, mode="markers+text", text=names, textposition="top right",
+                        marker=dict(size=5, color=palette.CITY_COLOUR), textfont=dict(size=9, color="#495057"),
+                        showlegend=False, hoverinfo="skip", row=1, col=col)
+        anchor = "x" if col == 1 else f"x{col}"
+        fig.update_xaxes(range=view[:2], title_text="longitude (deg E)", row=1, col=col)
+        fig.update_yaxes(range=view[2:], scaleanchor=anchor, scaleratio=1.0 / np.cos(world.origin.lat_rad),
+                         showticklabels=col == 1, row=1, col=col)
+    fig.update_yaxes(title_text="latitude (deg N)", row=1, col=1)
+    fig.update_layout(title=f"{title}: detection footprint at Pd {pd:g} per dwell (Swerling 1); colour = RCS "
+                            f"(dark = small), line style = radar", height=620, plot_bgcolor=palette.LAND_BG,
+                      legend=dict(orientation="h", x=0, y=-0.18, font=dict(size=10)), margin=dict(b=140))
+    fig.add_annotation(text=basemap.ATTRIBUTION, x=1, y=-0.32, xref="paper", yref="paper", xanchor="right",
+                       showarrow=False, font=dict(size=9, color="#868e96"))
+    fig.write_html(path, include_plotlyjs="directory", full_html=True)
 
 
-def compare_png(worlds: dict, path: Path, alts_m, pd: float = 0.5, rcs_m2=np.logspace(-4, 3, 57)) -> None:
-    """Detection range vs RCS at a few altitudes for every radar of several scenarios (one panel per altitude)."""
+def compare_png(worlds: dict, path: Path, alts_m, pd: float = 0.5, rcs_m2=np.logspace(-4, 3, 57)) -> bool:
+    """Detection range vs RCS at a few altitudes for every radar of several scenarios (one panel per
+    altitude). The range axis is logarithmic when the capped ranges span more than a factor
+    ``LOG_SPAN`` (returns whether it is), and is scaled to the capped (solid) curves: the free-space
+    curves (dotted) run off the top beyond them."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(alts_m), figsize=(5 * len(alts_m), 4.5), sharey=True, squeeze=False)
-    for ax, h in zip(axes[0], alts_m):
+    curves = []  # (panel, label, colour, capped_km, free_km)
+    for p, h in enumerate(alts_m):
         c = 0
         for scen, world in worlds.items():
             rd = world.radars
@@ -206,17 +309,36 @@ def compare_png(worlds: dict, path: Path, alts_m, pd: float = 0.5, rcs_m2=np.log
             for i in range(len(rd.name)):
                 free = free_space_range_m(rd, i, rcs_m2, pd)
                 capped = np.minimum(np.minimum(free, max_los_range_m(rd.height_m[i], h, k)), rd.max_range_m[i])
-                ax.plot(rcs_m2, capped / 1e3, color=f"C{c}", label=f"{scen}: {rd.name[i]}")
-                ax.plot(rcs_m2, free / 1e3, ":", color=f"C{c}", lw=0.8)
+                curves.append((p, f"{scen}: {_label(world, i)}", f"C{c}", capped / 1e3, free / 1e3))
                 c += 1
+    lo = min(cv[3].min() for cv in curves)
+    hi = max(cv[3].max() for cv in curves)
+    log_y = bool(hi / max(lo, 1e-9) > LOG_SPAN)
+    fig, axes = plt.subplots(1, len(alts_m), figsize=(5 * len(alts_m), 4.8), sharey=True, squeeze=False)
+    for p, label, colour, capped, free in curves:
+        ax = axes[0][p]
+        ax.plot(rcs_m2, capped, color=colour, lw=1.8, label=label)
+        ax.plot(rcs_m2, free, ":", color=colour, lw=0.9)
+    for ax, h in zip(axes[0], alts_m):
         ax.set_xscale("log")
+        if log_y:
+            ax.set_yscale("log")
+            ax.set_ylim(lo / 1.3, hi * 1.3)
+            ticks = [m * 10 ** e for e in range(-1, 5) for m in (1, 2, 5) if lo / 1.3 <= m * 10 ** e <= hi * 1.3]
+            ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+        else:
+            ax.set_ylim(0, hi * 1.1)
         ax.set_xlabel("RCS (m²)")
-        ax.set_title(f"target altitude {h:g} m")
+        ax.set_title(f"target altitude {h:g} m", fontsize=10)
         ax.grid(alpha=0.3, which="both")
-    axes[0][0].set_ylabel(f"detection range at Pd {pd:g} (km)")
-    axes[0][-1].legend(fontsize=8)
-    fig.suptitle("Detection range vs RCS (single dwell, Swerling 1; dotted: free space, solid: horizon and instrumented range)",
-                 fontsize=10)
-    fig.tight_layout()
+    axes[0][0].set_ylabel(f"detection range at Pd {pd:g} (km{', log scale' if log_y else ''})")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    handles.append(plt.Line2D([], [], color="#495057", ls=":", lw=0.9))
+    labels.append("free space (no horizon, no instrumented-range cap)")
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), fontsize=8, frameon=False)
+    fig.suptitle("Detection range vs RCS (single dwell, Swerling 1): solid = capped by the horizon and the instrumented "
+                 "range, dotted = free space", fontsize=10)
+    fig.tight_layout(rect=(0, 0.1, 1, 0.95))
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return log_y

@@ -19,114 +19,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from iadsim import catalog, geo
+from iadsim import catalog
+from iadsim.report import palette
+from iadsim.report.run_map import DETECTION_POINTS, ROUTE_POINTS, TRACK_POINTS, map_figure  # noqa: F401 (re-exported)
 
-ROUTE_POINTS = 300  # per threat on the map
-TRACK_POINTS = 4000  # confirmed-track samples on the map, all tracks together
-DETECTION_POINTS = 4000  # detections on the map (every n-th), all radars together
-LOW_TARGET_AGL_M = 50.0  # the radar footprint drawn on the map is the line of sight to this height
 BLAKE_RCS_M2 = (1.0, 0.1, 0.01)
-FATE_COLOURS = {"killed": "#2b8a3e", "leaked": "#c92a2a", "ended": "#e67700", "in_flight": "#868e96",
-                "not_launched": "#ced4da"}
-
-
-def _lonlat(pos_enu_m, origin):
-    lat, lon, _ = geo.enu_to_geodetic(pos_enu_m, origin)
-    return np.atleast_1d(np.degrees(lon)), np.atleast_1d(np.degrees(lat))
-
-
-def _gaps(parts, origin):
-    """Polylines (list of (m, 3) ENU arrays) as one lon/lat pair of arrays, NaN between lines
-    (a gap in a Plotly line), in one conversion."""
-    if not parts:
-        return np.zeros(0), np.zeros(0)
-    lon, lat = _lonlat(np.concatenate(parts), origin)
-    ends = np.cumsum([len(p) for p in parts])
-    return np.insert(lon, ends, np.nan), np.insert(lat, ends, np.nan)
-
-
-def _ring(centre_enu_m, radius_m, origin, n=120):
-    """A circle of ground radius around a site, as lon/lat (flat ENU circle, fine for a picture)."""
-    a = np.linspace(0, 2 * np.pi, n)
-    pts = centre_enu_m + radius_m * np.stack([np.sin(a), np.cos(a), np.zeros_like(a)], axis=-1)
-    return _lonlat(pts, origin)
-
-
-def _sector(centre_enu_m, radius_m, facing_rad, width_rad, origin, n=60):
-    """A sector radar's wedge (apex at the site) as lon/lat."""
-    a = np.linspace(facing_rad - width_rad / 2, facing_rad + width_rad / 2, n)
-    arc = centre_enu_m + radius_m * np.stack([np.sin(a), np.cos(a), np.zeros_like(a)], axis=-1)
-    return _lonlat(np.vstack([centre_enu_m, arc, centre_enu_m]), origin)
-
-
-def _coverage_traces(fig, w, o) -> None:
-    """Radar instrumented range (sector or ring), line-of-sight footprint to a low flyer, missile rings."""
-    from iadsim.physics.propagation import max_los_range_m
-
-    for i, name in enumerate(w.radars.name):
-        unit = w.units.name[w.radars.unit_idx[i]]
-        sector = w.radars.az_sector_rad[i] < 2 * np.pi - 1e-6
-        for radius, dash, what in ((w.radars.max_range_m[i], "dot", "instrumented range"),
-                                   (min(w.radars.max_range_m[i], float(max_los_range_m(w.radars.height_m[i], LOW_TARGET_AGL_M))),
-                                    "dash", f"horizon vs {LOW_TARGET_AGL_M:.0f} m target")):
-            if sector:
-                lon, lat = _sector(w.radars.pos_enu_m[i], radius, w.radars.facing_rad[i], w.radars.az_sector_rad[i], o)
-            else:
-                lon, lat = _ring(w.radars.pos_enu_m[i], radius, o)
-            fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1, dash=dash, color="#1971c2"),
-                            name=f"{unit} {name} {what} ({radius / 1e3:.0f} km)", legendgroup="rings")
-    for j, name in enumerate(w.weapons.name):
-        lon, lat = _ring(w.units.pos_enu_m[w.weapons.unit_idx[j]], w.weapons.max_range_m[j], o)
-        fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1, color="#e8590c"),
-                        name=f"{name} max range ({w.weapons.max_range_m[j] / 1e3:.0f} km)", legendgroup="rings")
-
-
-def map_figure(result) -> go.Figure:
-    comp, w = result.compiled, result.compiled.world
-    o = comp.origin
-    fig = go.Figure()
-    _coverage_traces(fig, w, o)
-    classes = np.array(comp.threat_classes)
-    pos = result.threat_pos_enu_m
-    for cls in dict.fromkeys(classes):
-        parts = []
-        for i in np.flatnonzero(classes == cls):
-            act = np.flatnonzero(result.threat_active[:, i])
-            if act.size:
-                act = act[np.unique(np.linspace(0, act.size - 1, min(act.size, ROUTE_POINTS)).round().astype(int))]
-                parts.append(pos[act, i])
-        lon, lat = _gaps(parts, o)
-        fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1.5), name=f"route: {cls}")
-    ts = result.track_samples
-    if len(ts["t_s"]):
-        every = max(1, len(ts["t_s"]) // TRACK_POINTS)
-        lon, lat = _lonlat(ts["pos_enu_m"][::every], o)
-        fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(size=2, color="#495057"), name="confirmed tracks")
-    ev = result.events
-    kinds = ev.array("kind")
-    xyz = np.column_stack([ev.array(c) for c in ("x_m", "y_m", "z_m")])
-    det = np.flatnonzero(kinds == "detect")
-    if det.size:  # hidden until asked for in the legend: every n-th detection, up to DETECTION_POINTS
-        lon, lat = _lonlat(xyz[det[:: max(1, det.size // DETECTION_POINTS)]], o)
-        fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(size=2, color="#adb5bd"), visible="legendonly",
-                        name=f"detections (1 in {max(1, det.size // DETECTION_POINTS)})")
-    for kind, sym, col in (("intercept_hit", "x", "#2b8a3e"), ("intercept_miss", "circle-open", "#f08c00"),
-                           ("leak", "star", "#c92a2a")):
-        sel = kinds == kind
-        if sel.any():
-            lon, lat = _lonlat(xyz[sel], o)
-            fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(symbol=sym, size=9, color=col), name=kind)
-    lon, lat = _lonlat(w.assets.pos_enu_m, o)
-    fig.add_scatter(x=lon, y=lat, mode="markers+text", text=w.assets.name, textposition="top center",
-                    marker=dict(symbol="square", size=10, color="#5f3dc4"), name="defended assets")
-    lon, lat = _lonlat(w.units.pos_enu_m, o)
-    fig.add_scatter(x=lon, y=lat, mode="markers+text", text=w.units.name, textposition="bottom center",
-                    marker=dict(symbol="triangle-up", size=12, color="#1864ab"), name="air-defence units")
-    fig.update_layout(title="Sites, routes, tracks and intercepts", height=720, xaxis_title="longitude (deg E)",
-                      yaxis_title="latitude (deg N)", legend=dict(font=dict(size=10)))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1.0 / np.cos(o.lat_rad))
-    return fig
-
+LIMIT_IN_VIEW = 3.0  # a channel limit up to this many times the peak use is drawn on the use-scaled axis
 
 def _threat_phases(result):
     """Per threat: (start, first detection, first track, end) times in s; None where absent."""
@@ -162,55 +60,91 @@ def timeline_figure(result) -> go.Figure:
             fig.add_bar(y=y, x=length, base=base, orientation="h", marker_color=colour, name=name)
     ev = result.events
     kinds, tid, t_s = ev.array("kind"), ev.array("threat_id"), ev.array("t_s")
-    for kind, sym, col in (("launch", "triangle-right", "#e8590c"), ("intercept_hit", "x", "#2b8a3e"),
-                           ("intercept_miss", "circle-open", "#f08c00"), ("leak", "star", "#c92a2a")):
+    marks = {"launch": ("interceptor launch", "triangle-right", palette.MISSILE_COLOURS[0]), **palette.EVENTS}
+    for kind, (label, sym, col) in marks.items():
         sel = (kinds == kind) & (tid >= 0) & (tid < len(labels))
         if sel.any():
-            fig.add_scatter(x=t_s[sel], y=[labels[i] for i in tid[sel]], mode="markers",
-                            marker=dict(symbol=sym, size=9, color=col, line=dict(width=2, color=col)), name=kind)
+            fig.add_scatter(x=t_s[sel], y=[labels[i] for i in tid[sel]], mode="markers", name=label,
+                            marker=dict(symbol=sym, size=9, color=col, line=dict(width=2 if sym != "star" else 1,
+                                                                                 color=col if sym != "star" else "#212529")))
     fig.update_layout(title="Engagement timeline (per threat)", barmode="overlay", xaxis_title="time (s)",
                       height=max(400, 22 * len(labels) + 150), yaxis=dict(autorange="reversed", type="category",
                                                                             categoryorder="array", categoryarray=labels))
     return fig
 
 
+def _scaled_limit(fig, peak: float, limit: float, row: int, col: int, what: str, colour: str, side: str) -> float:
+    """Draw ``limit`` as a line when it is within ``LIMIT_IN_VIEW`` times the peak use (else the row's
+    title states it and the axis stays scaled to the use); returns the y extent the limit needs (0 when
+    it stays off the axis)."""
+    if limit <= LIMIT_IN_VIEW * max(peak, 1):
+        fig.add_hline(y=limit, line=dict(dash="dot", color=colour, width=1.5), row=row, col=col,
+                      annotation=dict(text=f"{what} limit {limit:g}", font=dict(size=10, color=colour)),
+                      annotation_position=f"top {side}")
+        return limit
+    return 0.0
+
+
 def resources_figure(result) -> go.Figure:
-    """Per unit over time: interceptors in flight (missile channels used), threats engaged (target
-    channels used), both against their limits, and ready rounds per missile type."""
+    """Per unit (one row each): channels in use over time, scaled to the use, with each channel limit
+    drawn as a line when it is within ``LIMIT_IN_VIEW`` times the peak (always stated in the row's title); and rounds
+    fired per interceptor type against the rounds loaded, in the interceptor's palette colour."""
     from plotly.subplots import make_subplots
 
     w = result.compiled.world
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("channels in use", "ready rounds"))
+    n_units = len(w.units.name)
     isamp, t = result.interceptor_samples, np.asarray(result.t_s)
     ev = result.events
     kinds, t_ev, units, missiles = ev.array("kind"), ev.array("t_s"), ev.array("unit"), ev.array("missile")
     launch = kinds == "launch"
     target_of = dict(zip(ev.array("interceptor_id")[launch].tolist(), ev.array("threat_id")[launch].tolist()))
     k_of = np.searchsorted(t, np.asarray(isamp["t_s"]))
+    colours = palette.missile_colours(w.weapons.name)
+    titles = []
     for u, name in enumerate(w.units.name):
+        ct, cm = int(w.units.channels_targets[u]), int(w.units.channels_missiles[u])
+        titles += [f"{name}: channels in use (limits: {ct} target, {cm} missile)", f"{name}: rounds fired of rounds loaded"]
+    fig = make_subplots(rows=n_units, cols=2, shared_xaxes=True, horizontal_spacing=0.1,
+                        vertical_spacing=min(0.12, 0.3 / max(n_units, 1)), subplot_titles=titles)
+    t_end = float(t[-1]) if t.size else 0.0
+    shown = []  # interceptor types already in the legend
+    for u, name in enumerate(w.units.name):
+        row = u + 1
         sel = np.asarray(isamp["unit"]) == u
         in_flight = np.bincount(k_of[sel], minlength=t.size)[: t.size]
         pairs = {(int(k), target_of.get(int(i), -1)) for k, i in zip(k_of[sel], np.asarray(isamp["id"])[sel])}
         engaged = np.bincount(np.array([k for k, _ in pairs], int), minlength=t.size)[: t.size]
-        fig.add_scatter(x=t, y=in_flight, mode="lines", line_shape="hv", name=f"{name}: interceptors in flight",
-                        row=1, col=1)
-        fig.add_scatter(x=t, y=engaged, mode="lines", line_shape="hv", line_dash="dash", name=f"{name}: threats engaged",
-                        row=1, col=1)
-        fig.add_hline(y=int(w.units.channels_missiles[u]), line_dash="dot", row=1, col=1,
-                      annotation_text=f"{name} missile channels ({int(w.units.channels_missiles[u])})")
-        fig.add_hline(y=int(w.units.channels_targets[u]), line_dash="dash", row=1, col=1,
-                      annotation_text=f"{name} target channels ({int(w.units.channels_targets[u])})")
+        first = u == 0
+        fig.add_scatter(x=t, y=engaged, mode="lines", line=dict(shape="hv", color="#212529", width=2),
+                        name="threats engaged (target channels)", legendgroup="tc", showlegend=first, row=row, col=1)
+        fig.add_scatter(x=t, y=in_flight, mode="lines", line=dict(shape="hv", color="#868e96", width=2, dash="dash"),
+                        name="interceptors guided (missile channels)", legendgroup="mc", showlegend=first, row=row, col=1)
+        peak = float(max(engaged.max(initial=0), in_flight.max(initial=0)))
+        top = max(peak * 1.25, 1.0)
+        top = max(top, 1.1 * _scaled_limit(fig, peak, int(w.units.channels_targets[u]), row, 1, "target channel", "#212529", "left"))
+        top = max(top, 1.1 * _scaled_limit(fig, peak, int(w.units.channels_missiles[u]), row, 1, "missile channel", "#868e96",
+                                           "right"))
+        fig.update_yaxes(range=[0, top], title_text="channels", row=row, col=1)
+        peak_r, loaded_max = 0.0, 0.0
         for j in np.flatnonzero(w.weapons.unit_idx == u):
             missile = w.weapons.name[j]
             launch_t = np.sort(t_ev[launch & (units == name) & (missiles == missile)])
-            total = int(w.weapons.rounds[j])
-            fig.add_scatter(x=np.concatenate([[0.0], launch_t, [t[-1] if t.size else 0.0]]),
-                            y=np.concatenate([[total], total - np.arange(1, launch_t.size + 1), [total - launch_t.size]]),
-                            mode="lines", line_shape="hv", name=f"{name}: {missile} ready rounds", row=2, col=1)
-    fig.update_layout(title="Channel and inventory use", height=560)
-    fig.update_xaxes(title_text="time (s)", row=2, col=1)
-    fig.update_yaxes(rangemode="tozero")
+            loaded = int(w.weapons.rounds[j])
+            fired = np.arange(launch_t.size + 1)
+            fig.add_scatter(x=np.concatenate([[0.0], launch_t, [t_end]]), y=np.concatenate([fired, [launch_t.size]]),
+                            mode="lines", line=dict(shape="hv", color=colours[missile], width=2),
+                            name=f"{missile} rounds fired", legendgroup=f"m {missile}", showlegend=missile not in shown,
+                            row=row, col=2)
+            shown.append(missile)
+            fig.add_hline(y=loaded, line=dict(dash="dot", color=colours[missile], width=1.5), row=row, col=2,
+                          annotation=dict(text=f"{missile} loaded {loaded}", font=dict(size=10, color=colours[missile])),
+                          annotation_position="top left" if len(shown) % 2 else "bottom right")  # alternate: no overlap
+            peak_r, loaded_max = max(peak_r, launch_t.size), max(loaded_max, loaded)
+        fig.update_yaxes(range=[0, 1.12 * max(loaded_max, peak_r, 1)], title_text="rounds", row=row, col=2)
+    fig.update_layout(title="Channel and inventory use per unit", height=120 + 300 * n_units,
+                      legend=dict(font=dict(size=11)), margin=dict(t=90))
+    fig.update_xaxes(title_text="time (s)", row=n_units, col=1)
+    fig.update_xaxes(title_text="time (s)", row=n_units, col=2)
     return fig
 
 
@@ -276,7 +210,10 @@ def _citations(rows) -> list[list]:
         s = catalog.citation(k)
         url = s["url"]
         link = _Html(f'<a href="{html.escape(url)}" rel="noreferrer">{html.escape(url)}</a>') if url else ""
-        out.append([k, s["title"], s["publisher"], s["date"], link])
+        title = s["title"] or ""
+        if title in ("", "title not recorded"):
+            title = _Html('<span class="note">title not recorded</span>')
+        out.append([k, title, s["publisher"], s["date"], link])
     return out
 
 
@@ -286,53 +223,115 @@ td,th{border:1px solid #dee2e6;padding:3px 8px;text-align:left}th{background:#f1
 figure{margin:0}figcaption{font-size:12px;color:#495057}"""
 
 
-def render_run_report(result) -> str:
-    """The whole report as one HTML string."""
-    from iadsim.report.exposure_section import exposure_html  # a section only when every unit held fire
+def _div(fig: go.Figure, div_id: str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id)
 
+
+def section_overview(result) -> str:
     s = result.summary
-    tot = s["totals"]
-    kpis = "".join(f'<div class="kpi"><b>{v}</b>{html.escape(k.replace("_", " "))}</div>' for k, v in tot.items())
-    outcome_rows = [[t["id"], t["raid"], t["threat"], t["target"], t["fate"], _fmt(t["t_s"]), t["killed_by"] or "",
-                     t["rounds_spent"], _fmt(t["first_detect_s"]), _fmt(t["first_track_s"])] for t in s["threats"]]
-    unit_rows = [[u["name"], u["system"], u["rounds_fired"], u["rounds_left"], u["kills"],
-                  f"{u['targets_engaged_peak']}/{u['channels']['targets']}", f"{u['missiles_guided_peak']}/{u['channels']['missiles']}",
-                  u["channels_saturated_s"]] for u in s["units"]]
-    figs = [map_figure(result), timeline_figure(result), resources_figure(result)]
+    kpis = "".join(f'<div class="kpi"><b>{v}</b>{html.escape(k.replace("_", " "))}</div>' for k, v in s["totals"].items())
+    return f"<div>{kpis}</div>"
+
+
+def section_map(result) -> str:
+    return _div(map_figure(result), "map") + f'<p class="note">{html.escape(palette.LEGEND_NOTE)}</p>'
+
+
+def section_timeline(result) -> str:
+    return _div(timeline_figure(result), "timeline")
+
+
+def section_resources(result) -> str:
+    return _div(resources_figure(result), "resources")
+
+
+def section_blake(result) -> str:
     blakes = "".join(f'<figure><img alt="Blake chart {html.escape(t)}" src="{uri}"><figcaption>{html.escape(t)}</figcaption></figure>'
                      for t, uri in blake_images(result))
-    sc = result.scenario
-    scen_rows = [["scenario", sc.name], ["seed", s["seed"]], ["origin", f"{sc.origin.lat_deg:.5f} N, {sc.origin.lon_deg:.5f} E, "
-                 f"ground {sc.origin.alt_m:g} m above WGS-84"], ["duration / step", f"{sc.time.duration_s:g} s / {sc.time.step_s:g} s"],
-                 ["units", ", ".join(f"{u.name} ({u.system})" for u in sc.units)],
-                 ["raids", ", ".join(f"{r.name}: {r.count} × {r.threat} → {r.target}" for r in sc.raids)]]
-    divs = "\n".join(f.to_html(full_html=False, include_plotlyjs=False, div_id=i)
-                     for f, i in zip(figs, ("map", "timeline", "resources")))
+    return f"""<h2>Radar vertical coverage (Blake charts)</h2>
+<p class="note">Free-space detection envelope (Pd 0.5, Swerling 1) for RCS {", ".join(f"{r:g}" for r in BLAKE_RCS_M2)} m², cut at the
+instrumented range and the elevation limits, over an effective earth k = 1.3306; no multipath lobing.</p>
+<div class="blake">{blakes}</div>"""
+
+
+def section_outcomes(result) -> str:
+    rows = [[t["id"], t["raid"], t["threat"], t["target"], t["fate"], _fmt(t["t_s"]), t["killed_by"] or "–",
+             t["rounds_spent"], _fmt(t["first_detect_s"]), _fmt(t["first_track_s"])] for t in result.summary["threats"]]
+    return "<h2>Outcomes per threat</h2>\n" + _table(rows, ["id", "raid", "threat", "target", "fate", "time (s)", "killed by",
+                                                             "rounds", "first detection (s)", "first track (s)"])
+
+
+def section_units(result) -> str:
+    rows = [[u["name"], u["system"], _counts(u["rounds_fired"]), _counts(u["rounds_left"]), u["kills"],
+             f"{u['targets_engaged_peak']} / {u['channels']['targets']}", f"{u['missiles_guided_peak']} / {u['channels']['missiles']}",
+             f"{u['channels_saturated_s']:g}"] for u in result.summary["units"]]
+    return "<h2>Units</h2>\n" + _table(rows, ["unit", "system", "rounds fired", "rounds left", "kills",
+                                               "targets engaged: peak / limit", "missiles guided: peak / limit",
+                                               "time with channels saturated (s)"])
+
+
+def section_scenario(result) -> str:
+    sc, s = result.scenario, result.summary
+    rows = [["scenario", sc.name], ["seed", s["seed"]], ["origin", f"{sc.origin.lat_deg:.5f} N, {sc.origin.lon_deg:.5f} E, "
+            f"ground {sc.origin.alt_m:g} m above WGS-84"], ["duration / step", f"{sc.time.duration_s:g} s / {sc.time.step_s:g} s"],
+            ["units", ", ".join(f"{u.name} ({u.system})" for u in sc.units)],
+            ["raids", ", ".join(f"{r.name}: {r.count} × {r.threat} → {r.target}" for r in sc.raids)]]
+    return "<h2>Scenario</h2>\n" + _table(rows, ["", ""])
+
+
+def section_sources(result) -> str:
+    rows = _sources_rows(result)
+    return f"""<h2>Catalog figures used (in force, overrides included), with grades and sources</h2>
+<p class="note">Grade A: two or more independent public sources agree; B: one source, or several echoing one origin; C: estimated, fitted or a modelling choice (see method). Grade "scenario": set by this scenario's overrides, not a public figure.</p>
+{_table([r[:2] + [_value(r[2]), _unit(r[3])] + r[4:] for r in rows], ["profile", "field", "value", "unit", "grade", "sources", "method"])}
+<h3>Sources cited</h3>
+{_table(_citations(rows), ["key", "title", "publisher", "date", "link"])}"""
+
+
+# The report is these sections in order, each ``f(result) -> HTML``. A new section (network, EA,
+# exposure, ...) is one function inserted here, e.g. ``SECTIONS.insert(SECTIONS.index(section_units) + 1, f)``.
+def section_exposure(result) -> str:
+    """What the radars saw of aircraft flying with every unit holding fire (empty otherwise)."""
+    from iadsim.report.exposure_section import exposure_html
+
+    return exposure_html(result)
+
+
+SECTIONS = [section_overview, section_map, section_timeline, section_resources, section_blake, section_outcomes,
+            section_units, section_exposure, section_scenario, section_sources]
+
+
+def render_run_report(result, sections=None) -> str:
+    """The whole report as one HTML string: ``sections`` (default :data:`SECTIONS`) in order."""
+    s = result.summary
+    body = "\n".join(f(result) for f in (SECTIONS if sections is None else sections))
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>iadsim run: {html.escape(s['scenario'])} (seed {s['seed']})</title><style>{CSS}</style>
 <script type="text/javascript">{get_plotlyjs()}</script></head><body>
 <h1>{html.escape(s['scenario'])} <small>seed {s['seed']}, iadsim {html.escape(s['iadsim_version'])}</small></h1>
 <p>{html.escape(result.scenario.description)}</p>
 <p class="note">Simulation from public-source, graded figures (see the sources table). Not a prediction of real performance.</p>
-<div>{kpis}</div>
-{divs}
-<h2>Radar vertical coverage (Blake charts)</h2>
-<p class="note">Free-space detection envelope (Pd 0.5, Swerling 1) for RCS {", ".join(f"{r:g}" for r in BLAKE_RCS_M2)} m², cut at the
-instrumented range and the elevation limits, over an effective earth k = 1.3306; no multipath lobing.</p>
-<div class="blake">{blakes}</div>
-<h2>Outcomes per threat</h2>
-{_table(outcome_rows, ["id", "raid", "threat", "target", "fate", "time (s)", "killed by", "rounds", "first detection (s)", "first track (s)"])}
-<h2>Units</h2>
-{_table(unit_rows, ["unit", "system", "rounds fired", "rounds left", "kills", "targets engaged peak/limit", "missiles guided peak/limit", "channels saturated (s)"])}
-{exposure_html(result)}
-<h2>Scenario</h2>
-{_table(scen_rows, ["", ""])}
-<h2>Catalog figures used (in force, overrides included), with grades and sources</h2>
-<p class="note">Grade A: two or more independent public sources agree; B: one source, or several echoing one origin; C: estimated, fitted or a modelling choice (see method). Grade "scenario": set by this scenario's overrides, not a public figure.</p>
-{_table(rows := _sources_rows(result), ["profile", "field", "value", "unit", "grade", "sources", "method"])}
-<h3>Sources cited</h3>
-{_table(_citations(rows), ["key", "title", "publisher", "date", "link"])}
+{body}
 </body></html>"""
+
+
+def _value(v) -> str:
+    """A catalog value for people: a list as ``0.3, 0.32, …`` (no brackets), a mapping as ``key: value``."""
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_value(x) for x in v)
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {_value(x)}" for k, x in v.items())
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _unit(unit: str) -> str:
+    """A catalog unit for people: ``m2`` as m², ``us`` as µs, ``1`` (dimensionless) as –."""
+    return {"1": "–", "": "–", "us": "µs"}.get(unit, unit.replace("m2", "m²").replace("s2", "s²"))
+
+
+def _counts(by_type: dict) -> str:
+    """``{'48N6E3': 24, '40N6': 7}`` as ``48N6E3: 24, 40N6: 7`` (a table cell for people)."""
+    return ", ".join(f"{k}: {v}" for k, v in by_type.items()) or "–"
 
 
 def _fmt(x):

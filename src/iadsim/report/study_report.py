@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from iadsim.report import palette
 from iadsim.report.run_report import CSS
 
 NOTE = ("Simulation from public-source, graded figures; intervals are 95 % and describe Monte Carlo "
@@ -39,6 +40,11 @@ def metric_rows(stats) -> list[list]:
 
 
 METRIC_HEADER = ["metric", "estimate", "95 % interval", "half-width", "runs", "interval", "unit"]
+TERMINAL_METRIC_HEADER = ["metric", "estimate", "95 % interval", "unit"]  # fits 80 columns; the report has the rest
+
+
+def terminal_metric_rows(stats) -> list[list]:
+    return [[r["metric"], fmt(r["estimate"]), f"[{fmt(r['lo'])}, {fmt(r['hi'])}]", r["unit"] or ""] for r in stats.rows]
 
 
 def _page(title: str, body: str) -> str:
@@ -53,30 +59,54 @@ def _div(fig: go.Figure, div_id: str) -> str:
 
 
 def distribution_figure(per_run) -> go.Figure:
-    """Histograms (counts of runs) of leakers and interceptors fired per run."""
-    fig = go.Figure()
-    for values, name in ((per_run.leakers, "leakers per run"), (per_run.rounds_fired, "interceptors fired per run")):
+    """Histograms (counts of runs) of leakers and of interceptors fired per run, each on its own
+    axes (different quantities, different spans)."""
+    from plotly.subplots import make_subplots
+
+    series = ((per_run.leakers, "leakers per run", palette.EVENTS["leak"][2]),
+              (per_run.rounds_fired, "interceptors fired per run", palette.MISSILE_COLOURS[0]))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[name for _, name, _ in series], horizontal_spacing=0.12)
+    for col, (values, name, colour) in enumerate(series, start=1):
         v, c = np.unique(np.asarray(values, int), return_counts=True)
-        fig.add_bar(x=v, y=c, name=name, opacity=0.75)
-    fig.update_layout(title="Distribution over runs", barmode="group", xaxis_title="count in one run",
-                      yaxis_title="runs", height=380)
+        fig.add_bar(x=v, y=c, name=name, marker_color=colour, showlegend=False, row=1, col=col)
+        span = (v.max() - v.min()) if v.size else 0
+        fig.update_xaxes(title_text=name.replace(" per run", " in one run"), dtick=1 if span <= 12 else None,
+                         tickformat="d", row=1, col=col)
+        fig.update_yaxes(title_text="runs", tickformat="d", row=1, col=col)
+    fig.update_layout(title="Distribution over runs", height=380, bargap=0.15)
     return fig
 
 
+def _log_ticks(n: np.ndarray) -> dict:
+    """Tick values for a log axis of run counts: 1-2-5 steps, whole numbers only, at most ~8."""
+    lo, hi = float(n.min()), float(n.max())
+    ticks = [m * 10 ** e for e in range(0, 8) for m in (1, 2, 5) if lo <= m * 10 ** e <= hi]
+    if len(ticks) < 3:
+        ticks = sorted(set(int(x) for x in np.unique(np.round(np.geomspace(lo, hi, 5)))))
+    return dict(tickvals=ticks, ticktext=[f"{t:,}" for t in ticks])
+
+
 def convergence_figure(conv: dict) -> go.Figure:
-    """Half-width of the 95 % interval against runs, with the 1/√n slope through the last point."""
-    fig = go.Figure()
+    """Half-width of the 95 % interval against runs, one panel per metric (each in its own unit),
+    with the 1/√n slope through the last point (dotted, same colour)."""
+    from plotly.subplots import make_subplots
+
+    names = [k for k in conv if k != "n"]
+    fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, horizontal_spacing=0.08)
     n = np.asarray(conv["n"], float)
-    for name, hw in conv.items():
-        if name == "n":
-            continue
-        hw = np.asarray(hw, float)
-        fig.add_scatter(x=n, y=hw, mode="lines+markers", name=name)
+    for col, name in enumerate(names, start=1):
+        colour = palette.MISSILE_COLOURS[(col - 1) % len(palette.MISSILE_COLOURS)]
+        hw = np.asarray(conv[name], float)
+        fig.add_scatter(x=n, y=hw, mode="lines+markers", line=dict(color=colour), name="half-width",
+                        showlegend=col == 1, legendgroup="hw", row=1, col=col)
         if n.size and np.isfinite(hw[-1]) and hw[-1] > 0:
-            fig.add_scatter(x=n, y=hw[-1] * np.sqrt(n[-1] / n), mode="lines", line=dict(dash="dot", width=1),
-                            name=f"{name}: 1/√n", showlegend=True)
-    fig.update_layout(title="Convergence: 95 % interval half-width against runs", xaxis_type="log", yaxis_type="log",
-                      xaxis_title="runs", yaxis_title="half-width", height=420)
+            fig.add_scatter(x=n, y=hw[-1] * np.sqrt(n[-1] / n), mode="lines", line=dict(dash="dot", width=1.5, color="#495057"),
+                            name="1/√n through the last point", showlegend=col == 1, legendgroup="ref", row=1, col=col)
+        fig.update_xaxes(type="log", title_text="runs", **(_log_ticks(n) if n.size else {}), row=1, col=col)
+        fig.update_yaxes(type="log", tickformat=".2g", nticks=5, row=1, col=col)
+    fig.update_yaxes(title_text="95 % half-width (metric's unit)", row=1, col=1)
+    fig.update_layout(title="Convergence: 95 % interval half-width against runs", height=400,
+                      legend=dict(orientation="h", x=0, y=1.22), margin=dict(t=110))
     return fig
 
 
@@ -100,16 +130,26 @@ An asset survives a run when no leaker reaches it.</p>
 
 
 def difference_figure(label_base: str, label: str, rows: list[dict]) -> go.Figure:
-    """Paired differences (other − base) with their 95 % intervals, one row per metric."""
-    fig = go.Figure()
-    names = [r["metric"] for r in rows]
-    d = np.array([r["difference"] for r in rows], float)
-    fig.add_scatter(x=d, y=names, mode="markers", name=f"{label} − {label_base}",
-                    error_x=dict(type="data", symmetric=False, array=np.array([r["hi"] for r in rows]) - d,
-                                 arrayminus=d - np.array([r["lo"] for r in rows])))
-    fig.add_vline(x=0, line_dash="dot")
-    fig.update_layout(title=f"{label} − {label_base} (paired, common random numbers)", xaxis_title="difference",
-                      height=max(300, 40 * len(rows) + 120), yaxis=dict(autorange="reversed"))
+    """Paired differences (other − base) with their 95 % intervals: one row per metric, each on its
+    own axis (metrics have different units and spans), zero marked."""
+    from plotly.subplots import make_subplots
+
+    n = max(len(rows), 1)
+    fig = make_subplots(rows=n, cols=1, vertical_spacing=min(0.55 / n, 0.12),
+                        row_titles=None, subplot_titles=[f"{r['metric']}" for r in rows])
+    for k, r in enumerate(rows, start=1):
+        d, lo, hi = (float("nan") if r[x] is None else float(r[x]) for x in ("difference", "lo", "hi"))
+        colour = palette.EVENTS["intercept_hit"][2] if r["significant"] else "#495057"
+        fig.add_scatter(x=[d], y=[""], mode="markers", marker=dict(size=10, color=colour), showlegend=False,
+                        error_x=dict(type="data", symmetric=False, array=[hi - d], arrayminus=[d - lo], color=colour, width=8),
+                        hovertemplate=f"{r['metric']}: %{{x:.3g}} [{fmt(r['lo'])}, {fmt(r['hi'])}]<extra></extra>", row=k, col=1)
+        fig.add_vline(x=0, line=dict(dash="dot", color="#868e96"), row=k, col=1)
+        span = np.nanmax(np.abs([lo, hi, d]))
+        span = span if np.isfinite(span) and span > 1e-9 else 1.0  # no difference at all: a unit-wide axis
+        fig.update_xaxes(range=[-1.15 * span, 1.15 * span], zeroline=False, row=k, col=1)
+    fig.update_annotations(font_size=12)
+    fig.update_layout(title=f"{label} − {label_base} (paired, common random numbers; 95 % intervals; "
+                            "green: the interval excludes 0)", height=105 * n + 120, margin=dict(t=80))
     return fig
 
 
@@ -119,6 +159,12 @@ def difference_rows(rows: list[dict]) -> list[list]:
 
 
 DIFF_HEADER = ["metric", "first", "this", "difference", "95 % interval", "interval excludes 0", "paired runs"]
+TERMINAL_DIFF_HEADER = ["metric", "first", "this", "difference [95 % interval]", "excludes 0"]
+
+
+def terminal_difference_rows(rows: list[dict]) -> list[list]:
+    return [[r["metric"], fmt(r["base"]), fmt(r["other"]), f"{fmt(r['difference'])} [{fmt(r['lo'])}, {fmt(r['hi'])}]",
+             "yes" if r["significant"] else "no"] for r in rows]
 
 
 def render_compare_report(labels: list[str], stats: list, diffs: list[list[dict]], meta: dict) -> str:
