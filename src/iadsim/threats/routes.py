@@ -15,16 +15,19 @@ The autopilot, each step:
   flight-path angle ``atan(Δh / (V·TAU_ALT_S))`` limited to ±``GAMMA_MAX_RAD``; the command
   goes linearly in distance from one waypoint's height to the next. Without a DEM the ground is
   the WGS-84 ellipsoid raised to ``origin.alt_m`` ("constant AGL" is constant height above that
-  ellipsoid). With a DEM (:mod:`iadsim.terrain`) the height held is above the terrain below,
-  and the climb starts early enough to clear the terrain ahead: the flight-path angle is at
-  least the *clearance angle* ``max_x atan((T(x) + h_cmd − h) / max(x − V·TF_LEAD_S, TF_SAMPLE_M))`` over
-  terrain heights T sampled every ``TF_SAMPLE_M`` out to ``TF_LOOKAHEAD_M`` straight ahead
-  along the current heading (h_cmd the commanded height, h the raider's, above the ellipsoid):
-  the classic look-ahead terrain-following law. Climbs and descents are then smoothed to the
-  raider's limits: flight-path angle within ±``GAMMA_MAX_RAD``, pull-ups and push-overs within
-  its ``turn_g`` (the turn limit below applies to the whole velocity vector), descents at the
-  height loop's rate. Terrain beyond a turn is not seen before the turn. Nothing searches for
-  a path through the terrain: the route's
+  ellipsoid). With a DEM (:mod:`iadsim.terrain`) the ground is the terrain ahead *smoothed to
+  the climb limit*: the highest of ``T(x) − max(x − V·TAU_ALT_S, 0)·tan(GAMMA_MAX_RAD)`` over
+  terrain heights T sampled every ``TF_SAMPLE_M`` straight ahead along the current heading out
+  to ``V·TAU_ALT_S + TF_LOOKAHEAD_M`` (the first V·τ ahead are held level: the height loop's lag),
+  so a climb begins before a rise and the raider descends into a valley whose far side it can
+  still climb at the limit. Close ahead (within V·(TAU_ALT_S + TF_LEAD_S)) the flight-path angle
+  is also at least the *clearance angle* ``max_x atan((T(x) + h_cmd − h) / max(x − V·TF_LEAD_S,
+  TF_SAMPLE_M))`` (h_cmd the commanded height, h the raider's, above the ellipsoid), the classic
+  look-ahead law that keeps the raider above the terrain over a crest. Climbs and descents stay
+  within the raider's limits: flight-path angle within ±``GAMMA_MAX_RAD``, pull-ups and
+  push-overs within its ``turn_g`` (the turn limit below applies to the whole velocity vector).
+  Terrain beyond a turn is not seen before the turn. Nothing searches for a path through the
+  terrain: the route's
   waypoints are flown as given;
 * **terminal** (scenario ``terminal``): pop up to a height within a ground distance of the
   target; diving threats (cruise missiles, drones, ballistic-kind routes) descend on the dive
@@ -49,7 +52,7 @@ TAU_ALT_S = 6.0  # height-error time constant of the vertical channel
 GAMMA_MAX_RAD = np.radians(30.0)  # steepest climb or descent commanded (except the final dive)
 LONG_ACC_MPS2 = 0.3 * G0_MPS2  # speed changes between legs at this rate (modelling choice)
 MAX_TIME_FACTOR = 4.0  # a route taking longer than this × its straight-line time is an error
-TF_LOOKAHEAD_M = 8000.0  # terrain following: terrain looked at ahead of the raider
+TF_LOOKAHEAD_M = 3000.0  # terrain following: terrain looked at beyond V·TAU_ALT_S (a 1.7 km rise at 30°)
 TF_SAMPLE_M = 100.0  # terrain following: spacing of the terrain samples ahead
 TF_LEAD_S = 1.0  # terrain following: the clearance angle is aimed from V·TF_LEAD_S ahead (time to pull up)
 
@@ -167,23 +170,35 @@ def _geodetic_latlon(pos_enu_m, origin: geo.Origin):
     return lat, np.arctan2(y, x)
 
 
-def terrain_ahead_m(terrain, p, v_hat, up, origin: geo.Origin):
+def terrain_ahead_m(terrain, p, v_hat, up, speed, origin: geo.Origin):
     """Terrain heights above the ellipsoid (m, n) at ground distances ``x`` (n,) straight ahead of
-    each raider along its heading (0 to ``TF_LOOKAHEAD_M`` every ``TF_SAMPLE_M``), and ``x``."""
-    x = TF_SAMPLE_M * np.arange(int(np.ceil(TF_LOOKAHEAD_M / TF_SAMPLE_M)) + 1)
+    each raider along its heading, every ``TF_SAMPLE_M`` out to V·TAU_ALT_S + ``TF_LOOKAHEAD_M``
+    (the farthest raider's), and ``x``."""
+    reach = float(speed.max()) * TAU_ALT_S + TF_LOOKAHEAD_M
+    x = TF_SAMPLE_M * np.arange(int(np.ceil(reach / TF_SAMPLE_M)) + 1)
     heading = _unit(_horizontal(v_hat, up))
-    pts = p[:, None, :] + x[None, :, None] * heading[:, None, :]  # the earth's drop over 6 km (< 3 m) is ignored
+    pts = p[:, None, :] + x[None, :, None] * heading[:, None, :]  # the earth's drop over 5 km (< 2 m) is ignored
     lat, lon = _geodetic_latlon(pts, origin)
     return terrain.height_m(lat, lon), x
 
 
+def smoothed_ground_m(ahead_m, x_m, speed_mps):
+    """The ground a terrain-following raider holds its height above, m (m,): the terrain ahead
+    smoothed to the climb limit, max over x of T(x) − max(x − V·TAU_ALT_S, 0)·tan(GAMMA_MAX_RAD)."""
+    lead = speed_mps * TAU_ALT_S
+    drop = np.maximum(x_m[None, :] - lead[:, None], 0.0) * np.tan(GAMMA_MAX_RAD)
+    within = x_m[None, :] <= (lead + TF_LOOKAHEAD_M)[:, None]
+    return np.max(np.where(within, ahead_m - drop, -np.inf), axis=1)
+
+
 def clearance_gamma_rad(ahead_m, x_m, h_hae_m, h_cmd_m, speed_mps):
-    """The flight-path angle that clears every terrain sample ahead by the commanded height:
-    max over x > 0 of atan((T(x) + h_cmd − h) / max(x − V·TF_LEAD_S, TF_SAMPLE_M)), rad (m,): the
-    distance to a point less the distance flown while pulling up to the new angle."""
+    """The flight-path angle that clears the terrain close ahead (within V·(TAU_ALT_S + TF_LEAD_S))
+    by the commanded height: max over x of atan((T(x) + h_cmd − h) / max(x − V·TF_LEAD_S,
+    TF_SAMPLE_M)), rad (m,): the distance to a point less the distance flown while pulling up."""
     rise = ahead_m[:, 1:] + (h_cmd_m - h_hae_m)[:, None]
     run = np.maximum(x_m[None, 1:] - (speed_mps * TF_LEAD_S)[:, None], TF_SAMPLE_M)
-    return np.max(np.arctan2(rise, run), axis=1)
+    near = x_m[None, 1:] <= (speed_mps * (TAU_ALT_S + TF_LEAD_S))[:, None]
+    return np.max(np.where(near, np.arctan2(rise, run), -np.pi / 2), axis=1)
 
 
 def _fly(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: float, terrain=None):
@@ -220,8 +235,8 @@ def _fly(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: 
             h -= ground_alt_m
         else:
             h_hae = h.copy()
-            ahead, x_ahead = terrain_ahead_m(terrain, p, v_hat, up, origin)
-            h -= ahead[:, 0]
+            ahead, x_ahead = terrain_ahead_m(terrain, p, v_hat, up, speed, origin)
+            h -= smoothed_ground_m(ahead, x_ahead, speed)
         g_pt = pts[rows, goal]
         d = g_pt - p
         d_h = _horizontal(d, up)
