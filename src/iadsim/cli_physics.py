@@ -102,6 +102,9 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
         cov.map_png(world, png, map_rcs, map_alt, pds, name)
         cov.map_html(world, html, map_rcs, map_alt, pds, name)
         written += [png, html]
+        from iadsim.report import coverage_terrain  # with a DEM: low-level coverage and masking profile
+
+        written += coverage_terrain.cli_outputs(world, target, suffix, name, min(alts_m), map_rcs, pds[0], out)
     out.print(f"{DWELL_NOTE} * = limited by the horizon or the instrumented range.", highlight=False, soft_wrap=True)
     if compare:
         png = target / "compare.png"

@@ -75,6 +75,9 @@ def _coverage_traces(fig, w, o) -> None:
                 lon, lat = _ring(w.radars.pos_enu_m[i], radius, o)
             fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1, dash=dash, color="#1971c2"),
                             name=f"{unit} {name} {what} ({radius / 1e3:.0f} km)", legendgroup="rings")
+    from iadsim.report.coverage_terrain import add_masked_footprints  # with a DEM: the terrain-masked footprint
+
+    add_masked_footprints(fig, w, LOW_TARGET_AGL_M)
     for j, name in enumerate(w.weapons.name):
         lon, lat = _ring(w.units.pos_enu_m[w.weapons.unit_idx[j]], w.weapons.max_range_m[j], o)
         fig.add_scatter(x=lon, y=lat, mode="lines", line=dict(width=1, color="#e8590c"),
