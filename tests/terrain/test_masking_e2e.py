@@ -105,3 +105,19 @@ def test_heights_above_the_terrain_place_sites_and_raids_on_it(ridge_hgt_dir):
     assert np.allclose(hae, ridge_heights(40.05, 32.5) + 36.0 + w.radars.height_m, atol=0.6)
     start = geo.enu_to_geodetic(w.threats.knot_pos_enu_m[0, 0], comp.origin)[2]
     assert start == pytest.approx(ridge_heights(40.9, 32.5) + 36.0 + 50.0, abs=0.6)
+
+
+def test_looks_computed_each_step_equal_the_look_table_with_terrain(ridge_hgt_dir, monkeypatch):
+    """Masking lives in pair_looks: the look table and the per-step looks (large raids) agree."""
+    from iadsim import memo, sensing
+
+    sc = make_scenario(dem=ridge_hgt_dir, weapons_free=True, count=2)
+    comp = compile_scenario(sc)
+    with_table = engine.run_compiled(sc, comp, 9)
+    monkeypatch.setattr(sensing, "LOOK_TABLE_MAX_PAIRS", 0)
+    monkeypatch.setattr(sensing, "LOOK_TABLE_MAX_PAIRS_ONE_RUN", 0)
+    monkeypatch.setattr(sensing, "_LOOK_TABLES", memo.Memo(0.75))
+    assert sensing.look_table(comp.world, comp.dt_s, comp.n_steps) is None
+    direct = engine.run_compiled(sc, comp, 9)
+    assert direct.summary == with_table.summary
+    assert direct.events["t_s"] == with_table.events["t_s"] and direct.events["kind"] == with_table.events["kind"]
