@@ -121,3 +121,19 @@ def test_looks_computed_each_step_equal_the_look_table_with_terrain(ridge_hgt_di
     direct = engine.run_compiled(sc, comp, 9)
     assert direct.summary == with_table.summary
     assert direct.events["t_s"] == with_table.events["t_s"] and direct.events["kind"] == with_table.events["kind"]
+
+
+def test_engagement_line_of_sight_is_masked_by_the_ridge(ridge_hgt_dir):
+    """C2 feasibility: a track 30 km north at 50 m above the ground, behind the ridge (22 km), is
+    NO_LOS with the DEM and in line of sight over the smooth earth (horizon ~40 km) without it."""
+    from iadsim.c2 import feasibility
+
+    codes = []
+    for dem in (ridge_hgt_dir, None):
+        comp = compile_scenario(make_scenario(dem=dem))
+        w = comp.world
+        pos = geo.geodetic_to_enu(np.radians(40.05 + 30.0 / 111.2), np.radians(32.5), 900.0 + 50.0, comp.origin)[None]
+        f = feasibility.assess(w, 0, np.arange(len(w.weapons.name)), pos, np.array([[0.0, -245.0, 0.0]]),
+                               np.array([1]), 10.0)
+        codes.append(f.code[:, 0])
+    assert np.all(codes[0] == feasibility.NO_LOS) and not np.any(codes[1] == feasibility.NO_LOS)
