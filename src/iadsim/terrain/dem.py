@@ -3,15 +3,15 @@
 Read once per scenario, sampled by bilinear interpolation. No download, no new dependency
 (GeoTIFFs are decoded by Pillow, which matplotlib already installs).
 
-**SRTM .hgt** (NASA/USGS Shuttle Radar Topography Mission, public domain; format: USGS EROS,
-"SRTM Topography" documentation, 2003; Farr et al., Rev. Geophys. 45, RG2004, 2007): a file
+**SRTM .hgt** (Shuttle Radar Topography Mission, public domain; **NASA JPL 2013**, **Farr et al.
+2007**; full citations docs/REFERENCES.md): a file
 named like ``N40E032.hgt`` covers 1° × 1° whose south-west corner is 40° N, 32° E. It holds
 1201 × 1201 (3 arc-second) or 3601 × 3601 (1 arc-second) big-endian int16 heights in metres above
 the EGM96 geoid, rows from north to south, columns from west to east; the samples are *points* on
 the integer arc-second grid (the first row is the tile's north edge, the last its south edge, so
 neighbouring tiles share an edge row/column). Voids are −32768.
 
-**GeoTIFF** (OGC GeoTIFF 1.1, OGC 19-008r4, 2019): one band of int16/int32/float32 heights,
+**GeoTIFF** (**OGC GeoTIFF 1.1**, OGC 19-008r4, 2019): one band of int16/int32/float32 heights,
 georeferenced by ModelPixelScale (tag 33550) and one ModelTiepoint (33922), in the plain north-up
 WGS-84 geographic case: GTModelTypeGeoKey = 2 (geographic) and GeographicTypeGeoKey = 4326 when
 the GeoKeyDirectory (34735) is present. RasterPixelIsArea (the default) puts the tiepoint at a
