@@ -11,12 +11,14 @@ largest elevation of the terrain samples at smaller ground distance along its az
 
 The profile of a site samples the terrain along ``N_AZ`` azimuths (the site's own horizon frame,
 clockwise from north, bins of 360°/N_AZ, a look uses the nearest) on great circles through the
-site, at ground distances of one DEM sample spacing out to the farthest DEM tile corner (at
-most ``MAX_FINE_SAMPLES`` samples, the step grows beyond that) and every ``COARSE_STEP_M``
-beyond, out to the radar's instrumented range (there the ground is ``origin.alt_m``, smooth).
-Its running maximum over range is the masking-angle table (radars, N_AZ, samples + 1). Radars
-of one site share the terrain samples; each has its own antenna height. Tested against a
-brute-force ray march (tests/terrain).
+site, at ground distances of one DEM sample spacing out to the farthest DEM tile corner (at most
+``MAX_FINE_SAMPLES`` samples; the step grows beyond that). Its running maximum over range is the
+masking-angle table (radars, N_AZ, samples + 1). Beyond the DEM the ground is the smooth sphere
+at ``origin.alt_m``, whose elevation seen from the antenna rises to its tangent point and falls
+after it, so its largest elevation over a range interval is exact in closed form (no samples):
+a look beyond the DEM takes the larger of the table's last angle and that. Radars of one site
+share the terrain samples; each has its own antenna height. Tested against a brute-force ray
+march (tests/terrain).
 
 Ground distance is the one of :func:`iadsim.geo.ground_distance_m` (the central angle times the
 distance from the earth's centre to the antenna), so a look's ground range indexes the profile
@@ -36,7 +38,7 @@ from iadsim.physics.propagation import elevation_rad
 
 N_AZ = 1440  # azimuth bins (0.25°)
 MAX_FINE_SAMPLES = 4000  # samples at the DEM's spacing per azimuth, at most
-COARSE_STEP_M = 500.0  # sample spacing beyond the DEM (smooth ground at origin.alt_m)
+COARSE_STEP_M = 500.0  # ground-range step of the coverage grids beyond the DEM (iadsim.report.coverage_terrain)
 NO_MASK_RAD = -np.pi / 2  # the masking angle where no terrain lies between
 _E2 = WGS84_F * (2.0 - WGS84_F)
 
@@ -49,9 +51,10 @@ class HorizonProfiles:
 
     mask_el_rad: np.ndarray  # (r, N_AZ, n + 1) float32
     fine_step_m: np.ndarray  # (r,)
-    n_fine: np.ndarray  # (r,) int samples at fine_step_m (distances fine_step_m·1..n_fine)
-    n_samples: np.ndarray  # (r,) int samples in all (then every COARSE_STEP_M)
+    n_fine: np.ndarray  # (r,) int samples at fine_step_m (distances fine_step_m·1..n_fine), the DEM's extent
+    reach_m: np.ndarray  # (r,) instrumented range (the coverage grids' extent)
     antenna_hae_m: np.ndarray  # (r,) antenna height above the ellipsoid
+    ground_hae_m: float  # the ground beyond the DEM (origin.alt_m), above the ellipsoid
     k: float  # effective-earth factor the angles were computed with
 
     @property
@@ -59,22 +62,43 @@ class HorizonProfiles:
         return self.mask_el_rad.shape[1]
 
     def range_m(self, r: int) -> np.ndarray:
-        """Ground distances of radar r's samples, m."""
+        """Ground distances of a polar grid about radar r, m: its profile's samples, then every
+        ``COARSE_STEP_M`` out to its instrumented range."""
         f = self.fine_step_m[r] * np.arange(1, self.n_fine[r] + 1)
-        c = f[-1] + COARSE_STEP_M * np.arange(1, self.n_samples[r] - self.n_fine[r] + 1)
-        return np.concatenate([f, c])
+        return np.concatenate([f, f[-1] + COARSE_STEP_M * np.arange(1, max(int(np.ceil((self.reach_m[r] - f[-1])
+                                                                                      / COARSE_STEP_M)), 0) + 1)])
 
     def mask_angle_rad(self, r_idx, az_rad, ground_m) -> np.ndarray:
         """The masking angle (effective-earth elevation, rad) of terrain nearer than ``ground_m``
         along azimuth ``az_rad`` (the site's frame) from radars ``r_idx``; paired rows, broadcast."""
         r_idx, az, d = np.broadcast_arrays(np.asarray(r_idx, np.intp), np.asarray(az_rad, float),
                                            np.asarray(ground_m, float))
+        shape = d.shape
+        r_idx, az, d = r_idx.reshape(-1), az.reshape(-1), d.reshape(-1)
         a = np.rint(np.mod(az, 2 * np.pi) * (self.n_az / (2 * np.pi))).astype(np.intp) % self.n_az
         step, nf = self.fine_step_m[r_idx], self.n_fine[r_idx]
-        fine_end = step * nf
-        c = np.where(d <= fine_end, np.ceil(d / step) - 1.0, nf + np.ceil((d - fine_end) / COARSE_STEP_M) - 1.0)
-        c = np.clip(c, 0, self.n_samples[r_idx]).astype(np.intp)
-        return self.mask_el_rad[r_idx, a, c].astype(float)
+        c = np.clip(np.ceil(d / step) - 1.0, 0, nf).astype(np.intp)
+        mask = self.mask_el_rad[r_idx, a, c].astype(float)
+        beyond = d > step * nf
+        if beyond.any():
+            b = np.flatnonzero(beyond)
+            mask[b] = np.maximum(mask[b], self._flat_max_el(r_idx[b], (step * nf)[b], d[b]))
+        return mask.reshape(shape)
+
+    def _flat_max_el(self, r_idx, g0_m, g1_m):
+        """Largest elevation of the smooth ground at ``ground_hae_m`` over ground ranges [g0, g1]
+        seen from radars r_idx, rad: it rises to the tangent point (if the ground is below the
+        antenna) and falls after it, so the maximum is at an end or at the tangent point."""
+        from iadsim.physics.propagation import effective_earth_radius_m
+
+        re = effective_earth_radius_m(self.k)
+        h_a = self.antenna_hae_m[r_idx]
+        r1, r2 = re + h_a, re + self.ground_hae_m
+        g_tan = re * np.arccos(np.minimum(r2 / r1, 1.0))
+        best = np.maximum(elevation_rad(h_a, self.ground_hae_m, g0_m, self.k),
+                          elevation_rad(h_a, self.ground_hae_m, g1_m, self.k))
+        inside = (g_tan > g0_m) & (g_tan < g1_m)
+        return np.where(inside, np.maximum(best, elevation_rad(h_a, self.ground_hae_m, g_tan, self.k)), best)
 
     def masked(self, r_idx, az_rad, el_rad, ground_m) -> np.ndarray:
         """True where terrain masks a point at effective-earth elevation ``el_rad`` (as
@@ -138,7 +162,7 @@ def site_samples(terrain, origin, site_enu_m, rot_local_from_enu, earth_centre_e
     return terrain.height_m(lat, np.arctan2(y, x))
 
 
-_PROFILES = memo.Memo(0.5)  # kept between runs within IADSIM_MEMO_MB (iadsim.memo)
+_PROFILES = memo.Memo(0.1)  # kept between runs within IADSIM_MEMO_MB (iadsim.memo); shares: look tables 0.75, routes 0.1, DEMs 0.05
 
 
 def _key(world, terrain) -> str:
@@ -185,29 +209,24 @@ def compute_profiles(world, terrain, n_az: int = N_AZ) -> HorizonProfiles:
     hae = geo.altitude_m(rd.pos_enu_m, origin) if n_r else np.zeros(0)
     step = np.zeros(n_r)
     n_fine = np.zeros(n_r, np.intp)
-    n_all = np.zeros(n_r, np.intp)
     tables = {}
     for u in np.unique(rd.unit_idx):  # radars of one site share its terrain samples
         rows = np.flatnonzero(rd.unit_idx == u)
         site = rd.pos_enu_m[rows[0]]
-        reach = float(rd.max_range_m[rows].max())
-        fine_end = min(_fine_extent_m(terrain, site, origin, centre), reach)
+        fine_end = _fine_extent_m(terrain, site, origin, centre)
         dx = max(terrain.spacing_m, fine_end / MAX_FINE_SAMPLES)
         nf = max(int(np.ceil(fine_end / dx)), 1)
-        nc = max(int(np.ceil((reach - nf * dx) / COARSE_STEP_M)), 0) + 1
-        dist = np.concatenate([dx * np.arange(1, nf + 1), nf * dx + COARSE_STEP_M * np.arange(1, nc + 1)])
-        ground_h = np.empty((n_az, dist.size))  # beyond the DEM's farthest corner the ground is origin.alt_m
-        ground_h[:, :nf] = site_samples(terrain, origin, site, rd.rot_local_from_enu[rows[0]], centre, dist[:nf], n_az)
-        ground_h[:, nf:] = terrain.fallback_hae_m
+        dist = dx * np.arange(1, nf + 1)
+        ground_h = site_samples(terrain, origin, site, rd.rot_local_from_enu[rows[0]], centre, dist, n_az)
         for r in rows:
             el = elevation_rad(hae[r], ground_h, dist[None, :], k).astype(np.float32)
-            table = np.empty((n_az, dist.size + 1), np.float32)
+            table = np.empty((n_az, nf + 1), np.float32)
             table[:, 0] = NO_MASK_RAD
             np.maximum.accumulate(el, axis=1, out=table[:, 1:])
             tables[r] = table
-            step[r], n_fine[r], n_all[r] = dx, nf, dist.size
+            step[r], n_fine[r] = dx, nf
     width = max((t.shape[1] for t in tables.values()), default=1)
-    mask = np.full((n_r, n_az, width), np.float32(np.pi / 2))  # padding past a radar's reach: masked
+    mask = np.full((n_r, n_az, width), np.float32(np.pi / 2))  # padding past a radar's samples: never read
     for r, t in tables.items():
         mask[r, :, : t.shape[1]] = t
-    return HorizonProfiles(mask, step, n_fine, n_all, hae, float(k))
+    return HorizonProfiles(mask, step, n_fine, rd.max_range_m.astype(float), hae, float(terrain.fallback_hae_m), float(k))

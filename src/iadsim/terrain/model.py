@@ -89,7 +89,7 @@ class TerrainModel:
         return min(t.dlat_deg for t in self.tiles) * 111_195.0
 
 
-_MODELS = memo.Memo(0.5)  # read DEMs kept between compiles within IADSIM_MEMO_MB (iadsim.memo)
+_MODELS = memo.Memo(0.05)  # read DEMs (5.8 MB a 3" tile) kept between compiles within IADSIM_MEMO_MB (iadsim.memo)
 
 
 def _stat_key(path: Path) -> tuple:

@@ -133,7 +133,7 @@ def _pad(rows, width, fill_last=True):
     return np.array(out)
 
 
-_CACHE = memo.Memo(0.25)  # flown routes kept between compiles within IADSIM_MEMO_MB (iadsim.memo)
+_CACHE = memo.Memo(0.1)  # flown routes (~0.1 MB a raid) kept between compiles within IADSIM_MEMO_MB (iadsim.memo)
 
 
 def fly_routes(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: float = KNOT_DT_S,
