@@ -5,10 +5,6 @@ east-west Gaussian ridge, crest 600 m above it at 40.25° N (about 22 km north o
 40.05° N), half-width 1.5 km; a cruise missile flies south from 40.9° N at 50 m above the terrain.
 """
 
-from pathlib import Path
-
-import numpy as np
-import pytest
 import yaml
 
 from iadsim.scenario.load import parse_yaml, validate_data

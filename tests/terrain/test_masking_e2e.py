@@ -9,7 +9,6 @@ import iadsim
 from iadsim import engine, geo, threats as motion
 from iadsim.cli import app
 from iadsim.compile import compile_scenario
-from iadsim.terrain import synth
 from terrain_helpers import CREST_LAT, make_scenario, ridge_heights, scenario_data
 
 KM_PER_DEG_LAT = 111.195
