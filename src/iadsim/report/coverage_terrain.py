@@ -172,7 +172,8 @@ def low_level_png(world, path: Path, agl_m: float, rcs_m2: float, pd: float, tit
     fig.colorbar(im, ax=ax, label="terrain height above the ellipsoid (m)", shrink=0.7)
     for i, cov in enumerate(covs):
         colour = f"C{i}"
-        ax.pcolormesh(cov.lon_deg, cov.lat_deg, np.where(cov.covered, 1.0, np.nan)[:-1, :-1],
+        wrap = lambda a: np.vstack([a, a[:1]])  # noqa: E731  close the circle (the last azimuth back to north)
+        ax.pcolormesh(wrap(cov.lon_deg), wrap(cov.lat_deg), np.where(cov.covered, 1.0, np.nan)[:, :-1],
                       cmap=ListedColormap([colour]), alpha=0.3, shading="flat", edgecolors="none", antialiased=False,
                       rasterized=True)
         lon, lat = masked_footprint_lonlat(world, i, agl_m)
