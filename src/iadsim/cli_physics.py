@@ -105,6 +105,10 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
         cov.map_png(world, png, map_rcs_m2, map_alts_m, pds[0], name)
         cov.map_html(world, html, map_rcs_m2, map_alts_m, pds[0], name)
         written += [png, html]
+        from iadsim.report import coverage_terrain  # with a DEM: low-level coverage and masking profile
+
+        written += coverage_terrain.cli_outputs(world, target, suffix, name, min(alts_m),
+                                                sorted(map_rcs_m2)[len(map_rcs_m2) // 2], pds[0], out)
     written.append(target / "plotly.min.js")  # written once beside the map pages, which load it (offline)
     out.print(f"{DWELL_NOTE} * = limited by the horizon or the instrumented range.", highlight=False, soft_wrap=True)
     if compare:

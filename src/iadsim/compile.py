@@ -96,13 +96,21 @@ def _enu(origin: geo.Origin, lat_deg, lon_deg, alt_hae_m) -> np.ndarray:
     return geo.geodetic_to_enu(np.radians(lat_deg), np.radians(lon_deg), alt_hae_m, origin)
 
 
-def _route_spec(raid: Raid, prof: dict, asset, origin: geo.Origin, ground_m: float) -> routes.RouteSpec:
+def ground_at(terrain, ground_m: float, lat_deg, lon_deg):
+    """Ground height above the ellipsoid at points (deg): the terrain's (:mod:`iadsim.terrain`),
+    else the scenario ground ``origin.alt_m``, m."""
+    if terrain is None:
+        return np.full(np.shape(lat_deg), float(ground_m))
+    return terrain.height_m(np.radians(np.asarray(lat_deg, float)), np.radians(np.asarray(lon_deg, float)))
+
+
+def _route_spec(raid: Raid, prof: dict, asset, origin: geo.Origin, ground_m: float, terrain=None) -> routes.RouteSpec:
     """A route raid's waypoints (then its target) in scenario ENU, for the route autopilot."""
     wps = list(raid.route)
     agl = [w.alt_agl_m for w in wps] + [wps[-1].alt_agl_m]  # the last leg holds the last height
     lat = [w.lat_deg for w in wps] + [asset.lat_deg]
     lon = [w.lon_deg for w in wps] + [asset.lon_deg]
-    pts = _enu(origin, np.array(lat), np.array(lon), ground_m + np.array(agl))
+    pts = _enu(origin, np.array(lat), np.array(lon), ground_at(terrain, ground_m, lat, lon) + np.array(agl))
     term = raid.terminal
     kw = {}
     if term is not None:
@@ -114,7 +122,8 @@ def _route_spec(raid: Raid, prof: dict, asset, origin: geo.Origin, ground_m: flo
                       weave_range_m=term.weave_range_m)
     return routes.RouteSpec(
         points_enu_m=pts, agl_m=np.array(agl, float), speed_mps=np.array([w.speed_mps or prof["speed_mps"] for w in wps]),
-        target_enu_m=_enu(origin, asset.lat_deg, asset.lon_deg, ground_m + asset.alt_agl_m),
+        target_enu_m=_enu(origin, asset.lat_deg, asset.lon_deg, ground_at(terrain, ground_m, asset.lat_deg, asset.lon_deg)
+                          + asset.alt_agl_m),
         target_agl_m=asset.alt_agl_m, turn_acc_mps2=prof["turn_g"] * G0_MPS2, diving=prof["kind"] in DIVING_KINDS, **kw)
 
 
@@ -125,7 +134,7 @@ def _ballistic_knots(raid: Raid, prof: dict, asset, origin: geo.Origin, ground_m
     return threat_ballistic.template(start, aim, centre, radius, raid.ballistic, prof["ballistic_coefficient_kgpm2"], man)
 
 
-def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, assets: Assets):
+def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, assets: Assets, terrain=None):
     """One trajectory template per raid (routes flown together, ballistic arcs one by one);
     the raiders of a raid fly it ``spacing_s`` apart."""
     names = [a.name for a in scenario.assets]
@@ -136,8 +145,8 @@ def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, as
         if raid.ballistic is not None:
             knots[r_idx], dt[r_idx] = _ballistic_knots(raid, prof, asset, origin, ground_m), threat_ballistic.KNOT_DT_S
         else:
-            specs[r_idx] = _route_spec(raid, prof, asset, origin, ground_m)
-    for r_idx, (p, v) in zip(specs, routes.fly_routes(list(specs.values()), origin, ground_m)):
+            specs[r_idx] = _route_spec(raid, prof, asset, origin, ground_m, terrain)
+    for r_idx, (p, v) in zip(specs, routes.fly_routes(list(specs.values()), origin, ground_m, terrain=terrain)):
         knots[r_idx], dt[r_idx] = (p, v, routes.KNOT_DT_S * (len(p) - 1)), routes.KNOT_DT_S
     m = len(scenario.raids)
     n_knots = np.array([len(knots[r][0]) for r in range(m)])
@@ -168,15 +177,16 @@ def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, as
     return threats, [scenario.raids[r].threat for r in raid_idx]
 
 
-def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
+def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, terrain=None):
     profiles = [unit_profile(u) for u in scenario.units]
+    site_ground = ground_at(terrain, ground_m, [u.lat_deg for u in scenario.units], [u.lon_deg for u in scenario.units])
     radar_rows, weapon_rows = [], []
     for u_idx, (unit, prof) in enumerate(zip(scenario.units, profiles)):
         lat, lon = np.radians(unit.lat_deg), np.radians(unit.lon_deg)
         rot = geo.local_rot_enu_from_origin_enu(lat, lon, origin)
         for name, rp in prof["radar"].items():
             h = unit.alt_agl_m + rp["antenna_height_m"]
-            radar_rows.append(dict(unit_idx=u_idx, name=name, pos=_enu(origin, unit.lat_deg, unit.lon_deg, ground_m + h),
+            radar_rows.append(dict(unit_idx=u_idx, name=name, pos=_enu(origin, unit.lat_deg, unit.lon_deg, site_ground[u_idx] + h),
                                    height_m=h, rot=rot, facing=np.radians(unit.facing_deg), p=rp,
                                    engagement=(name == prof["engagement_radar"])))
         reload_s = _reload_time_s(unit, prof)
@@ -220,7 +230,8 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float):
     units = Units(
         name=[u.name for u in scenario.units],
         system=[u.system for u in scenario.units],
-        pos_enu_m=np.array([_enu(origin, u.lat_deg, u.lon_deg, ground_m + u.alt_agl_m) for u in scenario.units]).reshape(-1, 3),
+        pos_enu_m=np.array([_enu(origin, u.lat_deg, u.lon_deg, g + u.alt_agl_m)
+                            for u, g in zip(scenario.units, site_ground)]).reshape(-1, 3),
         channels_targets=np.array([int(p["channels"]["targets"]) for p in profiles], int),
         channels_missiles=np.array([int(p["channels"]["missiles"]) for p in profiles], int),
         reaction_time_s=np.array([p["reaction_time_s"] for p in profiles]),
@@ -277,17 +288,23 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     o = scenario.origin
     origin = geo.Origin.from_deg(o.lat_deg, o.lon_deg, o.alt_m)
     ground = o.alt_m
+    terrain = None
+    if scenario.terrain is not None:  # elevation data (iadsim.terrain): heights above it, masking
+        from iadsim.terrain import load_terrain
+
+        terrain = load_terrain(scenario.terrain.dem, scenario.terrain.geoid_undulation_m, ground)
+    asset_ground = ground_at(terrain, ground, [a.lat_deg for a in scenario.assets], [a.lon_deg for a in scenario.assets])
     assets = Assets(
         name=[a.name for a in scenario.assets],
-        pos_enu_m=np.array([_enu(origin, a.lat_deg, a.lon_deg, ground + a.alt_agl_m) for a in scenario.assets]),
+        pos_enu_m=np.array([_enu(origin, a.lat_deg, a.lon_deg, g + a.alt_agl_m) for a, g in zip(scenario.assets, asset_ground)]),
         value=np.array([a.value for a in scenario.assets]),
         radius_m=np.array([a.radius_m for a in scenario.assets]),
     )
-    threats, classes = _compile_threats(scenario, origin, ground, assets)
-    units, radars, weapons, profiles = _compile_units(scenario, origin, ground)
+    threats, classes = _compile_threats(scenario, origin, ground, assets, terrain)
+    units, radars, weapons, profiles = _compile_units(scenario, origin, ground, terrain)
     world = World(threats=threats, units=units, radars=radars, weapons=weapons, assets=assets,
                   earth_centre_enu_m=origin.earth_centre_enu_m, effective_radius_m=effective_earth_radius_m(),
-                  origin=origin, ground_alt_m=ground)
+                  origin=origin, ground_alt_m=ground, extra={} if terrain is None else {"terrain": terrain})
     n_steps = int(np.ceil(scenario.time.duration_s / scenario.time.step_s - 1e-9))
     return Compiled(world=world, origin=origin, ground_alt_m=ground, dt_s=scenario.time.step_s,
                     n_steps=n_steps, unit_profiles=profiles, threat_classes=classes)

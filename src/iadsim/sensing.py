@@ -36,6 +36,7 @@ from iadsim import geo, memo
 from iadsim.constants import DNDH_STANDARD_PER_M, EARTH_MEAN_RADIUS_M, SPEED_OF_LIGHT_MPS, T0_K, undb
 from iadsim.physics import radar as rp
 from iadsim.physics.propagation import line_of_sight
+from iadsim.terrain.horizon import horizon_profiles
 from iadsim.state import World
 from iadsim.tracking.detections import Detections
 
@@ -151,7 +152,9 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
     """The deterministic part of looks of radars ``r_idx`` at raiders ``t_idx`` (paired rows (d,)).
 
     ``pos_enu_m``, ``vel_enu_mps`` (d, 3) and ``agl_m`` (d,) are the raiders' truth at the
-    look. Returns arrays (d,): ``visible`` (coverage and line of sight), ``range_m``, ``az_rad``,
+    look (``agl_m`` above the scenario ground ``world.ground_alt_m``). The line of sight is the
+    smooth effective earth's, or with a DEM the terrain's: the site's horizon profile, a table
+    lookup (:mod:`iadsim.terrain.horizon`). Returns arrays (d,): ``visible`` (coverage and line of sight), ``range_m``, ``az_rad``,
     ``el_rad`` (the site's frame), ``range_rate_mps`` (true, opening), ``pd`` (the dwell's exact
     Pd; 0 where not visible) and ``snr_dwell`` (n × per-pulse SNR): what a scan reads.
     """
@@ -161,9 +164,11 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
     az, el, rng_m = geo.enu_to_aer(los_local)
     k = world.effective_radius_m / EARTH_MEAN_RADIUS_M
     ground_m = geo.ground_distance_m(pos_enu_m, rd.pos_enu_m[r_idx], world.earth_centre_enu_m)
+    profiles = horizon_profiles(world)  # terrain masking (iadsim.terrain.horizon), None without a DEM
+    los = (line_of_sight(rd.height_m[r_idx], np.maximum(agl_m, 0.0), ground_m, k) if profiles is None
+           else profiles.visible(r_idx, az, ground_m, agl_m + world.ground_alt_m))
     visible = ((rng_m >= rd.min_range_m[r_idx]) & (rng_m <= rd.max_range_m[r_idx])
-               & (el >= rd.el_min_rad[r_idx]) & (el <= rd.el_max_rad[r_idx])
-               & line_of_sight(rd.height_m[r_idx], np.maximum(agl_m, 0.0), ground_m, k))
+               & (el >= rd.el_min_rad[r_idx]) & (el <= rd.el_max_rad[r_idx]) & los)
     sector = rd.az_sector_rad[r_idx] < 2 * np.pi
     if sector.any():
         off_bore = np.abs(np.mod(az - rd.facing_rad[r_idx] + np.pi, 2 * np.pi) - np.pi)
@@ -276,6 +281,8 @@ def _content_key(world: World, dt_s: float, n_steps: int) -> str:
                 h.update(np.ascontiguousarray(a).tobytes())
     h.update(np.array([dt_s, n_steps, world.effective_radius_m, world.ground_alt_m, *world.earth_centre_enu_m,
                        world.origin.lat_rad, world.origin.lon_rad, world.origin.alt_hae_m]).tobytes())
+    if world.extra.get("terrain") is not None:
+        h.update(world.extra["terrain"].digest.encode())
     return h.hexdigest()
 
 

@@ -22,8 +22,8 @@ enters. Feasible when, at the PIP,
     min_altitude ≤ altitude ≤ max_altitude,  |v| ≤ max_target_speed
 
 (catalog missile figures) and the unit's engagement radar has line of sight (smooth
-effective earth, k = 4/3-class, :func:`iadsim.physics.propagation.line_of_sight`) to the track
-now and to the PIP. Single-shot Pk is the kill draw's own model, the expected Pk of the missile
+effective earth, k = 4/3-class, :func:`iadsim.physics.propagation.line_of_sight`; and, with a
+DEM, clear of the terrain: :func:`iadsim.terrain.horizon.los_clear`) to the track now and to the PIP. Single-shot Pk is the kill draw's own model, the expected Pk of the missile
 against the track's class (:func:`iadsim.flyout.lethality.expected_pk`), degraded linearly
 near the range edge:
 
@@ -52,6 +52,7 @@ from iadsim.constants import G0_MPS2
 from iadsim.flyout.lethality import expected_pk_table
 from iadsim.geo import ground_distance_m as ground_range_m, ground_distance_xyz_m as _ground_range_xyz_m
 from iadsim.physics.propagation import line_of_sight
+from iadsim.terrain.horizon import los_clear
 
 FEASIBLE, NO_LOS, OUT_OF_ENVELOPE = 0, 1, 2
 REASONS = ("feasible", "no line of sight", "out of envelope")
@@ -222,6 +223,9 @@ def assess(world, u: int, w_idx, pos_enu_m, vel_enu_mps, threat_class, reaction_
     los = line_of_sight(h_radar, np.maximum(np.concatenate([alt_now, h_pip.reshape(-1)]), 0.0),
                         np.concatenate([rng_all[:k], r_pip.reshape(-1)]))
     los = los[:k] & los[k:].reshape(nw, k)
+    if world.extra.get("terrain") is not None:  # terrain masking of the same lines (iadsim.terrain.horizon)
+        clear = los_clear(world, r_i, np.concatenate([pos_enu_m, pip.reshape(-1, 3)]))
+        los &= clear[:k] & clear[k:].reshape(nw, k)
     speed = np.linalg.norm(vel_enu_mps, axis=-1)
     r_max = np.where(threat_class == BALLISTIC, wp.max_range_ballistic_m[w_idx].reshape(col),
                      wp.max_range_m[w_idx].reshape(col))

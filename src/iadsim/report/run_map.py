@@ -155,6 +155,10 @@ def _ring_traces(fig, g, xa, ya, main):
                             legendgrouptitle_text="Radars" if main and not seen else None,
                             hovertemplate=f"{unit} {name}: {what} {radius / 1e3:.0f} km<extra></extra>")
             seen.add(what)
+    if main:  # with a DEM: each radar's terrain-masked footprint
+        from iadsim.report.coverage_terrain import add_masked_footprints
+
+        add_masked_footprints(fig, w, LOW_TARGET_AGL_M)
     colours = palette.missile_colours(w.weapons.name)
     shown = set()
     for j, name in enumerate(w.weapons.name):

@@ -179,19 +179,44 @@ def _pydantic_message(err: dict) -> str:
 
 def validate_data(data: dict, lines: dict, file: str) -> Scenario:
     """Validate parsed data against the schema and the catalog; raise ScenarioError with every problem."""
+    data = resolve_dem_path(data, file)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = [Problem(file, _line(lines, err["loc"]), _dotted(err["loc"]), _pydantic_message(err))
                     for err in exc.errors()]
         raise ScenarioError(problems) from None
-    errors = check_references(scenario)
+    errors = check_references(scenario) + terrain_problems(scenario)
     if not errors:
         errors = compile_problems(scenario)
     problems = [Problem(file, _line(lines, e.loc), _dotted(e.loc), e.message) for e in errors]
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def resolve_dem_path(data: dict, file: str) -> dict:
+    """``terrain.dem`` relative to the scenario file's directory (when ``file`` is a file), made
+    absolute in a copy of ``data``; anything else is left to the schema."""
+    terrain = data.get("terrain")
+    if not isinstance(terrain, dict) or not isinstance(terrain.get("dem"), str) or not terrain["dem"].strip():
+        return data
+    dem = Path(terrain["dem"]).expanduser()
+    base = Path(file).parent if Path(file).is_file() else Path.cwd()
+    return {**data, "terrain": {**terrain, "dem": str(dem if dem.is_absolute() else (base / dem).resolve())}}
+
+
+def terrain_problems(scenario: Scenario) -> list[PathError]:
+    """A DEM that cannot be read (missing, malformed, unsupported), at ``terrain.dem``."""
+    if scenario.terrain is None:
+        return []
+    from iadsim.terrain import DemError, load_terrain
+
+    try:
+        load_terrain(scenario.terrain.dem, scenario.terrain.geoid_undulation_m, scenario.origin.alt_m)
+    except DemError as exc:
+        return [PathError(("terrain", "dem"), str(exc))]
+    return []
 
 
 def compile_problems(scenario: Scenario) -> list[PathError]:

@@ -1,8 +1,10 @@
 """Scenario file schema (pydantic). Geodetic at this edge: degrees, metres, seconds.
 
-Heights: the terrain is modelled as the WGS-84 ellipsoid raised to ``origin.alt_m`` (the ground
-level of the scenario, e.g. Mürted's 843 m); every ``alt_agl_m`` below is height above that
-ground. Terrain masking from elevation data comes later (physics.propagation has the interface).
+Heights: without ``terrain``, the ground is the WGS-84 ellipsoid raised to ``origin.alt_m`` (the
+ground level of the scenario, e.g. Mürted's 843 m) and every ``alt_agl_m`` below is height above
+that ground. With ``terrain: {dem: ...}`` every ``alt_agl_m`` is height above the DEM's terrain at
+that point (raids follow the terrain, :mod:`iadsim.threats.routes`; radars are masked by it,
+:mod:`iadsim.terrain.horizon`); where no tile covers a point the ground is ``origin.alt_m``.
 Unknown keys are errors: a typo must never be silently ignored.
 """
 
@@ -18,7 +20,8 @@ from iadsim.catalog import MIN_SPEED_MPS  # noqa: F401  (one floor for waypoints
 
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, degrees north")]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, degrees east")]
-AltAgl = Annotated[float, Field(ge=0.0, le=200_000.0, description="height above the scenario ground, m")]
+AltAgl = Annotated[float, Field(ge=0.0, le=200_000.0, description="height above the ground (the DEM's terrain when "
+                                                                   "the scenario has one, else origin.alt_m), m")]
 
 MIN_STEP_S = 0.01  # engine time-step floor, s
 MAX_STEPS = 1_000_000  # most engine steps in a run (duration_s / step_s)
@@ -220,6 +223,18 @@ class Raid(Strict):
         return self
 
 
+class TerrainSpec(Strict):
+    """Elevation data (issue 19): SRTM .hgt tiles and/or north-up WGS-84 GeoTIFFs (iadsim.terrain.dem)."""
+
+    dem: str = Field(min_length=1, description="a directory of SRTM .hgt tiles (N40E032.hgt) and/or GeoTIFF files, or "
+                                               "one such file; relative to the scenario file")
+    geoid_undulation_m: float = Field(ge=-120.0, le=100.0,
+                                      description="geoid height N above the WGS-84 ellipsoid, m: the DEM's heights above "
+                                                  "mean sea level plus N are heights above the ellipsoid (one value for "
+                                                  "the scenario; EGM96/EGM2008 give N, e.g. GeographicLib GeoidEval); 0 "
+                                                  "for a DEM already in ellipsoidal heights")
+
+
 class Scenario(Strict):
     schema_version: Literal[1] = 1
     name: Name
@@ -230,6 +245,7 @@ class Scenario(Strict):
     assets: list[Asset] = Field(min_length=1)
     units: list[Unit] = Field(default_factory=list)
     raids: list[Raid] = Field(min_length=1)
+    terrain: TerrainSpec | None = Field(None, description="elevation data: terrain masking and terrain-following raids")
 
 
 class PathError(ValueError):

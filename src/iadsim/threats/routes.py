@@ -11,10 +11,24 @@ The autopilot, each step:
 * **horizontal**: head for the current goal (next waypoint, then the target) along the great
   circle through it; switch to the next goal at the turn-anticipation distance
   ``R·tan(Δχ/2)`` (R = V²/a_max, Δχ the heading change), so turns are flown by the waypoint;
-* **vertical** (terrain following): hold the commanded height above the scenario ground —
-  the WGS-84 ellipsoid raised to ``origin.alt_m``, so "constant AGL" means constant height
-  above that ellipsoid — with flight-path angle ``atan(Δh / (V·TAU_ALT_S))`` limited to
-  ±``GAMMA_MAX_RAD``; the command goes linearly in distance from one waypoint's height to the next;
+* **vertical** (terrain following): hold the commanded height above the ground with
+  flight-path angle ``atan(Δh / (V·TAU_ALT_S))`` limited to ±``GAMMA_MAX_RAD``; the command
+  goes linearly in distance from one waypoint's height to the next. Without a DEM the ground is
+  the WGS-84 ellipsoid raised to ``origin.alt_m`` ("constant AGL" is constant height above that
+  ellipsoid). With a DEM (:mod:`iadsim.terrain`) the ground is the terrain ahead *smoothed to
+  the climb limit*: the highest of ``T(x) − max(x − V·TAU_ALT_S, 0)·tan(GAMMA_MAX_RAD)`` over
+  terrain heights T sampled every ``TF_SAMPLE_M`` straight ahead along the current heading out
+  to ``V·TAU_ALT_S + TF_LOOKAHEAD_M`` (the first V·τ ahead are held level: the height loop's lag),
+  so a climb begins before a rise and the raider descends into a valley whose far side it can
+  still climb at the limit. Close ahead (within V·(TAU_ALT_S + TF_LEAD_S)) the flight-path angle
+  is also at least the *clearance angle* ``max_x atan((T(x) + h_cmd − h) / max(x − V·TF_LEAD_S,
+  TF_SAMPLE_M))`` (h_cmd the commanded height, h the raider's, above the ellipsoid), the classic
+  look-ahead law that keeps the raider above the terrain over a crest. Climbs and descents stay
+  within the raider's limits: flight-path angle within ±``GAMMA_MAX_RAD``, pull-ups and
+  push-overs within its ``turn_g`` (the turn limit below applies to the whole velocity vector).
+  Terrain beyond a turn is not seen before the turn. Nothing searches for a path through the
+  terrain: the route's
+  waypoints are flown as given;
 * **terminal** (scenario ``terminal``): pop up to a height within a ground distance of the
   target; diving threats (cruise missiles, drones, ballistic-kind routes) descend on the dive
   line ``h = h_target + d·tan(dive angle)`` and then fly straight at the target; a weave adds a
@@ -38,6 +52,9 @@ TAU_ALT_S = 6.0  # height-error time constant of the vertical channel
 GAMMA_MAX_RAD = np.radians(30.0)  # steepest climb or descent commanded (except the final dive)
 LONG_ACC_MPS2 = 0.3 * G0_MPS2  # speed changes between legs at this rate (modelling choice)
 MAX_TIME_FACTOR = 4.0  # a route taking longer than this × its straight-line time is an error
+TF_LOOKAHEAD_M = 3000.0  # terrain following: terrain looked at beyond V·TAU_ALT_S (a 1.7 km rise at 30°)
+TF_SAMPLE_M = 100.0  # terrain following: spacing of the terrain samples ahead
+TF_LEAD_S = 1.0  # terrain following: the clearance angle is aimed from V·TF_LEAD_S ahead (time to pull up)
 
 
 @dataclass(frozen=True)
@@ -116,19 +133,22 @@ def _pad(rows, width, fill_last=True):
     return np.array(out)
 
 
-_CACHE = memo.Memo(0.25)  # flown routes kept between compiles within IADSIM_MEMO_MB (iadsim.memo)
+_CACHE = memo.Memo(0.1)  # flown routes (~0.1 MB a raid) kept between compiles within IADSIM_MEMO_MB (iadsim.memo)
 
 
-def fly_routes(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: float = KNOT_DT_S):
+def fly_routes(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: float = KNOT_DT_S,
+               terrain=None):
     """Fly every route; returns a list of (pos_enu_m (k, 3), vel_enu_mps (k, 3)) knot arrays.
 
-    Results are kept by value (a Monte Carlo study compiles the same routes once per run),
-    within the memory bound ``IADSIM_MEMO_MB`` (:mod:`iadsim.memo`).
+    ``terrain``: a :class:`iadsim.terrain.TerrainModel` to follow (heights above it), or None
+    (heights above ``ground_alt_m``). Results are kept by value (a Monte Carlo study compiles the
+    same routes once per run), within the memory bound ``IADSIM_MEMO_MB`` (:mod:`iadsim.memo`).
     """
-    key = (tuple(_spec_key(s) for s in specs), origin, float(ground_alt_m), float(dt_s))
+    key = (tuple(_spec_key(s) for s in specs), origin, float(ground_alt_m), float(dt_s),
+           None if terrain is None else terrain.digest)
     knots = _CACHE.get(key)
     if knots is None:
-        knots = _fly(specs, origin, ground_alt_m, dt_s)
+        knots = _fly(specs, origin, ground_alt_m, dt_s, terrain)
         _CACHE.put(key, knots, sum(p.nbytes + v.nbytes for p, v in knots))
     return [(p.copy(), v.copy()) for p, v in knots]
 
@@ -137,7 +157,51 @@ def _spec_key(spec: RouteSpec):
     return tuple(np.asarray(v, float).tobytes() if isinstance(v, np.ndarray) else v for v in vars(spec).values())
 
 
-def _fly(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: float):
+def _geodetic_latlon(pos_enu_m, origin: geo.Origin):
+    """Geodetic latitude and longitude (rad) of scenario-ENU positions (..., 3) (Bowring, as :func:`_height_m`)."""
+    ecef = pos_enu_m @ origin.rot_enu_from_ecef + origin.pos_ecef_m
+    a, f = WGS84_A_M, WGS84_F
+    b = a * (1.0 - f)
+    e2 = f * (2.0 - f)
+    x, y, z = ecef[..., 0], ecef[..., 1], ecef[..., 2]
+    p = np.hypot(x, y)
+    th = np.arctan2(z * a, p * b)
+    lat = np.arctan2(z + e2 / (1.0 - e2) * b * np.sin(th) ** 3, p - e2 * a * np.cos(th) ** 3)
+    return lat, np.arctan2(y, x)
+
+
+def terrain_ahead_m(terrain, p, v_hat, up, speed, origin: geo.Origin):
+    """Terrain heights above the ellipsoid (m, n) at ground distances ``x`` (n,) straight ahead of
+    each raider along its heading, every ``TF_SAMPLE_M`` out to V·TAU_ALT_S + ``TF_LOOKAHEAD_M``
+    (the farthest raider's), and ``x``."""
+    reach = float(speed.max()) * TAU_ALT_S + TF_LOOKAHEAD_M
+    x = TF_SAMPLE_M * np.arange(int(np.ceil(reach / TF_SAMPLE_M)) + 1)
+    heading = _unit(_horizontal(v_hat, up))
+    pts = p[:, None, :] + x[None, :, None] * heading[:, None, :]  # the earth's drop over 5 km (< 2 m) is ignored
+    lat, lon = _geodetic_latlon(pts, origin)
+    return terrain.height_m(lat, lon), x
+
+
+def smoothed_ground_m(ahead_m, x_m, speed_mps):
+    """The ground a terrain-following raider holds its height above, m (m,): the terrain ahead
+    smoothed to the climb limit, max over x of T(x) − max(x − V·TAU_ALT_S, 0)·tan(GAMMA_MAX_RAD)."""
+    lead = speed_mps * TAU_ALT_S
+    drop = np.maximum(x_m[None, :] - lead[:, None], 0.0) * np.tan(GAMMA_MAX_RAD)
+    within = x_m[None, :] <= (lead + TF_LOOKAHEAD_M)[:, None]
+    return np.max(np.where(within, ahead_m - drop, -np.inf), axis=1)
+
+
+def clearance_gamma_rad(ahead_m, x_m, h_hae_m, h_cmd_m, speed_mps):
+    """The flight-path angle that clears the terrain close ahead (within V·(TAU_ALT_S + TF_LEAD_S))
+    by the commanded height: max over x of atan((T(x) + h_cmd − h) / max(x − V·TF_LEAD_S,
+    TF_SAMPLE_M)), rad (m,): the distance to a point less the distance flown while pulling up."""
+    rise = ahead_m[:, 1:] + (h_cmd_m - h_hae_m)[:, None]
+    run = np.maximum(x_m[None, 1:] - (speed_mps * TF_LEAD_S)[:, None], TF_SAMPLE_M)
+    near = x_m[None, 1:] <= (speed_mps * (TAU_ALT_S + TF_LEAD_S))[:, None]
+    return np.max(np.where(near, np.arctan2(rise, run), -np.pi / 2), axis=1)
+
+
+def _fly(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: float, terrain=None):
     m = len(specs)
     if m == 0:
         return []
@@ -167,7 +231,12 @@ def _fly(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: 
     t = 0.0
     while not done.all():
         h, up = _height_m(p, origin)
-        h -= ground_alt_m
+        if terrain is None:
+            h -= ground_alt_m
+        else:
+            h_hae = h.copy()
+            ahead, x_ahead = terrain_ahead_m(terrain, p, v_hat, up, speed, origin)
+            h -= smoothed_ground_m(ahead, x_ahead, speed)
         g_pt = pts[rows, goal]
         d = g_pt - p
         d_h = _horizontal(d, up)
@@ -181,7 +250,10 @@ def _fly(specs: list[RouteSpec], origin: geo.Origin, ground_alt_m: float, dt_s: 
         dive = diving & last
         h_cmd = np.where(dive, np.minimum(h_cmd, dive_line), h_cmd)
         on_line = dive & (h >= dive_line - 1.0)
-        gamma = np.clip(np.arctan2(h_cmd - h, speed * TAU_ALT_S), -GAMMA_MAX_RAD, GAMMA_MAX_RAD)
+        gamma = np.arctan2(h_cmd - h, speed * TAU_ALT_S)
+        if terrain is not None:  # climb early enough to clear the terrain ahead
+            gamma = np.maximum(gamma, clearance_gamma_rad(ahead, x_ahead, h_hae, h_cmd, speed))
+        gamma = np.clip(gamma, -GAMMA_MAX_RAD, GAMMA_MAX_RAD)
         want = np.cos(gamma)[:, None] * _unit(d_h) + np.sin(gamma)[:, None] * up
         want = np.where(on_line[:, None], _unit(target - p), want)
         weave = last & (f["weave_acc_mps2"] > 0) & (dist_h <= f["weave_range_m"])
