@@ -233,13 +233,15 @@ def cli_outputs(world, target: Path, suffix: str, name: str, agl_m: float, rcs_m
         return []
     from rich.table import Table
 
+    from rich import box
+
     table = Table(title=f"{name}: low-level coverage over the terrain (target {agl_m:g} m above it, RCS {rcs_m2:g} m², "
-                        f"Pd {pd:g})")
-    for col in ("unit", "radar", "masking angle min / median / max deg", "covered km²", "smooth earth km²",
-                "median gap-free reach km"):
-        table.add_column(col, justify="left" if col in ("unit", "radar") else "right")
+                        f"Pd {pd:g})", box=box.SIMPLE_HEAD, caption="mask: masking angle min / median / max (deg); "
+                        "covered: area seen over the terrain vs over a smooth earth; reach: median gap-free reach")
+    for col in ("unit", "radar", "mask deg", "covered km²", "smooth km²", "reach km"):
+        table.add_column(col, justify="left" if col in ("unit", "radar") else "right", no_wrap=True)
     for r in summary_rows(world, agl_m, rcs_m2, pd):
-        table.add_row(r["unit"], r["radar"], f"{r['mask_min_deg']:.2f} / {r['mask_median_deg']:.2f} / {r['mask_max_deg']:.2f}",
+        table.add_row(r["unit"], r["radar"], f"{r['mask_min_deg']:.2f}/{r['mask_median_deg']:.2f}/{r['mask_max_deg']:.2f}",
                       f"{r['area_km2']:,.0f}", f"{r['area_smooth_km2']:,.0f}", f"{r['reach_median_km']:.1f}")
     out.print(table)
     png, prof = target / f"low_level_coverage{suffix}.png", target / f"masking_profile{suffix}.png"
