@@ -15,13 +15,16 @@ from typing import Optional
 
 import typer
 from rich.markup import escape
+from rich import box
 from rich.table import Table
 
 from iadsim.cli import _fail, _load, app, check_seed, err, out, slug
 
 TABLE_COLUMNS = (("raid", "raid"), ("threat_id", "id"), ("radar", "radar"), ("band", "band"),
                  ("time_in_coverage_s", "cover s"), ("dwells", "dwells"), ("detections", "det"),
-                 ("snr_db_median", "SNR dB med"), ("closest_range_km", "min km"), ("unit_track_time_s", "track s"))
+                 ("snr_db_median", "SNR dB"), ("closest_range_km", "min km"), ("unit_track_time_s", "track s"))
+TABLE_CAPTION = ("cover: time in the radar's coverage; det: dwells that detected; SNR: median dwell SNR; "
+                 "min km: closest range; track: time the unit held a confirmed track")
 
 
 def hold_fire(scenario):
@@ -66,9 +69,10 @@ def exposure(file: Path = typer.Argument(..., help="scenario YAML file"),
         atomic_write(run_dir / "exposure_aspect.png", lambda p: p.write_bytes(png))
     except OSError as exc:
         _fail(f"cannot write to {run_dir}: {exc.strerror or exc}", code=1)
-    table = Table(title=escape(f"{sc.name}: exposure per aircraft and radar (weapons held, seed {result.seed})"))
-    for _, head in TABLE_COLUMNS:
-        table.add_column(head, no_wrap=True)
+    table = Table(title=escape(f"{sc.name}: exposure per aircraft and radar (weapons held, seed {result.seed})"),
+                  box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False, caption=TABLE_CAPTION)
+    for c, head in TABLE_COLUMNS:
+        table.add_column(head, no_wrap=True, justify="left" if c in ("raid", "radar", "band") else "right")
     rows = measured.summary.to_pydict()
     for j in range(measured.summary.num_rows):
         table.add_row(*(escape(_cell(rows[c][j])) for c, _ in TABLE_COLUMNS))

@@ -96,11 +96,12 @@ def test_comparison_range_axis_is_log_when_the_span_needs_it(tmp_path):
     assert cov.compare_png(worlds, tmp_path / "b.png", [50.0], rcs_m2=np.array([1.0, 10.0])) is False  # all ~40 km
 
 
-@pytest.mark.parametrize("command", ["run", "mc", "coverage"])
+@pytest.mark.parametrize("command", ["run", "mc", "coverage", "exposure"])
 def test_terminal_tables_fit_80_columns(small_scenario_path, tmp_path, command):
     args = {"run": ["--out", str(tmp_path / "run"), "--no-report"],
             "mc": ["--runs", "2", "--workers", "1", "--store", str(tmp_path / "s" / "study.duckdb"), "--no-report"],
-            "coverage": ["--out", str(tmp_path / "cov"), "--threat", "fighter"]}[command]
+            "coverage": ["--out", str(tmp_path / "cov"), "--threat", "fighter"],
+            "exposure": ["--out", str(tmp_path / "exp"), "--no-report"]}[command]
     env = dict(os.environ, COLUMNS="80", TERM="dumb")
     res = subprocess.run([sys.executable, "-m", "iadsim", command, str(small_scenario_path), *args], capture_output=True,
                          text=True, env=env, timeout=300)
@@ -109,5 +110,5 @@ def test_terminal_tables_fit_80_columns(small_scenario_path, tmp_path, command):
     assert max(len(line.rstrip()) for line in table_lines) <= 80, res.stdout
     assert "…" not in res.stdout  # nothing cut
     expect = {"run": ["48N6E3", "leakers per asset"], "mc": ["leakers (all raids)", "95 % interval"],
-              "coverage": ["sam", "91N6E", "fighter"]}[command]
+              "coverage": ["sam", "91N6E", "fighter"], "exposure": ["91N6E", "dwells", "track s"]}[command]
     assert all(e in res.stdout for e in expect), res.stdout
