@@ -149,6 +149,8 @@ class Recorder:
         self.n_hit = self.n_miss = 0
         w = comp.world
         self.unit_names, self.radar_names, self.missile_names = w.units.name, w.radars.name, w.weapons.name
+        self.is_sensor = w.units.is_sensor if w.units.is_sensor is not None else np.zeros(len(w.units.name), bool)
+        self.fire_units = np.flatnonzero(~self.is_sensor).tolist()
         n = len(w.threats.id)
         self.first_detect = np.full(n, np.nan)
         self.first_track = np.full(n, np.nan)
@@ -296,7 +298,7 @@ class Recorder:
 
     def _channels(self, c2, world):
         """Peak channel use and time with a channel kind saturated, per unit."""
-        for u in range(len(self.unit_names)):
+        for u in self.fire_units:
             n_t, n_m = c2.in_use(u)
             self.peak_targets[u] = max(self.peak_targets[u], n_t)
             self.peak_missiles[u] = max(self.peak_missiles[u], n_m)
@@ -323,6 +325,8 @@ class Recorder:
                 first_track_s=_num(self.first_track[i])))
         units = []
         for u, name in enumerate(self.unit_names):
+            if self.is_sensor[u]:
+                continue
             sel = np.flatnonzero(w.weapons.unit_idx == u)
             units.append(dict(
                 name=name, system=w.units.system[u],

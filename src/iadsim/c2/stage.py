@@ -325,6 +325,13 @@ def _evaluate(world, u, w_idx, pos_enu_m, vel_enu_mps) -> _Evaluated:
                       (fz.code == feasibility.FEASIBLE).any(axis=0), (fz.code == feasibility.NO_LOS).any(axis=0), fz)
 
 
+def fire_units(world: World) -> list[int]:
+    """The Units rows that have weapons and a C2: every row but the standalone sensor sites."""
+    sensor = world.units.is_sensor
+    n = len(world.units.name)
+    return list(range(n)) if sensor is None else np.flatnonzero(~sensor).tolist()
+
+
 def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list[list[tuple[int, Orders]]]:
     """C2 of R runs at t_s: per run r, the (unit, Orders) of reloads, kill assessment and the C2 cycle of
     every unit due at ``t_s``, exactly those of ``decide_runs(t_s, world, [stages[r]], [trackings[r]])``
@@ -341,7 +348,7 @@ def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list
     for r in live:
         stages[r]._t_s = t_s
     units = world.units
-    for u in range(len(units.name)):
+    for u in fire_units(world):
         extras, due = {}, []
         cycle_s = units.c2_cycle_s[u]
         for r in live:
