@@ -34,7 +34,7 @@ _DEFAULTS = dict(unit=None, radar=None, threat_id=-1, track_id=-1, interceptor_i
                  miss_reason=None, predicted_tof_s=None, hold_reason=None)
 _GEODETIC_ROWS = 65_536  # events converted to latitude, longitude, height at a time
 EVENT_KINDS = ("detect", "track_confirmed", "track_dropped", "assign", "hold", "launch", "intercept_hit",
-               "intercept_miss", "leak", "reassess", "reload")
+               "intercept_miss", "leak", "reassess", "reload", "link_cut", "command_post_lost")
 
 
 class EventColumns(Mapping):
@@ -154,6 +154,7 @@ class Recorder:
         n = len(w.threats.id)
         self.first_detect = np.full(n, np.nan)
         self.first_track = np.full(n, np.nan)
+        self.first_detect_by = np.full(n, -1)  # radar row of the first detection
         self.killed_by = np.full(n, -1)
         self.rounds_at = np.zeros(n, int)
         self.kills = np.zeros(len(self.unit_names), int)
@@ -180,7 +181,10 @@ class Recorder:
         n = len(dets)
         if not n:
             return
-        first = dets.truth_id[dets.truth_id >= 0]
+        real = np.flatnonzero(dets.truth_id >= 0)
+        first = dets.truth_id[real]
+        new, at = np.unique(first[np.isnan(self.first_detect[first])], return_index=True)
+        self.first_detect_by[new] = dets.radar_idx[real[np.isnan(self.first_detect[first])][at]]
         self.first_detect[first] = np.fmin(self.first_detect[first], dets.t_s[0])
         if not self.details:
             return
@@ -271,6 +275,14 @@ class Recorder:
                 self.killed_by[tid] = icpt.unit_idx[i]
                 self.kills[icpt.unit_idx[i]] += 1
 
+    def network_events(self, events):
+        """Degradation of the network (:meth:`iadsim.network.stage.RunNetwork.update`): a link cut or a
+        command post lost, with the units that fall back to autonomous operation."""
+        for e in events:
+            auto = ", ".join(e["autonomous"]) or "none"
+            self._add(1, t_s=e["t_s"], kind=e["kind"], unit=e["name"] if e["kind"] == "command_post_lost" else None,
+                      detail=f"{e['name']}: autonomous {auto}")
+
     def leaks(self, t, idx, pos):
         if len(idx):
             self._add(len(idx), t_s=t, kind="leak", threat_id=idx, **self._pos(pos[idx]))
@@ -305,9 +317,13 @@ class Recorder:
             if n_t >= world.units.channels_targets[u] or n_m >= world.units.channels_missiles[u]:
                 self.saturated_s[u] += self.comp.dt_s
 
-    def finish(self, th, rounds, icpt) -> RunResult:
+    def finish(self, th, rounds, icpt, network=None) -> RunResult:
+        """The run's result; ``network`` (:class:`iadsim.network.stage.RunNetwork`) adds the fused
+        picture's first times, links, command posts and degradation to the summary."""
         comp, sc = self.comp, self.scenario
         w = comp.world
+        site = lambda r: f"{self.unit_names[w.radars.unit_idx[r]]} {self.radar_names[r]}" if r >= 0 else None  # noqa: E731
+        first_track = self.first_track if network is None else np.fmin(self.first_track, network.first_fused_s)
         fired = w.weapons.rounds - rounds
         threats = []
         t_last = self.t[-1] if self.t else 0.0
@@ -322,7 +338,11 @@ class Recorder:
                 target=w.assets.name[th.target_idx[i]], fate=fate, t_s=_num(fate_t),
                 killed_by=self.unit_names[self.killed_by[i]] if self.killed_by[i] >= 0 else None,
                 rounds_spent=int(self.rounds_at[i]), first_detect_s=_num(self.first_detect[i]),
-                first_track_s=_num(self.first_track[i])))
+                first_track_s=_num(first_track[i])))
+            if network is not None:  # networked runs only: unnetworked summaries keep their fields
+                fs = int(network.first_fused_site[i])
+                threats[-1].update(first_detect_by=site(self.first_detect_by[i]), first_fused_s=_num(network.first_fused_s[i]),
+                                   first_fused_from=self.unit_names[fs] if fs >= 0 else None)
         units = []
         for u, name in enumerate(self.unit_names):
             if self.is_sensor[u]:
@@ -336,6 +356,8 @@ class Recorder:
                 channels={"targets": int(w.units.channels_targets[u]), "missiles": int(w.units.channels_missiles[u])},
                 targets_engaged_peak=int(self.peak_targets[u]), missiles_guided_peak=int(self.peak_missiles[u]),
                 channels_saturated_s=float(self.saturated_s[u])))
+            if network is not None:
+                units[-1]["duplicates_avoided"] = int(network.avoided[u])
         fates = [t["fate"] for t in threats]
         n_hit, n_miss = self.n_hit, self.n_miss
         summary = dict(
@@ -350,6 +372,8 @@ class Recorder:
                          leakers=sum(1 for t in threats if t["target"] == a and t["fate"] == "leaked"))
                     for j, a in enumerate(w.assets.name)],
         )
+        if network is not None:
+            summary["network"] = network.summary()
         cat = lambda parts, shape: np.concatenate(parts) if parts else np.zeros(shape)
         events = {}
         for c in EVENT_COLUMNS:  # column by column, each column's parts let go once joined

@@ -78,6 +78,11 @@ class Orders:
     # feasibility's time of flight of a round launched after the reaction time, s
 
 
+def _rows(trk, keep):
+    """A UnitTracks with the rows ``keep`` only."""
+    return type(trk)(trk.id[keep], trk.truth_id[keep], trk.pos_enu_m[keep], trk.vel_enu_mps[keep], trk.t_last_s[keep])
+
+
 def _ints(x):
     return np.asarray(x, int).reshape(-1)
 
@@ -96,6 +101,7 @@ class C2Stage:
         self._heap: list = []
         self._seq = itertools.count()
         self._t_s = 0.0
+        self.network = None  # iadsim.network.stage.RunNetwork of this run (deconfliction), None = no network
 
     # -- what the engine and the recorder ask -------------------------------------------------
     def in_use(self, u: int) -> tuple[int, int]:
@@ -186,6 +192,10 @@ class C2Stage:
         """Unit ``u``'s fresh tracks that are neither engaged nor closed since their last update:
         (ids, truth ids, pos_enu_m, vel_enu_mps)."""
         trk = tracking.tracks(u, t_s)
+        if self.network is not None and trk.id.size:  # a threat another unit of the command post engages
+            dup = self.network.engaged_elsewhere(u, trk.id, self.engagements)
+            if dup.any():
+                trk = _rows(trk, ~dup)
         busy, closed = self.engagements[u], self.closed[u]
         if not busy and not closed:  # every fresh track (the tracker's arrays, read only)
             return trk.id, trk.truth_id, trk.pos_enu_m, trk.vel_enu_mps
