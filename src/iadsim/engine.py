@@ -26,6 +26,7 @@ from iadsim.c2.stage import C2Stage, decide_runs
 from iadsim.compile import Compiled, compile_scenario
 from iadsim.flyout.stage import FlyoutRuns
 from iadsim.network.stage import NetworkRuns
+from iadsim.network.view import NetView
 from iadsim.record import Recorder, RunResult
 from iadsim.scenario.models import Scenario
 from iadsim.tracking.stage import TrackingRuns
@@ -81,11 +82,12 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
     flyout = FlyoutRuns(world0, n)
     c2s: list = [C2Stage(world0) for _ in range(n)]
     recs = [Recorder(scenario, comp, s, details) for s in seeds]
+    views = [tracking.view(r) for r in range(n)]
     network = NetworkRuns(world0, [g["network"] for g in rngs]) if world0.network is not None else None
-    if network is not None:
+    if network is not None:  # units see their command post's fused tracks as remote tracks
         for r in range(n):
             c2s[r].network = network.runs[r]
-    views = [tracking.view(r) for r in range(n)]
+            views[r] = NetView(views[r], network.runs[r])
     threats: list = [world0.threats] * n
     results: list = [None] * n
     radars = world0.radars
@@ -114,7 +116,7 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
                 recs[r].track_events(t, u, views[r], confirmed, dropped)
                 c2s[r].dropped(u, dropped)
         if network is not None:                                                      # 3b. network
-            for r, events in enumerate(network.update(t, [views[r] if results[r] is None else None for r in range(n)])):
+            for r, events in enumerate(network.update(t, [views[r].base if results[r] is None else None for r in range(n)])):
                 recs[r].network_events(events)
         stages = [c2s[r] if results[r] is None else None for r in range(n)]
         for r, decided in enumerate(decide_runs(t, world, stages, views)):           # 4. C2 (static parts of world only)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from iadsim import __version__
+from iadsim.network.view import REMOTE_BASE
 
 EVENT_COLUMNS = ("t_s", "kind", "unit", "radar", "threat_id", "track_id", "interceptor_id", "missile",
                  "x_m", "y_m", "z_m", "detail", "miss_distance_m", "p_kill", "closing_speed_mps", "miss_reason",
@@ -155,6 +156,7 @@ class Recorder:
         self.first_detect = np.full(n, np.nan)
         self.first_track = np.full(n, np.nan)
         self.first_detect_by = np.full(n, -1)  # radar row of the first detection
+        self.remote_launches = np.zeros(len(self.unit_names), int)
         self.killed_by = np.full(n, -1)
         self.rounds_at = np.zeros(n, int)
         self.kills = np.zeros(len(self.unit_names), int)
@@ -238,6 +240,8 @@ class Recorder:
                   **self._pos(np.repeat(start[None], n, 0)))
         if launch.truth_id >= 0:
             self.rounds_at[launch.truth_id] += n
+        if launch.track_id >= REMOTE_BASE:  # on a command post's fused track (launch on remote)
+            self.remote_launches[launch.unit] += n
 
     def cancel(self, t, launch, reason):
         self._add(1, t_s=t, kind="hold", unit=self.unit_names[launch.unit], track_id=launch.track_id,
@@ -357,7 +361,7 @@ class Recorder:
                 targets_engaged_peak=int(self.peak_targets[u]), missiles_guided_peak=int(self.peak_missiles[u]),
                 channels_saturated_s=float(self.saturated_s[u])))
             if network is not None:
-                units[-1]["duplicates_avoided"] = int(network.avoided[u])
+                units[-1].update(launches_on_remote=int(self.remote_launches[u]), duplicates_avoided=int(network.avoided[u]))
         fates = [t["fate"] for t in threats]
         n_hit, n_miss = self.n_hit, self.n_miss
         summary = dict(

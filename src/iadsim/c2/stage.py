@@ -78,11 +78,6 @@ class Orders:
     # feasibility's time of flight of a round launched after the reaction time, s
 
 
-def _rows(trk, keep):
-    """A UnitTracks with the rows ``keep`` only."""
-    return type(trk)(trk.id[keep], trk.truth_id[keep], trk.pos_enu_m[keep], trk.vel_enu_mps[keep], trk.t_last_s[keep])
-
-
 def _ints(x):
     return np.asarray(x, int).reshape(-1)
 
@@ -101,7 +96,8 @@ class C2Stage:
         self._heap: list = []
         self._seq = itertools.count()
         self._t_s = 0.0
-        self.network = None  # iadsim.network.stage.RunNetwork of this run (deconfliction), None = no network
+        self.network = None  # iadsim.network.stage.RunNetwork of this run, None = no network
+        self.next_cp_s = np.zeros(world.network.n_cp) if world.network is not None else None  # command-post cycles
 
     # -- what the engine and the recorder ask -------------------------------------------------
     def in_use(self, u: int) -> tuple[int, int]:
@@ -192,10 +188,6 @@ class C2Stage:
         """Unit ``u``'s fresh tracks that are neither engaged nor closed since their last update:
         (ids, truth ids, pos_enu_m, vel_enu_mps)."""
         trk = tracking.tracks(u, t_s)
-        if self.network is not None and trk.id.size:  # a threat another unit of the command post engages
-            dup = self.network.engaged_elsewhere(u, trk.id, self.engagements)
-            if dup.any():
-                trk = _rows(trk, ~dup)
         busy, closed = self.engagements[u], self.closed[u]
         if not busy and not closed:  # every fresh track (the tracker's arrays, read only)
             return trk.id, trk.truth_id, trk.pos_enu_m, trk.vel_enu_mps
@@ -203,12 +195,13 @@ class C2Stage:
                          for tid, t_last in zip(trk.id.tolist(), trk.t_last_s.tolist())], bool).reshape(-1)
         return trk.id[keep], trk.truth_id[keep], trk.pos_enu_m[keep], trk.vel_enu_mps[keep]
 
-    def _orders(self, t_s, world, u, w_idx, x, ids, truth, te, fz) -> tuple:
+    def _orders(self, t_s, world, u, w_idx, x, ids, truth, te, fz, delay_s: float = 0.0) -> tuple:
         """Engagements and launches of the assignment ``x`` (w, k) on tracks ``ids``: the assign
-        fields (_NO_ASSIGN layout)."""
+        fields (_NO_ASSIGN layout). ``delay_s``: added to the reaction time (an order from a command
+        post: its processing time and the link's latency)."""
         units = world.units
         rows = []
-        react, spacing = float(units.reaction_time_s[u]), float(units.salvo_spacing_s[u])
+        react, spacing = float(units.reaction_time_s[u]) + delay_s, float(units.salvo_spacing_s[u])
         for j in np.flatnonzero(x.sum(axis=0) > 0):
             tid = int(ids[j])
             n_total = int(x[:, j].sum())
@@ -367,7 +360,8 @@ def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list
             reassess = st._assess(t_s, world, u, trackings[r])
             if st.next_cycle_s[u] <= t_s + 1e-9:
                 st.next_cycle_s[u] = t_s + cycle_s
-                due.append(r)
+                if st.network is None or st.network.connected(u) < 0:  # else its command post assigns
+                    due.append(r)
             if reloads or reassess[0]:
                 extras[r] = (reassess, reloads)
         cycles = _cycles(t_s, world, u, stages, trackings, due) if due else {}
@@ -378,6 +372,11 @@ def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list
                 assign, holds = parts if parts is not None else (_NO_ASSIGN, _NO_HOLDS)
                 reassess, reloads = extra if extra is not None else (_NO_REASSESS, ())
                 out[r].append((u, _final(assign, holds, reassess, reloads, stages[r].mags)))
+    if world.network is not None:
+        from iadsim.network import central  # late import: central builds on this module
+
+        for r in live:
+            out[r] += central.decide(t_s, world, stages[r], trackings[r])
     return out
 
 

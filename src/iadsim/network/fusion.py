@@ -98,3 +98,29 @@ def associate(xa, pa, xb, pb, allowed: np.ndarray | None = None, gate_d2: float 
     keep = ok[rows, cols]
     out[rows[keep]] = cols[keep]
     return out
+
+
+def merge_pairs(xf: np.ndarray, pf: np.ndarray, group: np.ndarray, site: np.ndarray, gate_d2: float = GATE_D2) -> np.ndarray:
+    """Fused tracks to merge: for each of g fused tracks (xf (g, 6), pf), the index of the track it
+    merges into (itself when none). Pairs gating with each other and fed by disjoint sets of sites
+    (``group`` (n,) the fused track of each report, ``site`` (n,) its site) merge, closest pairs
+    first, each track at most once per call, into the lower index. Returns an empty array when
+    nothing merges."""
+    g = len(xf)
+    if g < 2:
+        return np.zeros(0, int)
+    d2 = distance2(xf, pf, xf, pf)
+    sites = np.unique(site, return_inverse=True)[1]
+    fed = np.zeros((g, sites.max() + 1), bool)
+    fed[group, sites] = True
+    shared = (fed[:, None, :] & fed[None, :, :]).any(axis=2)
+    a, b = np.nonzero(np.triu(d2 <= gate_d2, 1) & ~shared)
+    if a.size == 0:
+        return np.zeros(0, int)
+    into = np.arange(g)
+    used = np.zeros(g, bool)
+    for i in np.argsort(d2[a, b], kind="stable").tolist():
+        if not (used[a[i]] or used[b[i]]):
+            into[b[i]] = a[i]
+            used[a[i]] = used[b[i]] = True
+    return into

@@ -4,17 +4,22 @@ degradation, for R runs of one scenario (one :class:`RunNetwork` per run; a sing
 Each step, after tracking:
 
 1. **Reports.** Every link due (every ``period_s``, from t = 0) and not cut, whose command post is
-   not lost, sends its site's confirmed, fresh tracks (position, velocity, covariance, time of the
-   estimate): at most ``capacity`` of them (the most recently updated first, then by id), each lost
+   not lost, sends its site's confirmed tracks (position, velocity, covariance, time of the
+   estimate; a track the site has not updated for a while still goes, its covariance says how
+   good it is; the time of its last measurement and the site's freshness window of two looks,
+   from which the command post knows whether the threat is still seen): at most ``capacity`` of them (the most recently updated first, then by id), each lost
    with probability ``loss_probability`` (one uniform per sent track from the run's ``network``
    stream, drawn only on lossy links). A report arrives ``latency_s`` later and replaces the
-   command post's previous report of that site track. A report older than its link's latency plus
-   2.5 periods is dropped (the site stopped reporting the track).
+   command post's previous report of that site track. A report sent longer ago than its link's
+   latency plus 2.5 periods is dropped (the site stopped reporting the track: it no longer holds it
+   as fresh, or the reports were lost). A report carries the estimate's own time (the site's last
+   update of the track), from which the command post predicts it.
 2. **Fusion** at each command-post cycle: reports predicted to now and fused into one air picture
    by track-to-track association and covariance intersection (:mod:`iadsim.network.fusion`). A
    report keeps the fused track it joined (stable fused ids: a fused track lives while any of its
    reports does); a site's new report joins the fused track it gates with (one assignment per site,
-   never two reports of one site in one fused track), or starts a new one.
+   never two reports of one site in one fused track), or starts a new one. Two fused tracks fed by
+   different sites that gate with each other are merged (the older id stays).
 3. **Deconfliction.** A fire unit under a live command post (its link up) does not engage a track
    whose fused track another unit of that command post is engaging, unless the command post's
    ``duplicate_engagements`` is true; each such avoided duplicate is counted once per unit and
@@ -112,9 +117,7 @@ class RunNetwork:
         res = view.last[site]
         if res is None or res.id.size == 0:
             return
-        sel = np.flatnonzero(t_s - res.t_last_s <= view.fresh_s[site])
-        if sel.size == 0:
-            return
+        sel = np.arange(res.id.size)  # every confirmed track the site holds (its tracker deletes lost ones)
         cap = int(net.link_capacity[li])
         if sel.size > cap:
             order = np.lexsort((res.id[sel], -res.t_last_s[sel]))
@@ -130,7 +133,8 @@ class RunNetwork:
         self.carried[li] += sel.size
         x = np.concatenate([res.pos_enu_m[sel], res.vel_enu_mps[sel]], axis=1)
         rep = dict(site=np.full(sel.size, site), tid=res.id[sel].copy(), x=x, cov=res.cov[sel][:, :6, :6].copy(),
-                   t=np.full(sel.size, float(res.t_s)), truth=res.truth_id[sel].copy())
+                   t=np.full(sel.size, float(res.t_s)), sent=np.full(sel.size, float(t_s)), truth=res.truth_id[sel].copy(),
+                   t_last=res.t_last_s[sel].copy(), fresh=np.full(sel.size, float(view.fresh_s[site])))
         self.pending[li].append((t_s + float(net.link_latency_s[li]), rep))
 
     def _deliver(self, li: int, t_s: float) -> None:
@@ -145,7 +149,7 @@ class RunNetwork:
         r = self.reports[c]
         if r["site"].size:
             li = net.site_link[r["site"]]
-            keep = t_s - r["t"] <= net.link_latency_s[li] + STALE_PERIODS * net.link_period_s[li] + 1e-9
+            keep = t_s - r["sent"] <= net.link_latency_s[li] + STALE_PERIODS * net.link_period_s[li] + 1e-9
             if not keep.all():
                 r = {k: v[keep] for k, v in r.items()}
                 self.reports[c] = r
@@ -176,6 +180,11 @@ class RunNetwork:
             self.first_fused_site[truth[real][first]] = s
         ids, inv = np.unique(fid, return_inverse=True)
         xf, pf = fusion.covariance_intersection(x, cov, inv, ids.size)
+        merged = fusion.merge_pairs(xf, pf, inv, r["site"])
+        if merged.size:  # two fused tracks of one threat (fed by different sites): the older id stays
+            fid[:] = ids[merged][inv]
+            ids, inv = np.unique(fid, return_inverse=True)
+            xf, pf = fusion.covariance_intersection(x, cov, inv, ids.size)
         # truth of a fused track (scoring only): its member with the smallest position variance
         tr = np.trace(cov[:, :3, :3], axis1=1, axis2=2)
         best = np.lexsort((tr, inv))
@@ -186,7 +195,8 @@ class RunNetwork:
         order = np.argsort(inv, kind="stable")
         starts = np.r_[0, np.flatnonzero(np.diff(inv[order])) + 1]
         self.fused[c] = dict(id=ids, x=xf, cov=pf, truth=truth, t_s=np.full(ids.size, t_s),
-                             t_last_s=np.maximum.reduceat(r["t"][order], starts))
+                             t_last_s=np.maximum.reduceat(r["t_last"][order], starts),
+                             fresh_s=np.maximum.reduceat(r["fresh"][order], starts))
 
     # -- deconfliction (C2) ----------------------------------------------------------------------
     def connected(self, u: int) -> int:
@@ -261,13 +271,13 @@ class NetworkRuns:
 def _empty_reports() -> dict:
     z = np.zeros(0)
     return dict(site=z.astype(np.int64), tid=z.astype(np.int64), x=np.zeros((0, 6)), cov=np.zeros((0, 6, 6)), t=z,
-                truth=z.astype(np.int64), fused=z.astype(np.int64))
+                sent=z, truth=z.astype(np.int64), t_last=z, fresh=z, fused=z.astype(np.int64))
 
 
 def _empty_fused() -> dict:
     z = np.zeros(0)
     return dict(id=z.astype(np.int64), x=np.zeros((0, 6)), cov=np.zeros((0, 6, 6)), truth=z.astype(np.int64), t_s=z,
-                t_last_s=z)
+                t_last_s=z, fresh_s=z)
 
 
 def _merge(table: dict, rep: dict) -> dict:
