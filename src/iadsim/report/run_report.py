@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from iadsim import catalog, geo
+from iadsim.report.network_section import network_html
 
 ROUTE_POINTS = 300  # per threat on the map
 TRACK_POINTS = 4000  # confirmed-track samples on the map, all tracks together
@@ -322,6 +323,7 @@ instrumented range and the elevation limits, over an effective earth k = 1.3306;
 {_table(outcome_rows, ["id", "raid", "threat", "target", "fate", "time (s)", "killed by", "rounds", "first detection (s)", "first track (s)"])}
 <h2>Units</h2>
 {_table(unit_rows, ["unit", "system", "rounds fired", "rounds left", "kills", "targets engaged peak/limit", "missiles guided peak/limit", "channels saturated (s)"])}
+{network_html(result, _table)}
 <h2>Scenario</h2>
 {_table(scen_rows, ["", ""])}
 <h2>Catalog figures used (in force, overrides included), with grades and sources</h2>
