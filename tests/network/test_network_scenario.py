@@ -143,3 +143,15 @@ def test_two_command_posts_for_one_unit(tmp_path):
 def test_cli_validate_exit_2_no_traceback(tmp_path):
     res = CliRunner().invoke(app, ["validate", str(write(tmp_path, GOOD.replace("to: cp}", "to: nowhere}")))])
     assert res.exit_code == 2 and "Traceback" not in res.output and "links.1.to" in res.output
+
+
+def test_dump_round_trips_with_the_from_key(tmp_path):
+    """Studies store the scenario as dumped YAML: links are written with `from`, as in the file."""
+    import yaml
+
+    from iadsim.scenario.models import Scenario
+
+    sc = load_scenario(write(tmp_path, GOOD))
+    data = sc.model_dump(mode="json")
+    assert "from" in data["links"][0] and "source" not in data["links"][0]
+    assert Scenario.model_validate(yaml.safe_load(yaml.safe_dump(data))) == sc

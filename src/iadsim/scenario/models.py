@@ -260,7 +260,8 @@ class Link(Strict):
     up every ``period_s`` and arrive ``latency_s`` later, at most ``capacity`` tracks per report,
     each lost with probability ``loss_probability``; orders come down with the same latency."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True,
+                              serialize_by_alias=True)  # dumped as written: `from`
 
     source: Name = Field(alias="from", description="the reporting unit or sensor")
     to: Name = Field(description="the command post")
