@@ -118,6 +118,7 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
         if network is not None:                                                      # 3b. network
             for r, events in enumerate(network.update(t, [views[r].base if results[r] is None else None for r in range(n)])):
                 recs[r].network_events(events)
+                recs[r].fused(t, network.runs[r])
         stages = [c2s[r] if results[r] is None else None for r in range(n)]
         for r, decided in enumerate(decide_runs(t, world, stages, views)):           # 4. C2 (static parts of world only)
             for u, orders in decided:

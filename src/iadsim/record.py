@@ -106,6 +106,7 @@ class RunResult:
     interceptor_samples: dict  # t_s, id, unit, pos_enu_m arrays (one row per interceptor per step)
     track_samples: dict  # t_s, unit, track_id, truth_id, pos_enu_m arrays (confirmed tracks)
     compiled: object = field(repr=False)
+    fused_samples: dict = None  # networked runs: t_s, cp, fused_id, truth_id, pos_enu_m at each fusion cycle
 
     def events_table(self):
         """The events as a pyarrow Table with the schema of ``events.parquet`` (:data:`EVENT_TYPES`):
@@ -166,6 +167,7 @@ class Recorder:
         self.t, self.pos, self.active = [], [], []
         self.isamp = {"t_s": [], "id": [], "unit": [], "pos_enu_m": []}
         self.tsamp = {"t_s": [], "unit": [], "track_id": [], "truth_id": [], "pos_enu_m": []}
+        self.fsamp = {"t_s": [], "cp": [], "fused_id": [], "truth_id": [], "pos_enu_m": []}
 
     def _add(self, n, **cols):
         """Append n events: per column one array of n values (a scalar is repeated), joined once at the end."""
@@ -279,6 +281,19 @@ class Recorder:
                 self.killed_by[tid] = icpt.unit_idx[i]
                 self.kills[icpt.unit_idx[i]] += 1
 
+    def fused(self, t, network):
+        """The command posts' fused pictures at ``t`` (:class:`iadsim.network.stage.RunNetwork`), for
+        the report; kept with details only, at the fusion cycles (the picture changes only then)."""
+        if not self.details:
+            return
+        for c, f in enumerate(network.fused):
+            if f["id"].size and f["t_s"][0] == t:
+                self.fsamp["t_s"].append(np.full(f["id"].size, t))
+                self.fsamp["cp"].append(np.full(f["id"].size, c))
+                self.fsamp["fused_id"].append(f["id"])
+                self.fsamp["truth_id"].append(f["truth"])
+                self.fsamp["pos_enu_m"].append(f["x"][:, :3])
+
     def network_events(self, events):
         """Degradation of the network (:meth:`iadsim.network.stage.RunNetwork.update`): a link cut or a
         command post lost, with the units that fall back to autonomous operation."""
@@ -387,6 +402,8 @@ class Recorder:
             threat_pos_enu_m=np.array(self.pos), threat_active=np.array(self.active),
             interceptor_samples={k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.isamp.items()},
             track_samples={k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.tsamp.items()},
+            fused_samples=({k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.fsamp.items()}
+                           if network is not None else None),
             compiled=comp)
 
 

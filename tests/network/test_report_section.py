@@ -29,9 +29,12 @@ def test_networked_report_draws_the_network_and_its_degradation(tmp_path):
         assert link in section
     assert "link_cut" in section and "command_post_lost" in section  # cut at 50 s, lost at 60 s
     assert "<h2>Network (cp)</h2>" in render_run_report(res)
+    fs = res.fused_samples  # the fused picture drawn: the command post's fused tracks until it is lost at 60 s
+    assert len(fs["t_s"]) > 0 and fs["t_s"].max() < 60.0 and "fused picture" in section
 
 
 def test_unnetworked_report_has_no_network_section(tmp_path):
     text = GOOD.split("sensors:")[0].replace("    command_post: cp\n", "") + "raids:" + GOOD.split("raids:")[1]
     res = _run(tmp_path, text)
     assert network_html(res, _table) == "" and "<h2>Network" not in render_run_report(res)
+    assert res.fused_samples is None

@@ -1,5 +1,6 @@
 """The run report's network section (issue #17): a map of the sites (fire units, standalone
-sensors, command posts) and the links between them (cut links dashed), and tables of the links
+sensors, command posts), the links between them (cut links dashed) and the fused picture (the
+command posts' fused tracks at their fusion cycles, coloured by time), and tables of the links
 (tracks carried, lost, over capacity), the command posts, the degradation events and, per threat,
 when the fused picture first held it and who saw it first. Empty for an unnetworked run."""
 
@@ -11,6 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from iadsim import geo
+
+FUSED_POINTS = 4000  # fused-track samples drawn, all command posts together
 
 
 def _lonlat(pos_enu_m, origin):
@@ -42,7 +45,15 @@ def network_figure(result) -> go.Figure:
     lon, lat = _lonlat(w.assets.pos_enu_m, o)
     fig.add_scatter(x=lon, y=lat, mode="markers+text", text=w.assets.name, textposition="top center",
                     marker=dict(symbol="square", size=10, color="#5f3dc4"), name="defended assets")
-    fig.update_layout(title="The network: sites, command posts and links", height=560, xaxis_title="longitude (deg E)",
+    fs = result.fused_samples
+    if fs is not None and len(fs["t_s"]):  # the fused picture: every n-th sample, up to FUSED_POINTS
+        every = max(1, len(fs["t_s"]) // FUSED_POINTS)
+        lon, lat = _lonlat(fs["pos_enu_m"][::every], o)
+        fig.add_scatter(x=lon, y=lat, mode="markers", marker=dict(size=3, color=fs["t_s"][::every], colorscale="Viridis",
+                                                                  colorbar=dict(title="t (s)")),
+                        text=[f"fused {i}, threat {j}" for i, j in zip(fs["fused_id"][::every], fs["truth_id"][::every])],
+                        name=f"fused picture (1 in {every})")
+    fig.update_layout(title="The network: sites, command posts, links and the fused picture", height=560, xaxis_title="longitude (deg E)",
                       yaxis_title="latitude (deg N)")
     fig.update_yaxes(scaleanchor="x", scaleratio=1.0 / np.cos(o.lat_rad))
     return fig
