@@ -98,6 +98,7 @@ class C2Stage:
         self._t_s = 0.0
         self.network = None  # iadsim.network.stage.RunNetwork of this run, None = no network
         self.next_cp_s = np.zeros(world.network.n_cp) if world.network is not None else None  # command-post cycles
+        self.cp_orders: dict = {}  # command post -> {fused id: (unit, track id)} it ordered engaged (iadsim.network.central)
 
     # -- what the engine and the recorder ask -------------------------------------------------
     def in_use(self, u: int) -> tuple[int, int]:

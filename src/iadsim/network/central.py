@@ -68,6 +68,12 @@ def _cycle(t_s, world, c, st, view) -> list[tuple[int, object]]:
     if f["id"].size == 0 or not shooters:
         return []
     engaged, closed = set(), {}
+    orders = st.cp_orders.setdefault(c, {})  # fused id -> (unit, track id) of the engagements it ordered
+    for g, (v, tid) in list(orders.items()):
+        if tid in st.engagements[v]:
+            engaged.add(g)  # even if the unit's own track of it has not reached the command post
+        else:
+            del orders[g]
     for v in subs:
         if st.engagements[v]:
             engaged.update(_fused_ids(netr, c, v, list(st.engagements[v])).tolist())
@@ -131,6 +137,8 @@ def _cycle(t_s, world, c, st, view) -> list[tuple[int, object]]:
         ids = np.array([p["local_of"].get(g, REMOTE_BASE + g) for g in fid.tolist()], np.int64)
         lat = float(net.link_latency_s[net.site_link[u]])
         assign = st._orders(t_s, world, u, p["w_idx"], xu, ids, truth, p["ev"], p["ev"].fz, delay_s=delay + lat)
+        for j in np.flatnonzero(xu.sum(axis=0) > 0).tolist():
+            orders[int(fid[j])] = (u, int(ids[j]))
         out.append((u, _final(assign, _NO_HOLDS, _NO_REASSESS, (), st.mags)))
     return out
 
