@@ -1,29 +1,26 @@
-"""The engine's network stage: track reports over links, command-post fusion, deconfliction and
-degradation, for R runs of one scenario (one :class:`RunNetwork` per run; a single run is R = 1).
+"""The engine's network stage: track reports over links, command-post fusion and degradation,
+for R runs of one scenario (one :class:`RunNetwork` per run; a single run is R = 1).
 
 Each step, after tracking:
 
 1. **Reports.** Every link due (every ``period_s``, from t = 0) and not cut, whose command post is
-   not lost, sends its site's confirmed tracks (position, velocity, covariance, time of the
-   estimate; a track the site has not updated for a while still goes, its covariance says how
-   good it is; the time of its last measurement and the site's freshness window of two looks,
-   from which the command post knows whether the threat is still seen): at most ``capacity`` of them (the most recently updated first, then by id), each lost
+   not lost, sends every confirmed track its site holds (position, velocity and covariance at the
+   time of the estimate, the time of the last measurement, and the site's freshness window of two
+   looks): at most ``capacity`` of them (the most recently updated first, then by id), each lost
    with probability ``loss_probability`` (one uniform per sent track from the run's ``network``
    stream, drawn only on lossy links). A report arrives ``latency_s`` later and replaces the
    command post's previous report of that site track. A report sent longer ago than its link's
-   latency plus 2.5 periods is dropped (the site stopped reporting the track: it no longer holds it
-   as fresh, or the reports were lost). A report carries the estimate's own time (the site's last
-   update of the track), from which the command post predicts it.
+   latency plus 2.5 periods is dropped (the site deleted the track, or its reports were lost).
 2. **Fusion** at each command-post cycle: reports predicted to now and fused into one air picture
    by track-to-track association and covariance intersection (:mod:`iadsim.network.fusion`). A
    report keeps the fused track it joined (stable fused ids: a fused track lives while any of its
    reports does); a site's new report joins the fused track it gates with (one assignment per site,
    never two reports of one site in one fused track), or starts a new one. Two fused tracks fed by
    different sites that gate with each other are merged (the older id stays).
-3. **Deconfliction.** A fire unit under a live command post (its link up) does not engage a track
-   whose fused track another unit of that command post is engaging, unless the command post's
-   ``duplicate_engagements`` is true; each such avoided duplicate is counted once per unit and
-   fused track.
+3. **Assignment** across the units (:mod:`iadsim.network.central`, called from the C2 stage):
+   a connected unit's own C2 cycle gives way to its command post's. :meth:`RunNetwork.engaged_elsewhere`
+   counts the duplicates avoided: a unit's own track of a threat another unit of its command post
+   engages, once per unit and fused track.
 4. **Degradation.** From ``cut_at_s`` a link carries nothing; from ``lost_at_s`` a command post
    fuses nothing and its links are dead. The units below fall back to autonomous operation (their
    own tracks and assignment, as without a network); the time and what changed are recorded.
@@ -66,7 +63,6 @@ class RunNetwork:
         self.avoided = np.zeros(n_units, np.int64)
         self._avoided_pairs: set = set()
         self.events: list[dict] = []  # degradation, in time order
-        self.fuse_count = 0
 
     # -- the step ------------------------------------------------------------------------------
     def update(self, t_s: float, view) -> list[dict]:
@@ -156,7 +152,6 @@ class RunNetwork:
         if r["site"].size == 0:
             self.fused[c] = _empty_fused()
             return
-        self.fuse_count += 1
         x, cov = fusion.predict_cv(r["x"], r["cov"], t_s - r["t"])
         fid = r["fused"]
         for s in np.unique(r["site"][fid < 0]).tolist():
@@ -198,7 +193,7 @@ class RunNetwork:
                              t_last_s=np.maximum.reduceat(r["t_last"][order], starts),
                              fresh_s=np.maximum.reduceat(r["fresh"][order], starts))
 
-    # -- deconfliction (C2) ----------------------------------------------------------------------
+    # -- what C2 asks (iadsim.network.central) ---------------------------------------------------
     def connected(self, u: int) -> int:
         """The command post unit ``u`` is connected to (its link and command post up), or -1."""
         c, li = int(self.net.site_cp[u]), int(self.net.site_link[u])

@@ -303,7 +303,7 @@ def network_problems(scenario: Scenario) -> list[PathError]:
     for i, sensor in enumerate(scenario.sensors):
         if sensor.radar not in radars:
             errors.append(PathError(("sensors", i, "radar"), f"unknown radar {sensor.radar!r}"
-                                                             f"{catalog.suggest(sensor.radar, radars)}; known: {', '.join(radars)}"))
+                                    f"{catalog.suggest(sensor.radar, radars)}; known: {', '.join(radars)}"))
             continue
         try:
             sensor_profile(sensor)
@@ -313,7 +313,7 @@ def network_problems(scenario: Scenario) -> list[PathError]:
     for i, cp in enumerate(scenario.command_posts):
         if cp.profile not in profiles:
             errors.append(PathError(("command_posts", i, "profile"), f"unknown command post {cp.profile!r}"
-                                                                     f"{catalog.suggest(cp.profile, profiles)}; known: {', '.join(profiles)}"))
+                                    f"{catalog.suggest(cp.profile, profiles)}; known: {', '.join(profiles)}"))
         else:
             try:
                 cp_profile(cp.profile, cp.overrides)
@@ -348,14 +348,15 @@ def network_problems(scenario: Scenario) -> list[PathError]:
     for i, ln in enumerate(scenario.links):
         if ln.source not in sites:
             errors.append(PathError(("links", i, "from"), f"no unit or sensor named {ln.source!r}"
-                                                          f"{catalog.suggest(ln.source, sites)}; a link runs from a unit or sensor to its command post"))
+                                    f"{catalog.suggest(ln.source, sites)}; a link runs from a unit or sensor to its "
+                                    "command post"))
         elif ln.to not in cps:
             errors.append(PathError(("links", i, "to"), f"no command post named {ln.to!r}{catalog.suggest(ln.to, cps)}; "
                                                         f"command posts: {', '.join(cps) or 'none'}"))
         elif boss.get(ln.source) != ln.to:
-            errors.append(PathError(("links", i, "to"), f"{ln.source!r} is not under command post {ln.to!r}"
-                                                        + (f" (it reports to {boss[ln.source]!r})" if ln.source in boss else
-                                                           f"; name it in the command post's subordinates or give {ln.source!r} command_post: {ln.to!r}")))
+            how = (f" (it reports to {boss[ln.source]!r})" if ln.source in boss else
+                   f"; name it in the command post's subordinates or give {ln.source!r} command_post: {ln.to!r}")
+            errors.append(PathError(("links", i, "to"), f"{ln.source!r} is not under command post {ln.to!r}{how}"))
         elif ln.source in linked:
             errors.append(PathError(("links", i, "from"), f"{ln.source!r} already has a link (links.{linked[ln.source]}); "
                                                           "one link per unit or sensor"))
@@ -363,14 +364,15 @@ def network_problems(scenario: Scenario) -> list[PathError]:
             linked[ln.source] = i
     for name, cp in boss.items():
         if name not in linked and cp in cps:
-            label, items = (("units", scenario.units) if name in [u.name for u in scenario.units] else ("sensors", scenario.sensors))
+            unit_names = [u.name for u in scenario.units]
+            label, items = ("units", scenario.units) if name in unit_names else ("sensors", scenario.sensors)
             i = [x.name for x in items].index(name)
             errors.append(PathError((label, i, "name"), f"{name!r} is under command post {cp!r} but has no link to it; "
                                                         f"add links: [{{from: {name}, to: {cp}}}]"))
     for i, sensor in enumerate(scenario.sensors):
         if sensor.name not in boss:
-            errors.append(PathError(("sensors", i, "command_post"), "a sensor reports its tracks to a command post; "
-                                                                    "give command_post: NAME (or list it in a command post's subordinates)"))
+            errors.append(PathError(("sensors", i, "command_post"), "a sensor reports its tracks to a command post; give "
+                                    "command_post: NAME (or list it in a command post's subordinates)"))
     return errors
 
 
