@@ -158,3 +158,17 @@ def test_networked_batch_is_bit_identical_to_single_runs(example):
     for r, s in enumerate(seeds):
         assert batch[r].summary == alone[s]
     assert alone[3] != alone[4]  # the seeds matter (the network's loss draws among them)
+
+
+def test_networked_study_is_the_same_for_one_and_two_workers(example, tmp_path):
+    """A study of the networked example (shortened) stores the same tables whatever the worker count
+    and batch size (the per-run network stream and state)."""
+    import iadsim
+
+    sc = example.model_copy(update=dict(time=example.time.model_copy(update=dict(duration_s=400.0))))
+    drop = lambda t: t.drop_columns([c for c in ("wall_s",) if c in t.column_names])  # noqa: E731
+    with iadsim.monte_carlo(sc, 3, workers=1, batch_runs=3) as one, \
+            iadsim.monte_carlo(sc, 3, workers=2, batch_runs=1, store=tmp_path / "two.duckdb") as two:
+        assert one.threats.num_rows == 3 * 24
+        assert one.threats.equals(two.threats) and one.units.equals(two.units)
+        assert drop(one.runs).equals(drop(two.runs))
