@@ -20,7 +20,8 @@ from iadsim.flyout import params as flyout_params
 from iadsim.sensing import band_letter, effective_earth_radius_m
 import iadsim.threats as threat_motion
 from iadsim.threats import ballistic as threat_ballistic, routes
-from iadsim.scenario.models import Raid, Scenario, Unit
+from iadsim.network.model import compile_network
+from iadsim.scenario.models import Raid, Scenario, Sensor, Unit
 from iadsim.state import Assets, Radars, Threats, Units, Weapons, World
 
 DIVING_KINDS = ("cruise_missile", "drone", "ballistic")  # their route ends in a dive on the asset
@@ -177,7 +178,30 @@ def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, as
     return threats, [scenario.raids[r].threat for r in raid_idx]
 
 
+def sensor_profile(sensor: Sensor) -> dict:
+    """A standalone sensor's radar profile in SI, with the sensor's overrides (CatalogError naming the field)."""
+    return catalog.si(catalog.apply_overrides(catalog.profile("radars", sensor.radar), sensor.overrides, kind="radars"))
+
+
+def _sensor_radar_rows(scenario: Scenario, origin: geo.Origin, ground_m: float, terrain=None) -> list[dict]:
+    """One radar row per standalone sensor; its site is the Units row after the fire units."""
+    rows = []
+    site_ground = ground_at(terrain, ground_m, [s.lat_deg for s in scenario.sensors], [s.lon_deg for s in scenario.sensors])
+    for s_idx, sensor in enumerate(scenario.sensors):
+        rp = sensor_profile(sensor)
+        lat, lon = np.radians(sensor.lat_deg), np.radians(sensor.lon_deg)
+        ant = rp["antenna_height_m"] if sensor.antenna_height_m is None else sensor.antenna_height_m
+        h = sensor.alt_agl_m + ant
+        rows.append(dict(unit_idx=len(scenario.units) + s_idx, name=sensor.radar,
+                         pos=_enu(origin, sensor.lat_deg, sensor.lon_deg, site_ground[s_idx] + h), height_m=h,
+                         rot=geo.local_rot_enu_from_origin_enu(lat, lon, origin), facing=np.radians(sensor.facing_deg),
+                         p=rp, engagement=False))
+    return rows
+
+
 def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, terrain=None):
+    """Fire units, then the standalone sensors as sites with a radar and a tracker but no weapons
+    (zero channels; ``Units.is_sensor``), and every radar of both (sensing treats them alike)."""
     profiles = [unit_profile(u) for u in scenario.units]
     site_ground = ground_at(terrain, ground_m, [u.lat_deg for u in scenario.units], [u.lon_deg for u in scenario.units])
     radar_rows, weapon_rows = [], []
@@ -199,6 +223,7 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, terr
             stock = int(round(sets * rails * n_l))
             weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * n_l + stock, p=mp, flown=flown,
                                     n_launchers=n_l, rails=rails, reload_rounds=stock))
+    radar_rows += _sensor_radar_rows(scenario, origin, ground_m, terrain)
     bands = [band_letter(r["p"]["frequency_hz"]) for r in radar_rows]
     factors = [threat_profile(raid).get("rcs_band_factor", {}) for raid in scenario.raids]  # X band = 1 reference
     radars = Radars(
@@ -225,29 +250,36 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, terr
         n_launchers=np.array([w["n_launchers"] for w in weapon_rows], int),
         rails=np.array([w["rails"] for w in weapon_rows], int),
         reload_rounds=np.array([w["reload_rounds"] for w in weapon_rows], int),
+        launch_on_remote=np.array([bool(w["p"].get("launch_on_remote", 0.0)) for w in weapon_rows], bool),
     )
     docs = [_doctrine(u, p) for u, p in zip(scenario.units, profiles)]
+    sensors = scenario.sensors
+    m = len(sensors)  # sensor sites: no weapons, no channels, no C2 (iadsim.c2.stage skips them)
+    nc = len(THREAT_CLASSES)
     units = Units(
-        name=[u.name for u in scenario.units],
-        system=[u.system for u in scenario.units],
-        pos_enu_m=np.array([_enu(origin, u.lat_deg, u.lon_deg, g + u.alt_agl_m)
-                            for u, g in zip(scenario.units, site_ground)]).reshape(-1, 3),
-        channels_targets=np.array([int(p["channels"]["targets"]) for p in profiles], int),
-        channels_missiles=np.array([int(p["channels"]["missiles"]) for p in profiles], int),
-        reaction_time_s=np.array([p["reaction_time_s"] for p in profiles]),
-        c2_cycle_s=np.array([u.doctrine.c2_cycle_s or p["c2_cycle_s"] for u, p in zip(scenario.units, profiles)]),
-        salvo=np.array([d["salvo"] for d in docs], int),
-        weapons_free=np.array([u.doctrine.weapons_free for u in scenario.units], bool),
-        reserve_rounds=np.array([u.doctrine.reserve_rounds for u in scenario.units], int),
-        mode=[u.doctrine.mode for u in scenario.units],
-        salvo_spacing_s=np.array([d["salvo_spacing_s"] for d in docs], float),
-        wta_method=[u.doctrine.wta for u in scenario.units],
-        assessment_looks=np.array([d["assessment_looks"] for d in docs], int),
-        reload_time_s=np.array([_reload_time_s(u, p) for u, p in zip(scenario.units, profiles)], float),
-        reload_vehicles=np.array([int(p["launchers"].get("reload_vehicles", 1)) for p in profiles], int),
-        class_weight=np.array([d["class_weight"] for d in docs], float).reshape(-1, len(THREAT_CLASSES)),
-        class_salvo=np.array([d["class_salvo"] for d in docs], int).reshape(-1, len(THREAT_CLASSES)),
-        class_policy=np.array([d["class_policy"] for d in docs], int).reshape(-1, len(THREAT_CLASSES)),
+        name=[u.name for u in scenario.units] + [s.name for s in sensors],
+        system=[u.system for u in scenario.units] + [s.radar for s in sensors],
+        pos_enu_m=np.array([_enu(origin, u.lat_deg, u.lon_deg, g + u.alt_agl_m) for u, g in zip(
+            list(scenario.units) + list(sensors), np.concatenate([site_ground, ground_at(
+                terrain, ground_m, [s.lat_deg for s in sensors], [s.lon_deg for s in sensors])]))]).reshape(-1, 3),
+        channels_targets=np.array([int(p["channels"]["targets"]) for p in profiles] + [0] * m, int),
+        channels_missiles=np.array([int(p["channels"]["missiles"]) for p in profiles] + [0] * m, int),
+        reaction_time_s=np.array([p["reaction_time_s"] for p in profiles] + [0.0] * m, float),
+        c2_cycle_s=np.array([u.doctrine.c2_cycle_s or p["c2_cycle_s"] for u, p in zip(scenario.units, profiles)]
+                            + [np.inf] * m, float),
+        salvo=np.array([d["salvo"] for d in docs] + [0] * m, int),
+        weapons_free=np.array([u.doctrine.weapons_free for u in scenario.units] + [False] * m, bool),
+        reserve_rounds=np.array([u.doctrine.reserve_rounds for u in scenario.units] + [0] * m, int),
+        mode=[u.doctrine.mode for u in scenario.units] + ["none"] * m,
+        salvo_spacing_s=np.array([d["salvo_spacing_s"] for d in docs] + [0.0] * m, float),
+        wta_method=[u.doctrine.wta for u in scenario.units] + ["none"] * m,
+        assessment_looks=np.array([d["assessment_looks"] for d in docs] + [0] * m, int),
+        reload_time_s=np.array([_reload_time_s(u, p) for u, p in zip(scenario.units, profiles)] + [0.0] * m, float),
+        reload_vehicles=np.array([int(p["launchers"].get("reload_vehicles", 1)) for p in profiles] + [0] * m, int),
+        class_weight=np.array([d["class_weight"] for d in docs] + [[0.0] * nc] * m, float).reshape(-1, nc),
+        class_salvo=np.array([d["class_salvo"] for d in docs] + [[0] * nc] * m, int).reshape(-1, nc),
+        class_policy=np.array([d["class_policy"] for d in docs] + [[POLICIES.index("none")] * nc] * m, int).reshape(-1, nc),
+        is_sensor=np.array([False] * len(scenario.units) + [True] * m, bool),
     )
     return units, radars, weapons, profiles
 
@@ -304,7 +336,8 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     units, radars, weapons, profiles = _compile_units(scenario, origin, ground, terrain)
     world = World(threats=threats, units=units, radars=radars, weapons=weapons, assets=assets,
                   earth_centre_enu_m=origin.earth_centre_enu_m, effective_radius_m=effective_earth_radius_m(),
-                  origin=origin, ground_alt_m=ground, extra={} if terrain is None else {"terrain": terrain})
+                  origin=origin, ground_alt_m=ground, extra={} if terrain is None else {"terrain": terrain},
+                  network=compile_network(scenario, origin, ground))
     n_steps = int(np.ceil(scenario.time.duration_s / scenario.time.step_s - 1e-9))
     return Compiled(world=world, origin=origin, ground_alt_m=ground, dt_s=scenario.time.step_s,
                     n_steps=n_steps, unit_profiles=profiles, threat_classes=classes)

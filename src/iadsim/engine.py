@@ -25,11 +25,13 @@ from iadsim import geo, sensing, threats as threat_motion
 from iadsim.c2.stage import C2Stage, decide_runs
 from iadsim.compile import Compiled, compile_scenario
 from iadsim.flyout.stage import FlyoutRuns
+from iadsim.network.stage import NetworkRuns
+from iadsim.network.view import NetView
 from iadsim.record import Recorder, RunResult
 from iadsim.scenario.models import Scenario
 from iadsim.tracking.stage import TrackingRuns
 
-STREAMS = ("sensing", "tracking", "c2", "flyout")
+STREAMS = ("sensing", "tracking", "c2", "flyout", "network")  # appended last: the others' draws do not change
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -81,6 +83,11 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
     c2s: list = [C2Stage(world0) for _ in range(n)]
     recs = [Recorder(scenario, comp, s, details) for s in seeds]
     views = [tracking.view(r) for r in range(n)]
+    network = NetworkRuns(world0, [g["network"] for g in rngs]) if world0.network is not None else None
+    if network is not None:  # units see their command post's fused tracks as remote tracks
+        for r in range(n):
+            c2s[r].network = network.runs[r]
+            views[r] = NetView(views[r], network.runs[r])
     threats: list = [world0.threats] * n
     results: list = [None] * n
     radars = world0.radars
@@ -108,6 +115,10 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
             for u, confirmed, dropped in events:
                 recs[r].track_events(t, u, views[r], confirmed, dropped)
                 c2s[r].dropped(u, dropped)
+        if network is not None:                                                      # 3b. network
+            for r, events in enumerate(network.update(t, [views[r].base if results[r] is None else None for r in range(n)])):
+                recs[r].network_events(events)
+                recs[r].fused(t, network.runs[r])
         stages = [c2s[r] if results[r] is None else None for r in range(n)]
         for r, decided in enumerate(decide_runs(t, world, stages, views)):           # 4. C2 (static parts of world only)
             for u, orders in decided:
@@ -133,7 +144,8 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
             over = (scenario.time.stop_when_resolved and not np.any(threats[r].alive & truth.left)  # raid over
                     and not flyout.n_flying(r) and not c2s[r].busy)
             if over or k == comp.n_steps:
-                results[r] = recs[r].finish(threats[r], c2s[r].rounds, icpt)
+                results[r] = recs[r].finish(threats[r], c2s[r].rounds, icpt,
+                                            network.runs[r] if network is not None else None)
                 tracking.retire(r)
                 yield r, results[r]
 

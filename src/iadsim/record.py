@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from iadsim import __version__
+from iadsim.network.view import REMOTE_BASE
 
 EVENT_COLUMNS = ("t_s", "kind", "unit", "radar", "threat_id", "track_id", "interceptor_id", "missile",
                  "x_m", "y_m", "z_m", "detail", "miss_distance_m", "p_kill", "closing_speed_mps", "miss_reason",
@@ -34,7 +35,7 @@ _DEFAULTS = dict(unit=None, radar=None, threat_id=-1, track_id=-1, interceptor_i
                  miss_reason=None, predicted_tof_s=None, hold_reason=None)
 _GEODETIC_ROWS = 65_536  # events converted to latitude, longitude, height at a time
 EVENT_KINDS = ("detect", "track_confirmed", "track_dropped", "assign", "hold", "launch", "intercept_hit",
-               "intercept_miss", "leak", "reassess", "reload")
+               "intercept_miss", "leak", "reassess", "reload", "link_cut", "command_post_lost")
 
 
 class EventColumns(Mapping):
@@ -105,6 +106,7 @@ class RunResult:
     interceptor_samples: dict  # t_s, id, unit, pos_enu_m arrays (one row per interceptor per step)
     track_samples: dict  # t_s, unit, track_id, truth_id, pos_enu_m arrays (confirmed tracks)
     compiled: object = field(repr=False)
+    fused_samples: dict = None  # networked runs: t_s, cp, fused_id, truth_id, pos_enu_m at each fusion cycle
 
     def events_table(self):
         """The events as a pyarrow Table with the schema of ``events.parquet`` (:data:`EVENT_TYPES`):
@@ -149,9 +151,13 @@ class Recorder:
         self.n_hit = self.n_miss = 0
         w = comp.world
         self.unit_names, self.radar_names, self.missile_names = w.units.name, w.radars.name, w.weapons.name
+        self.is_sensor = w.units.is_sensor if w.units.is_sensor is not None else np.zeros(len(w.units.name), bool)
+        self.fire_units = np.flatnonzero(~self.is_sensor).tolist()
         n = len(w.threats.id)
         self.first_detect = np.full(n, np.nan)
         self.first_track = np.full(n, np.nan)
+        self.first_detect_by = np.full(n, -1)  # radar row of the first detection
+        self.remote_launches = np.zeros(len(self.unit_names), int)
         self.killed_by = np.full(n, -1)
         self.rounds_at = np.zeros(n, int)
         self.kills = np.zeros(len(self.unit_names), int)
@@ -161,6 +167,7 @@ class Recorder:
         self.t, self.pos, self.active = [], [], []
         self.isamp = {"t_s": [], "id": [], "unit": [], "pos_enu_m": []}
         self.tsamp = {"t_s": [], "unit": [], "track_id": [], "truth_id": [], "pos_enu_m": []}
+        self.fsamp = {"t_s": [], "cp": [], "fused_id": [], "truth_id": [], "pos_enu_m": []}
 
     def _add(self, n, **cols):
         """Append n events: per column one array of n values (a scalar is repeated), joined once at the end."""
@@ -178,7 +185,10 @@ class Recorder:
         n = len(dets)
         if not n:
             return
-        first = dets.truth_id[dets.truth_id >= 0]
+        real = np.flatnonzero(dets.truth_id >= 0)
+        first = dets.truth_id[real]
+        new, at = np.unique(first[np.isnan(self.first_detect[first])], return_index=True)
+        self.first_detect_by[new] = dets.radar_idx[real[np.isnan(self.first_detect[first])][at]]
         self.first_detect[first] = np.fmin(self.first_detect[first], dets.t_s[0])
         if not self.details:
             return
@@ -232,6 +242,8 @@ class Recorder:
                   **self._pos(np.repeat(start[None], n, 0)))
         if launch.truth_id >= 0:
             self.rounds_at[launch.truth_id] += n
+        if launch.track_id >= REMOTE_BASE:  # on a command post's fused track (launch on remote)
+            self.remote_launches[launch.unit] += n
 
     def cancel(self, t, launch, reason):
         self._add(1, t_s=t, kind="hold", unit=self.unit_names[launch.unit], track_id=launch.track_id,
@@ -269,6 +281,27 @@ class Recorder:
                 self.killed_by[tid] = icpt.unit_idx[i]
                 self.kills[icpt.unit_idx[i]] += 1
 
+    def fused(self, t, network):
+        """The command posts' fused pictures at ``t`` (:class:`iadsim.network.stage.RunNetwork`), for
+        the report; kept with details only, at the fusion cycles (the picture changes only then)."""
+        if not self.details:
+            return
+        for c, f in enumerate(network.fused):
+            if f["id"].size and f["t_s"][0] == t:
+                self.fsamp["t_s"].append(np.full(f["id"].size, t))
+                self.fsamp["cp"].append(np.full(f["id"].size, c))
+                self.fsamp["fused_id"].append(f["id"])
+                self.fsamp["truth_id"].append(f["truth"])
+                self.fsamp["pos_enu_m"].append(f["x"][:, :3])
+
+    def network_events(self, events):
+        """Degradation of the network (:meth:`iadsim.network.stage.RunNetwork.update`): a link cut or a
+        command post lost, with the units that fall back to autonomous operation."""
+        for e in events:
+            auto = ", ".join(e["autonomous"]) or "none"
+            self._add(1, t_s=e["t_s"], kind=e["kind"], unit=e["name"] if e["kind"] == "command_post_lost" else None,
+                      detail=f"{e['name']}: autonomous {auto}")
+
     def leaks(self, t, idx, pos):
         if len(idx):
             self._add(len(idx), t_s=t, kind="leak", threat_id=idx, **self._pos(pos[idx]))
@@ -296,16 +329,20 @@ class Recorder:
 
     def _channels(self, c2, world):
         """Peak channel use and time with a channel kind saturated, per unit."""
-        for u in range(len(self.unit_names)):
+        for u in self.fire_units:
             n_t, n_m = c2.in_use(u)
             self.peak_targets[u] = max(self.peak_targets[u], n_t)
             self.peak_missiles[u] = max(self.peak_missiles[u], n_m)
             if n_t >= world.units.channels_targets[u] or n_m >= world.units.channels_missiles[u]:
                 self.saturated_s[u] += self.comp.dt_s
 
-    def finish(self, th, rounds, icpt) -> RunResult:
+    def finish(self, th, rounds, icpt, network=None) -> RunResult:
+        """The run's result; ``network`` (:class:`iadsim.network.stage.RunNetwork`) adds the fused
+        picture's first times, links, command posts and degradation to the summary."""
         comp, sc = self.comp, self.scenario
         w = comp.world
+        site = lambda r: f"{self.unit_names[w.radars.unit_idx[r]]} {self.radar_names[r]}" if r >= 0 else None  # noqa: E731
+        first_track = self.first_track if network is None else np.fmin(self.first_track, network.first_fused_s)
         fired = w.weapons.rounds - rounds
         threats = []
         t_last = self.t[-1] if self.t else 0.0
@@ -320,9 +357,15 @@ class Recorder:
                 target=w.assets.name[th.target_idx[i]], fate=fate, t_s=_num(fate_t),
                 killed_by=self.unit_names[self.killed_by[i]] if self.killed_by[i] >= 0 else None,
                 rounds_spent=int(self.rounds_at[i]), first_detect_s=_num(self.first_detect[i]),
-                first_track_s=_num(self.first_track[i])))
+                first_track_s=_num(first_track[i])))
+            if network is not None:  # networked runs only: unnetworked summaries keep their fields
+                fs = int(network.first_fused_site[i])
+                threats[-1].update(first_detect_by=site(self.first_detect_by[i]), first_fused_s=_num(network.first_fused_s[i]),
+                                   first_fused_from=self.unit_names[fs] if fs >= 0 else None)
         units = []
         for u, name in enumerate(self.unit_names):
+            if self.is_sensor[u]:
+                continue
             sel = np.flatnonzero(w.weapons.unit_idx == u)
             units.append(dict(
                 name=name, system=w.units.system[u],
@@ -332,6 +375,8 @@ class Recorder:
                 channels={"targets": int(w.units.channels_targets[u]), "missiles": int(w.units.channels_missiles[u])},
                 targets_engaged_peak=int(self.peak_targets[u]), missiles_guided_peak=int(self.peak_missiles[u]),
                 channels_saturated_s=float(self.saturated_s[u])))
+            if network is not None:
+                units[-1].update(launches_on_remote=int(self.remote_launches[u]), duplicates_avoided=int(network.avoided[u]))
         fates = [t["fate"] for t in threats]
         n_hit, n_miss = self.n_hit, self.n_miss
         summary = dict(
@@ -346,6 +391,8 @@ class Recorder:
                          leakers=sum(1 for t in threats if t["target"] == a and t["fate"] == "leaked"))
                     for j, a in enumerate(w.assets.name)],
         )
+        if network is not None:
+            summary["network"] = network.summary()
         cat = lambda parts, shape: np.concatenate(parts) if parts else np.zeros(shape)
         events = {}
         for c in EVENT_COLUMNS:  # column by column, each column's parts let go once joined
@@ -355,6 +402,8 @@ class Recorder:
             threat_pos_enu_m=np.array(self.pos), threat_active=np.array(self.active),
             interceptor_samples={k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.isamp.items()},
             track_samples={k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.tsamp.items()},
+            fused_samples=({k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.fsamp.items()}
+                           if network is not None else None),
             compiled=comp)
 
 

@@ -115,6 +115,7 @@ class Weapons:
     n_launchers: np.ndarray  # (w,) int launchers carrying this missile
     rails: np.ndarray  # (w,) int rounds per launcher
     reload_rounds: np.ndarray  # (w,) int reload stock (rounds on the reload vehicles)
+    launch_on_remote: np.ndarray = None  # (w,) bool: may be launched on a command post's fused track (missile catalog)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ class Units:
     class_weight: np.ndarray  # (u, 4) threat weight per class (iadsim.c2.threat_eval.THREAT_CLASSES)
     class_salvo: np.ndarray  # (u, 4) int rounds per engagement per class, 0 = the unit's salvo
     class_policy: np.ndarray  # (u, 4) int 0 any interceptor, 1 the cheapest only, 2 none
+    is_sensor: np.ndarray = None  # (u,) bool: a standalone sensor site (scenario ``sensors``, after the fire
+    # units): radars and a tracker, no weapons, no C2 (iadsim.network); None = no sensor rows
 
 
 @dataclass(frozen=True)
@@ -162,3 +165,4 @@ class World:
     origin: object  # geo.Origin of the scenario ENU frame
     ground_alt_m: float  # scenario ground level above the ellipsoid
     extra: dict = field(default_factory=dict)
+    network: object = None  # iadsim.network.model.Network: command posts and links; None = every unit autonomous

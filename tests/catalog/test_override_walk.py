@@ -33,6 +33,11 @@ BASE = {
         # an L-band radar, so that every band factor of a threat meets a radar
         {"name": "s400_l", "system": "s400", "lat_deg": 40.12, "lon_deg": 32.52,
          "overrides": {"radar": {"91N6E": {"frequency": 1.3}}}},
+        # VHF and UHF radars (the low-band factors of issue #17)
+        {"name": "s400_vhf", "system": "s400", "lat_deg": 40.14, "lon_deg": 32.50,
+         "overrides": {"radar": {"91N6E": {"frequency": 0.17}}}},
+        {"name": "s400_uhf", "system": "s400", "lat_deg": 40.16, "lon_deg": 32.48,
+         "overrides": {"radar": {"91N6E": {"frequency": 0.5}}}},
     ],
     "raids": [],
 }

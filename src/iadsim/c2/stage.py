@@ -96,6 +96,9 @@ class C2Stage:
         self._heap: list = []
         self._seq = itertools.count()
         self._t_s = 0.0
+        self.network = None  # iadsim.network.stage.RunNetwork of this run, None = no network
+        self.next_cp_s = np.zeros(world.network.n_cp) if world.network is not None else None  # command-post cycles
+        self.cp_orders: dict = {}  # command post -> {fused id: (unit, track id)} it ordered engaged (iadsim.network.central)
 
     # -- what the engine and the recorder ask -------------------------------------------------
     def in_use(self, u: int) -> tuple[int, int]:
@@ -193,12 +196,13 @@ class C2Stage:
                          for tid, t_last in zip(trk.id.tolist(), trk.t_last_s.tolist())], bool).reshape(-1)
         return trk.id[keep], trk.truth_id[keep], trk.pos_enu_m[keep], trk.vel_enu_mps[keep]
 
-    def _orders(self, t_s, world, u, w_idx, x, ids, truth, te, fz) -> tuple:
+    def _orders(self, t_s, world, u, w_idx, x, ids, truth, te, fz, delay_s: float = 0.0) -> tuple:
         """Engagements and launches of the assignment ``x`` (w, k) on tracks ``ids``: the assign
-        fields (_NO_ASSIGN layout)."""
+        fields (_NO_ASSIGN layout). ``delay_s``: added to the reaction time (an order from a command
+        post: its processing time and the link's latency)."""
         units = world.units
         rows = []
-        react, spacing = float(units.reaction_time_s[u]), float(units.salvo_spacing_s[u])
+        react, spacing = float(units.reaction_time_s[u]) + delay_s, float(units.salvo_spacing_s[u])
         for j in np.flatnonzero(x.sum(axis=0) > 0):
             tid = int(ids[j])
             n_total = int(x[:, j].sum())
@@ -325,6 +329,13 @@ def _evaluate(world, u, w_idx, pos_enu_m, vel_enu_mps) -> _Evaluated:
                       (fz.code == feasibility.FEASIBLE).any(axis=0), (fz.code == feasibility.NO_LOS).any(axis=0), fz)
 
 
+def fire_units(world: World) -> list[int]:
+    """The Units rows that have weapons and a C2: every row but the standalone sensor sites."""
+    sensor = world.units.is_sensor
+    n = len(world.units.name)
+    return list(range(n)) if sensor is None else np.flatnonzero(~sensor).tolist()
+
+
 def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list[list[tuple[int, Orders]]]:
     """C2 of R runs at t_s: per run r, the (unit, Orders) of reloads, kill assessment and the C2 cycle of
     every unit due at ``t_s``, exactly those of ``decide_runs(t_s, world, [stages[r]], [trackings[r]])``
@@ -341,7 +352,7 @@ def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list
     for r in live:
         stages[r]._t_s = t_s
     units = world.units
-    for u in range(len(units.name)):
+    for u in fire_units(world):
         extras, due = {}, []
         cycle_s = units.c2_cycle_s[u]
         for r in live:
@@ -350,7 +361,8 @@ def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list
             reassess = st._assess(t_s, world, u, trackings[r])
             if st.next_cycle_s[u] <= t_s + 1e-9:
                 st.next_cycle_s[u] = t_s + cycle_s
-                due.append(r)
+                if st.network is None or st.network.connected(u) < 0:  # else its command post assigns
+                    due.append(r)
             if reloads or reassess[0]:
                 extras[r] = (reassess, reloads)
         cycles = _cycles(t_s, world, u, stages, trackings, due) if due else {}
@@ -361,6 +373,11 @@ def decide_runs(t_s: float, world: World, stages: list, trackings: list) -> list
                 assign, holds = parts if parts is not None else (_NO_ASSIGN, _NO_HOLDS)
                 reassess, reloads = extra if extra is not None else (_NO_REASSESS, ())
                 out[r].append((u, _final(assign, holds, reassess, reloads, stages[r].mags)))
+    if world.network is not None:
+        from iadsim.network import central  # late import: central builds on this module
+
+        for r in live:
+            out[r] += central.decide(t_s, world, stages[r], trackings[r])
     return out
 
 

@@ -34,7 +34,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-KINDS = ("systems", "radars", "missiles", "threats")
+KINDS = ("systems", "radars", "missiles", "threats", "command_posts")
 GRADES = ("A", "B", "C")
 FLYOUT = "flyout"  # a missile's flyout figures (iadsim.flyout.params), SI unit in the key
 THREAT_KINDS = ("aircraft", "cruise_missile", "ballistic", "drone")  # = iadsim.c2.threat_eval.THREAT_CLASSES
@@ -200,6 +200,12 @@ RULES: dict[str, dict[tuple, tuple]] = {
         ("max_speed",): _doc("documentation only: the public speed the flyout figures were fitted to"),
         (FLYOUT,): _doc(_FLYOUT_WHY),
         **{(k,): _POS for k in ("max_range", "max_range_ballistic", "max_altitude", "max_target_speed", "unit_cost")},
+        ("launch_on_remote",): _num(0, 1, integer=True),
+    },
+    "command_posts": {
+        ("title",): _doc("documentation only"),
+        ("summary",): _doc("documentation only"),
+        ("c2_cycle",): _POS,
     },
     "threats": {
         ("title",): _doc("documentation only"),

@@ -26,6 +26,7 @@ from iadsim.report.run_map import DETECTION_POINTS, ROUTE_POINTS, TRACK_POINTS, 
 BLAKE_RCS_M2 = (1.0, 0.1, 0.01)
 LIMIT_IN_VIEW = 3.0  # a channel limit up to this many times the peak use is drawn on the use-scaled axis
 
+
 def _threat_phases(result):
     """Per threat: (start, first detection, first track, end) times in s; None where absent."""
     s = result.summary
@@ -288,8 +289,13 @@ def section_sources(result) -> str:
 {_table(_citations(rows), ["key", "title", "publisher", "date", "link"])}"""
 
 
-# The report is these sections in order, each ``f(result) -> HTML``. A new section (network, EA,
-# exposure, ...) is one function inserted here, e.g. ``SECTIONS.insert(SECTIONS.index(section_units) + 1, f)``.
+def section_network(result) -> str:
+    """Sites, links, command posts and the fused picture of a networked run (empty otherwise)."""
+    from iadsim.report.network_section import network_html
+
+    return network_html(result, _table)
+
+
 def section_exposure(result) -> str:
     """What the radars saw of aircraft flying with every unit holding fire (empty otherwise)."""
     from iadsim.report.exposure_section import exposure_html
@@ -297,8 +303,10 @@ def section_exposure(result) -> str:
     return exposure_html(result)
 
 
+# The report is these sections in order, each ``f(result) -> HTML``. A new section (network, EA,
+# exposure, ...) is one function inserted here, e.g. ``SECTIONS.insert(SECTIONS.index(section_units) + 1, f)``.
 SECTIONS = [section_overview, section_map, section_timeline, section_resources, section_blake, section_outcomes,
-            section_units, section_exposure, section_scenario, section_sources]
+            section_units, section_network, section_exposure, section_scenario, section_sources]
 
 
 def render_run_report(result, sections=None) -> str:

@@ -302,8 +302,102 @@ def check_references(scenario: Scenario) -> list[PathError]:
             errors.append(PathError(("units", i, "overrides") + exc.loc, exc.message))
         except UNUSABLE as exc:
             errors.append(_unusable(("units", i, "overrides") if unit.overrides else ("units", i), exc))
+    errors += network_problems(scenario)
     if not errors:
         errors += ballistic_problems(scenario)
+    return errors
+
+
+def network_problems(scenario: Scenario) -> list[PathError]:
+    """Sensors, command posts and links that must resolve (:mod:`iadsim.network`): catalog radars and
+    command-post profiles with their overrides, names unique across units, sensors and command posts,
+    every subordinate under one command post with one link to it, links only from a subordinate to
+    its command post."""
+    from iadsim.compile import sensor_profile  # late import: compile imports scenario
+    from iadsim.network.model import cp_profile
+
+    errors: list[PathError] = []
+    seen: dict[str, str] = {}
+    for label, items in (("units", scenario.units), ("sensors", scenario.sensors), ("command_posts", scenario.command_posts)):
+        for i, item in enumerate(items):
+            if item.name in seen and (label != "units" or seen[item.name] != "units"):  # units' own duplicates: above
+                errors.append(PathError((label, i, "name"), f"duplicate name {item.name!r} (also a {seen[item.name][:-1]}); "
+                                                            "units, sensors and command posts need distinct names"))
+            seen.setdefault(item.name, label)
+    radars = catalog.names("radars")
+    for i, sensor in enumerate(scenario.sensors):
+        if sensor.radar not in radars:
+            errors.append(PathError(("sensors", i, "radar"), f"unknown radar {sensor.radar!r}"
+                                    f"{catalog.suggest(sensor.radar, radars)}; known: {', '.join(radars)}"))
+            continue
+        try:
+            sensor_profile(sensor)
+        except catalog.CatalogError as exc:
+            errors.append(PathError(("sensors", i, "overrides") + exc.loc, exc.message))
+    profiles = catalog.names("command_posts")
+    for i, cp in enumerate(scenario.command_posts):
+        if cp.profile not in profiles:
+            errors.append(PathError(("command_posts", i, "profile"), f"unknown command post {cp.profile!r}"
+                                    f"{catalog.suggest(cp.profile, profiles)}; known: {', '.join(profiles)}"))
+        else:
+            try:
+                cp_profile(cp.profile, cp.overrides)
+            except catalog.CatalogError as exc:
+                errors.append(PathError(("command_posts", i, "overrides") + exc.loc, exc.message))
+    cps = [c.name for c in scenario.command_posts]
+    sites = [u.name for u in scenario.units] + [s.name for s in scenario.sensors]
+    boss: dict[str, str] = {}  # subordinate -> command post
+    for label, items in (("units", scenario.units), ("sensors", scenario.sensors)):
+        for i, item in enumerate(items):
+            if item.command_post is None:
+                continue
+            if item.command_post not in cps:
+                errors.append(PathError((label, i, "command_post"), f"no command post named {item.command_post!r}"
+                                        f"{catalog.suggest(item.command_post, cps)}; command posts: {', '.join(cps) or 'none'}"))
+            else:
+                boss[item.name] = item.command_post
+    for i, cp in enumerate(scenario.command_posts):
+        for j, name in enumerate(cp.subordinates):
+            loc = ("command_posts", i, "subordinates", j)
+            if name not in sites:
+                errors.append(PathError(loc, f"no unit or sensor named {name!r}{catalog.suggest(name, sites)}"))
+            elif boss.get(name, cp.name) != cp.name:
+                errors.append(PathError(loc, f"{name!r} is already under command post {boss[name]!r}; a unit or sensor "
+                                             "reports to one command post"))
+            else:
+                boss[name] = cp.name
+        if not any(c == cp.name for c in boss.values()):
+            errors.append(PathError(("command_posts", i, "subordinates"), "a command post needs at least one unit or "
+                                    "sensor under it (list them here, or give them command_post: " + repr(cp.name) + ")"))
+    linked: dict[str, int] = {}
+    for i, ln in enumerate(scenario.links):
+        if ln.source not in sites:
+            errors.append(PathError(("links", i, "from"), f"no unit or sensor named {ln.source!r}"
+                                    f"{catalog.suggest(ln.source, sites)}; a link runs from a unit or sensor to its "
+                                    "command post"))
+        elif ln.to not in cps:
+            errors.append(PathError(("links", i, "to"), f"no command post named {ln.to!r}{catalog.suggest(ln.to, cps)}; "
+                                                        f"command posts: {', '.join(cps) or 'none'}"))
+        elif boss.get(ln.source) != ln.to:
+            how = (f" (it reports to {boss[ln.source]!r})" if ln.source in boss else
+                   f"; name it in the command post's subordinates or give {ln.source!r} command_post: {ln.to!r}")
+            errors.append(PathError(("links", i, "to"), f"{ln.source!r} is not under command post {ln.to!r}{how}"))
+        elif ln.source in linked:
+            errors.append(PathError(("links", i, "from"), f"{ln.source!r} already has a link (links.{linked[ln.source]}); "
+                                                          "one link per unit or sensor"))
+        else:
+            linked[ln.source] = i
+    for name, cp in boss.items():
+        if name not in linked and cp in cps:
+            unit_names = [u.name for u in scenario.units]
+            label, items = ("units", scenario.units) if name in unit_names else ("sensors", scenario.sensors)
+            i = [x.name for x in items].index(name)
+            errors.append(PathError((label, i, "name"), f"{name!r} is under command post {cp!r} but has no link to it; "
+                                                        f"add links: [{{from: {name}, to: {cp}}}]"))
+    for i, sensor in enumerate(scenario.sensors):
+        if sensor.name not in boss:
+            errors.append(PathError(("sensors", i, "command_post"), "a sensor reports its tracks to a command post; give "
+                                    "command_post: NAME (or list it in a command post's subordinates)"))
     return errors
 
 

@@ -143,6 +143,8 @@ class Unit(Strict):
     facing_deg: float = Field(0.0, ge=0.0, lt=360.0, description="boresight azimuth of sector radars, clockwise from north")
     doctrine: Doctrine = Doctrine()
     overrides: Overrides = Field(default_factory=dict, description="catalog numbers to replace, nested like the profile")
+    command_post: str | None = Field(None, description="name of the command post this unit reports to and takes "
+                                     "orders from (a link from the unit to it is required); none: autonomous")
 
 
 class Waypoint(Strict):
@@ -235,6 +237,56 @@ class TerrainSpec(Strict):
                                                   "for a DEM already in ellipsoidal heights")
 
 
+class Sensor(Strict):
+    """A standalone radar site (early warning, gap filler): one catalog radar on its own position,
+    reporting its tracks over a link to a command post (:mod:`iadsim.network`)."""
+
+    name: Name
+    radar: str = Field(description="catalog radar name, e.g. 55Zh6M or 96L6E")
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_agl_m: AltAgl = Field(0.0, description="height of the site above the scenario ground, m")
+    antenna_height_m: float | None = Field(None, ge=0.0, le=500.0, description="antenna height above the site, m; "
+                                           "the catalog's antenna_height if absent")
+    facing_deg: float = Field(0.0, ge=0.0, lt=360.0, description="boresight azimuth of a sector radar, clockwise from north")
+    command_post: str | None = Field(None, description="name of the command post the sensor reports to")
+    overrides: Overrides = Field(default_factory=dict, description="catalog radar numbers to replace")
+
+
+class CommandPost(Strict):
+    """A command post: fuses the tracks its subordinates report over their links into one air
+    picture and assigns its subordinate units' weapons (:mod:`iadsim.network`). Subordinates name
+    it (``command_post:``) or are listed in ``subordinates``."""
+
+    name: Name
+    profile: str = Field(description="catalog command-post profile, e.g. 55K6E")
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_agl_m: AltAgl = 0.0
+    subordinates: list[Name] = Field(default_factory=list, description="units and sensors under this command post")
+    lost_at_s: float | None = Field(None, ge=0.0, description="the command post is lost at this time (its units "
+                                    "fall back to autonomous operation); never if absent, s")
+    duplicate_engagements: bool = Field(False, description="true: units may engage a threat another unit engages")
+    overrides: Overrides = Field(default_factory=dict, description="catalog command-post numbers to replace")
+
+
+class Link(Strict):
+    """A data link from a unit or sensor (``from``) to its command post (``to``): track reports go
+    up every ``period_s`` and arrive ``latency_s`` later, at most ``capacity`` tracks per report,
+    each lost with probability ``loss_probability``; orders come down with the same latency."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True,
+                              serialize_by_alias=True)  # dumped as written: `from`
+
+    source: Name = Field(alias="from", description="the reporting unit or sensor")
+    to: Name = Field(description="the command post")
+    latency_s: float = Field(1.0, ge=0.0, le=600.0, description="time from a report's sending to its arrival, s")
+    period_s: float = Field(2.0, gt=0.0, le=600.0, description="time between reports, s")
+    capacity: int = Field(100, ge=1, le=100_000, description="most tracks per report")
+    loss_probability: float = Field(0.0, ge=0.0, lt=1.0, description="probability that one track report is lost")
+    cut_at_s: float | None = Field(None, ge=0.0, description="the link is cut at this time; never if absent, s")
+
+
 class Scenario(Strict):
     schema_version: Literal[1] = 1
     name: Name
@@ -246,6 +298,9 @@ class Scenario(Strict):
     units: list[Unit] = Field(default_factory=list)
     raids: list[Raid] = Field(min_length=1)
     terrain: TerrainSpec | None = Field(None, description="elevation data: terrain masking and terrain-following raids")
+    sensors: list[Sensor] = Field(default_factory=list, description="standalone radar sites")
+    command_posts: list[CommandPost] = Field(default_factory=list, description="command posts (iadsim.network)")
+    links: list[Link] = Field(default_factory=list, description="data links from units and sensors to command posts")
 
 
 class PathError(ValueError):

@@ -1,0 +1,40 @@
+"""The run report's network section: drawn for a networked run (sites, links, the link and
+degradation tables), absent for an unnetworked one."""
+
+import sys
+from pathlib import Path
+
+from iadsim.compile import compile_scenario
+from iadsim.engine import run_compiled
+from iadsim.report.run_report import _table, render_run_report
+from iadsim.report.network_section import network_html
+from iadsim.scenario import load_scenario
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_network_scenario import GOOD  # noqa: E402
+
+
+def _run(tmp_path, text):
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    sc = load_scenario(p)
+    return run_compiled(sc, compile_scenario(sc), 1)
+
+
+def test_networked_report_draws_the_network_and_its_degradation(tmp_path):
+    res = _run(tmp_path, GOOD)
+    section = network_html(res, _table)
+    assert section.startswith("<h2>Network (cp)</h2>") and 'id="network"' in section
+    for link in ("u1 -&gt; cp", "u2 -&gt; cp", "ew -&gt; cp"):
+        assert link in section
+    assert "link_cut" in section and "command_post_lost" in section  # cut at 50 s, lost at 60 s
+    assert "<h2>Network (cp)</h2>" in render_run_report(res)
+    fs = res.fused_samples  # the fused picture drawn: the command post's fused tracks until it is lost at 60 s
+    assert len(fs["t_s"]) > 0 and fs["t_s"].max() < 60.0 and "fused picture" in section
+
+
+def test_unnetworked_report_has_no_network_section(tmp_path):
+    text = GOOD.split("sensors:")[0].replace("    command_post: cp\n", "") + "raids:" + GOOD.split("raids:")[1]
+    res = _run(tmp_path, text)
+    assert network_html(res, _table) == "" and "<h2>Network" not in render_run_report(res)
+    assert res.fused_samples is None
