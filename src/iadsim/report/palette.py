@@ -27,8 +27,8 @@ EVENTS = {  # kind: (legend label, marker symbol, colour)
 }
 LEGEND_NOTE = ("Colours: blues = interceptor types (range rings, rounds), slate grey = radars (dotted: instrumented "
                "range; dashed: line of sight to a 50 m target), warm colours = threat classes (routes); green x = kill, "
-               "grey circle = miss, dark-red star = leaker; navy triangles = air-defence units, yellow squares = "
-               "defended assets, grey dots = cities.")
+               "grey circle = miss, dark-red star = leaker; navy triangles = air-defence units, grey diamonds = sensor "
+               "sites, yellow squares = defended assets, grey dots = cities.")
 
 
 def missile_colours(names) -> dict:

@@ -188,6 +188,7 @@ def _site_labels(fig, g, box, size_px, city_names, city_lon, city_lat):
     lon = np.concatenate([g.units[0], g.assets[0], city_lon])
     lat = np.concatenate([g.units[1], g.assets[1], city_lat])
     n_u, n_a = len(w.units.name), len(w.assets.name)
+    n_f = n_u - int(np.count_nonzero(w.units.is_sensor)) if w.units.is_sensor is not None else n_u  # sensors come last
     prio = [0] * (n_u + n_a) + [1] * len(city_names)
     obstacles = [np.column_stack([lon, lat])] + [np.column_stack(e) for e in g.events.values()]
     pos = labels.place(names, lon, lat, prio, np.concatenate(obstacles), box[:2], box[2:], size_px)
@@ -196,7 +197,10 @@ def _site_labels(fig, g, box, size_px, city_names, city_lon, city_lat):
                dict(size=12, color="#212529")),
               ("cities (Natural Earth)", slice(n_u + n_a, len(names)), dict(symbol="circle", size=6, color=palette.CITY_COLOUR),
                dict(size=11, color="#495057")),
-              ("air-defence units", slice(0, n_u), dict(symbol="triangle-up", size=14, color=palette.UNIT_COLOUR,
+              ("sensor sites", slice(n_f, n_u), dict(symbol="diamond", size=12, color=palette.RADAR_COLOUR,
+                                                     line=dict(width=1, color="white")),
+               dict(size=12, color=palette.RADAR_COLOUR)),
+              ("air-defence units", slice(0, n_f), dict(symbol="triangle-up", size=14, color=palette.UNIT_COLOUR,
                                                         line=dict(width=1, color="white")),
                dict(size=12, color=palette.UNIT_COLOUR)))  # units last: drawn on top of a co-located asset
     for k, (what, sl, marker, font) in enumerate(groups):

@@ -92,8 +92,11 @@ def resources_figure(result) -> go.Figure:
     fired per interceptor type against the rounds loaded, in the interceptor's palette colour."""
     from plotly.subplots import make_subplots
 
+    from iadsim.c2.stage import fire_units
+
     w = result.compiled.world
-    n_units = len(w.units.name)
+    fire = fire_units(w)  # standalone sensor sites have no channels nor rounds
+    n_units = max(len(fire), 1)
     isamp, t = result.interceptor_samples, np.asarray(result.t_s)
     ev = result.events
     kinds, t_ev, units, missiles = ev.array("kind"), ev.array("t_s"), ev.array("unit"), ev.array("missile")
@@ -102,20 +105,21 @@ def resources_figure(result) -> go.Figure:
     k_of = np.searchsorted(t, np.asarray(isamp["t_s"]))
     colours = palette.missile_colours(w.weapons.name)
     titles = []
-    for u, name in enumerate(w.units.name):
+    for u in fire:
+        name = w.units.name[u]
         ct, cm = int(w.units.channels_targets[u]), int(w.units.channels_missiles[u])
         titles += [f"{name}: channels in use (limits: {ct} target, {cm} missile)", f"{name}: rounds fired of rounds loaded"]
     fig = make_subplots(rows=n_units, cols=2, shared_xaxes=True, horizontal_spacing=0.1,
                         vertical_spacing=min(0.12, 0.3 / max(n_units, 1)), subplot_titles=titles)
     t_end = float(t[-1]) if t.size else 0.0
     shown = []  # interceptor types already in the legend
-    for u, name in enumerate(w.units.name):
-        row = u + 1
+    for row, u in enumerate(fire, start=1):
+        name = w.units.name[u]
         sel = np.asarray(isamp["unit"]) == u
         in_flight = np.bincount(k_of[sel], minlength=t.size)[: t.size]
         pairs = {(int(k), target_of.get(int(i), -1)) for k, i in zip(k_of[sel], np.asarray(isamp["id"])[sel])}
         engaged = np.bincount(np.array([k for k, _ in pairs], int), minlength=t.size)[: t.size]
-        first = u == 0
+        first = row == 1
         fig.add_scatter(x=t, y=engaged, mode="lines", line=dict(shape="hv", color="#212529", width=2),
                         name="threats engaged (target channels)", legendgroup="tc", showlegend=first, row=row, col=1)
         fig.add_scatter(x=t, y=in_flight, mode="lines", line=dict(shape="hv", color="#868e96", width=2, dash="dash"),
