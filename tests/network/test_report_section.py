@@ -38,3 +38,20 @@ def test_unnetworked_report_has_no_network_section(tmp_path):
     res = _run(tmp_path, text)
     assert network_html(res, _table) == "" and "<h2>Network" not in render_run_report(res)
     assert res.fused_samples is None
+
+
+def test_sensor_sites_are_not_drawn_as_fire_units(tmp_path):
+    """A sensor site has no channels nor rounds: no resources row; on the map it is a sensor site."""
+    from iadsim.report.run_map import map_figure
+    from iadsim.report.run_report import resources_figure
+
+    res = _run(tmp_path, GOOD)
+    w = res.compiled.world
+    fire = [n for n, s in zip(w.units.name, w.units.is_sensor) if not s]
+    sensors = [n for n, s in zip(w.units.name, w.units.is_sensor) if s]
+    assert sensors and fire
+    titles = [a.text for a in resources_figure(res).layout.annotations if "channels in use" in (a.text or "")]
+    assert [t.split(":")[0] for t in titles] == fire
+    traces = {t.name: t for t in map_figure(res).data}
+    assert list(traces["sensor sites"].hovertext) == sensors
+    assert list(traces["air-defence units"].hovertext) == fire
