@@ -40,9 +40,8 @@ def test_shots_land_and_their_flight_time_is_predicted(example):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_shots_land_over_20_seeds(example, request):
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("20 seeds take minutes: pytest -m slow (or python benchmarks/bench_c2_shots.py)")
+def test_shots_land_over_20_seeds(example):
+    """20 seeds take minutes: ``pytest -m slow`` (or ``python benchmarks/bench_c2_shots.py``)."""
     _check(bench.shot_stats(bench.run_example(example, range(20))))
 
 
