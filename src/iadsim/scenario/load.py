@@ -279,6 +279,10 @@ def check_references(scenario: Scenario) -> list[PathError]:
             errors.append(_unusable(("units", i, "overrides") if unit.overrides else ("units", i), exc))
     if not errors:
         errors += ballistic_problems(scenario)
+    if not errors:
+        from iadsim.ea.build import problems as ea_problems  # late import: it compiles profiles
+
+        errors += ea_problems(scenario)
     return errors
 
 
