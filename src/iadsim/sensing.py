@@ -336,8 +336,8 @@ def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable |
     ``threat_agl_m`` (n,): raider heights above the scenario ground (computed when None).
     ``false_alarms=False`` switches the Poisson false alarms off (tests, clean diagnostics).
     ``emitting[r]`` (n_radars,) bool: which radars radiate in run r (:mod:`iadsim.emission`); a
-    silent or killed radar detects nothing and has no false alarms (its draws are still made, so
-    the other radars' draws do not depend on it). With jammers, a run in which some jammer was
+    silent or killed radar detects nothing and has no false alarms (its draws are still made and
+    its rows dropped, so the other radars' detections do not depend on it). With jammers, a run in which some jammer was
     killed sums J over its alive jammers only (:func:`iadsim.ea.jamming.run_pd_snr`).
 
     Each run draws from its own generator in a fixed order (detection uniforms over the full
@@ -361,7 +361,6 @@ def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable |
     for r in live:  # the draws, run by run, in a fixed order
         th, rng = threats[r], rngs[r]
         cols = np.flatnonzero(th.active & th.alive)
-        on = None if emitting is None else emitting[r][due]
         vr = vc = _NO_ROWS
         if cols.size:
             gc = col_of[cols]
@@ -369,14 +368,10 @@ def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable |
             if jidx is not None and not th.alive[jidx].all():  # some jammer killed in this run
                 pd_r, snr_r = jamming.run_pd_snr(world, grid, rows_of, gc, due, world.threats.swerling[cols],
                                                  th.alive[jidx])
-            if on is not None:
-                visible = visible & on[:, None]
             u = rng.random(visible.shape)  # full grid: a threat's draw does not depend on the others
             vr, vc = np.nonzero(visible & (u < pd_r))
             snr_t.append(grid["snr_dwell"][rows_of[vr], gc[vc]] if snr_r is None else snr_r[vr, vc])
         counts = rng.poisson(mean_false) if false_alarms else np.zeros(due.size, np.int64)
-        if on is not None:
-            counts = counts * on
         n_fa = int(counts.sum())
         fa_u.append(rng.random((4, n_fa)) if false_alarms else np.zeros((4, 0)))
         look_r.append(vr)
@@ -406,6 +401,8 @@ def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable |
     dets = _measured(rd, t_s, merged, np.concatenate(normals, axis=1) if normals else np.zeros((4, 0)))
     for r, hi, n in zip(live, ends.tolist(), per_run.tolist()):
         out[r] = _EMPTY if n == 0 else (dets if n == len(dets.t_s) else _rows(dets, slice(hi - n, hi)))
+        if emitting is not None and n and not emitting[r][due].all():  # silent radars: their rows go
+            out[r] = _rows(out[r], emitting[r][out[r].radar_id])
     return out, next_scan
 
 

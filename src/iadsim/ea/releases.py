@@ -11,7 +11,9 @@ Raider truth stays shared by every run of a batch.
 Run time (:func:`unreleased`): a carrier killed before its release time releases nothing in that
 run; its weapons are marked ``not_released`` (they never fly, are never seen). The carrier can
 turn back at the release waypoint (``turn_back``): its route is then its waypoints up to that one
-and back to the first.
+and back to the first. The route autopilot starts a turn before its waypoint (turn anticipation,
+:mod:`iadsim.threats.routes`); for a reversal that is several km short of it, so the release is
+where the path comes nearest the waypoint: at the turn.
 """
 
 from __future__ import annotations
