@@ -81,6 +81,9 @@ def test_self_screening_burn_through_matches_formula(make_scenario):
     est = rng[first] * np.sqrt(sinr[first] / sj_req)
     assert abs(est - r_bt) / r_bt < 1e-3
     assert 5e3 < r_bt < 40e3
+    # the report's burn-through ring (iadsim.ea.jamming.burn_through_m) is that range too
+    ring = jamming.burn_through_m(w.radars, r, jamming.of(w), 0, FIGHTER_FRONT_M2)
+    assert abs(ring - est) / est < 1e-3
 
 
 def test_stand_off_sidelobe_sinr_matches_closed_form(make_scenario):
@@ -97,6 +100,11 @@ def test_stand_off_sidelobe_sinr_matches_closed_form(make_scenario):
     sj = rp.soj_signal_to_jamming(rt, rj, f["pt"], f["g"], f["g"], FIGHTER_FRONT_M2, SOJ["power_w"], undb(SOJ["gain_db"]),
                                   g_sidelobe, 1.0 / f["tau"], SOJ["bandwidth_mhz"] * 1e6, f["loss"], 1.0)
     np.testing.assert_allclose(tab.grid["snr_dwell"][rows, 0] / f["n"], 1.0 / (1.0 / snr + 1.0 / sj), rtol=1e-3)
+    # the stand-off burn-through ring at each look's jammer range: S/J ∝ 1/Rt⁴ reaches the requirement there
+    sj_table = 1.0 / (f["n"] / tab.grid["snr_dwell"][rows, 0] - 1.0 / snr)
+    sj_req = undb(rp.required_snr_db(0.5, f["pfa"], int(f["n"]), 1))
+    ring = np.array([jamming.burn_through_m(w.radars, r, jamming.of(w), 0, FIGHTER_FRONT_M2, jammer_range_m=x) for x in rj])
+    np.testing.assert_allclose(sj_table * (rt / ring) ** 4, sj_req, rtol=1e-3)
     # the per-jammer J/N kept for the runs: main lobe (strobe) = side lobe / side-lobe level
     np.testing.assert_allclose(tab.grid["jam_jnr_main"][rows, 0] * undb(w.radars.sidelobe_level_db[r]),
                                tab.grid["jnr"][rows, 0, 0], rtol=1e-9)

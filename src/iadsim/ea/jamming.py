@@ -191,3 +191,25 @@ def key_bytes(world) -> bytes:
                                                           jam.centre_hz, jam.loss)]
     sll = getattr(world.radars, "sidelobe_level_db", None)
     return b"".join(parts) + (b"" if sll is None else np.ascontiguousarray(sll).tobytes())
+
+
+def burn_through_m(rd, r: int, jam: Jammers, j: int, rcs_m2: float, pd: float = 0.5, swerling: int = 1,
+                   jammer_range_m: float | None = None) -> float:
+    """Burn-through range (m) of radar row ``r`` against jammer ``j``: where S/J reaches the per-pulse
+    SNR that gives ``pd`` in one dwell (J >> N). Self-screening (``jammer_range_m`` None: the jammer on
+    the target, main lobe; :func:`~iadsim.physics.radar.ssj_burn_through_range_m`) or stand-off at
+    ``jammer_range_m`` through the average side lobe (:func:`~iadsim.physics.radar.soj_burn_through_range_m`).
+    The matched filter's noise bandwidth is 1/τ (Br = 1/τ in the closed forms); the jammer's power
+    is scaled by its band overlap. 0 when the jammer misses the radar's band."""
+    f = float(band_fraction(rd.frequency_hz[r], rd.bandwidth_hz[r], jam.centre_hz[j], jam.bandwidth_hz[j]))
+    if f <= 0.0:
+        return 0.0
+    sj_req = float(undb(rp.required_snr_db(pd, rd.pfa[r], int(rd.n_pulses[r]), swerling)))
+    g = float(undb(rd.gain_db[r]))
+    common = dict(peak_power_w=rd.peak_power_w[r], gain_tx=g, rcs_m2=rcs_m2, jammer_power_w=jam.power_w[j] * f,
+                  jammer_gain=jam.gain[j], bw_radar_hz=1.0 / rd.pulse_width_s[r], bw_jammer_hz=jam.bandwidth_hz[j],
+                  loss_radar=float(undb(rd.losses_db[r])), loss_jammer=jam.loss[j])
+    if jammer_range_m is None:
+        return float(rp.ssj_burn_through_range_m(sj_req, **common))
+    return float(rp.soj_burn_through_range_m(sj_req, jammer_range_m, gain_rx=g,
+                                             gain_rx_to_jammer=g * float(undb(sidelobe_db(rd)[r])), **common))

@@ -287,6 +287,8 @@ figure{margin:0}figcaption{font-size:12px;color:#495057}"""
 
 
 def render_run_report(result) -> str:
+    from iadsim.report import ea_section  # jam strobes, burn-through rings, emission (issue 18)
+
     """The whole report as one HTML string."""
     s = result.summary
     tot = s["totals"]
@@ -318,6 +320,7 @@ def render_run_report(result) -> str:
 <p class="note">Free-space detection envelope (Pd 0.5, Swerling 1) for RCS {", ".join(f"{r:g}" for r in BLAKE_RCS_M2)} m², cut at the
 instrumented range and the elevation limits, over an effective earth k = 1.3306; no multipath lobing.</p>
 <div class="blake">{blakes}</div>
+{ea_section.html(result)}
 <h2>Outcomes per threat</h2>
 {_table(outcome_rows, ["id", "raid", "threat", "target", "fate", "time (s)", "killed by", "rounds", "first detection (s)", "first track (s)"])}
 <h2>Units</h2>
