@@ -43,13 +43,18 @@ class Policy:
         return not (self.mode.any() or self.shutdown_on_arm.any())
 
 
-def policy(scenario, radars) -> Policy:
-    """The policies of ``radars`` rows from the scenario's units' ``emission`` entries (by unit and radar name)."""
-    n = len(radars.name)  # scenario None: every radar always on
+def policy(scenario, radars, row_specs: dict | None = None) -> Policy:
+    """The policies of ``radars`` rows from the scenario's units' ``emission`` entries (by unit and radar
+    name); ``row_specs`` (radar row -> :class:`~iadsim.scenario.models.Emission`) gives those of rows that
+    belong to no unit (standalone sensor sites). Scenario None: every radar always on."""
+    n = len(radars.name)
+    row_specs = row_specs or {}
     mode, on, linger = np.zeros(n, np.int64), [[] for _ in range(n)], np.zeros(n)
     arm, arm_range, off = np.zeros(n, bool), np.zeros(n), np.zeros(n)
     for i, (u, name) in enumerate(zip(radars.unit_idx, radars.name)):
-        spec = scenario.units[u].emission.get(name) if scenario is not None and 0 <= u < len(scenario.units) else None
+        spec = row_specs.get(i)
+        if spec is None and scenario is not None and 0 <= u < len(scenario.units):
+            spec = scenario.units[u].emission.get(name)
         if spec is None:
             continue
         mode[i], on[i], linger[i] = MODES.index(spec.mode), [tuple(x) for x in spec.on], spec.linger_s
@@ -87,6 +92,8 @@ class EmissionRuns:
         need_tracks = (pol.mode == MODES.index("when_cued")) | pol.shutdown_on_arm
         if need_tracks.any():
             for u in np.unique(rd.unit_idx[need_tracks]):
+                if u < 0:  # a sensor site of no unit: cued by the network once it lands (issue 17)
+                    continue
                 _ids, truth, pos = tracking.samples(int(u))
                 mine = need_tracks & (rd.unit_idx == u)
                 if len(truth):

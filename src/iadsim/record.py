@@ -202,8 +202,9 @@ class Recorder:
         if radar is not None:
             r = np.atleast_1d(np.asarray(radar, np.int64))
             r = np.repeat(r, n) if r.size == 1 and n > 1 else r
+            u = self.comp.world.radars.unit_idx[r]
             cols.update(radar=np.asarray(self.radar_names, object)[r],
-                        unit=np.asarray(self.unit_names, object)[self.comp.world.radars.unit_idx[r]])
+                        unit=np.where(u >= 0, np.asarray(self.unit_names + [None], object)[u], None))
         if pos is not None:
             cols.update(self._pos(np.broadcast_to(np.asarray(pos, float).reshape(-1, 3), (n, 3))))
         self._add(n, **cols)

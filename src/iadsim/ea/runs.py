@@ -91,10 +91,11 @@ class EaRuns:
         rec.radar_step(self.em.emitting[r])
         rd = self.world.radars
         n_units = len(self.world.units.name)
+        own = rd.unit_idx >= 0  # radar rows of a unit (standalone sensor sites have none)
         has = np.zeros(n_units, bool)
-        np.logical_or.at(has, rd.unit_idx, self.engagement & self.em.emitting[r])
+        np.logical_or.at(has, rd.unit_idx[own], (self.engagement & self.em.emitting[r])[own])
         needs = np.zeros(n_units, bool)
-        np.logical_or.at(needs, rd.unit_idx, self.engagement)
+        np.logical_or.at(needs, rd.unit_idx[own], self.engagement[own])
         c2.blind = needs & ~has
 
     def strobes(self, t_s: float, due: np.ndarray, live: list, threats: list, recs: list) -> None:
