@@ -35,3 +35,23 @@ def test_no_section_without_ea(make_scenario):
     res = engine.simulate(make_scenario([{"name": "f", "threat": "fighter", "target": "base", "route": EAST}],
                                         duration_s=60.0), seed=1)
     assert ea_section.html(res) == "" and "Electronic attack" not in render_run_report(res)
+
+
+def test_coverage_prints_burn_through(tmp_path):
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from iadsim.cli import app
+    from iadsim.compile import compile_scenario
+    from iadsim.scenario.load import load_scenario
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "sead_strike.yaml"
+    res = CliRunner().invoke(app, ["coverage", str(example), "--rcs", "2", "--alt", "8000", "--pd", "0.5",
+                                   "--out", str(tmp_path)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    rows = ea_section.coverage_rows(compile_scenario(load_scenario(example)).world, [2.0], 0.5)
+    assert len(rows) == 2 and "burn-through range (km)" in res.output
+    for b in rows:  # side lobe: far out; main lobe: about 10 km
+        assert f"{b['ssj_m'] / 1e3:.1f}" in res.output and f"{b['soj_m'] / 1e3:.1f}" in res.output
+        assert 5e3 < b["ssj_m"] < 20e3 < 300e3 < b["soj_m"] < b["start_m"]

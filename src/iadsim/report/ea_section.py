@@ -118,3 +118,23 @@ def html(result) -> str:
         parts.append(f"<p>{len(decoys)} decoys drew {s['totals'].get('rounds_on_decoys', 0)} rounds "
                      f"({_html.escape(', '.join(sorted({t['raid'] for t in decoys})))}).</p>")
     return "\n".join(parts)
+
+
+def coverage_rows(world, rcs_m2, pd: float = 0.5) -> list[dict]:
+    """For ``iadsim coverage``: per radar, jammer and RCS, the self-screening burn-through range and the
+    stand-off one with the jammer where its route starts (its station; m). [] without jammers."""
+    jam = jamming.of(world)
+    if jam is None:
+        return []
+    rd, th = world.radars, world.threats
+    rows = []
+    for j, row in enumerate(jam.threat_idx.tolist()):
+        start = th.knot_pos_enu_m[th.route_idx[row], 0]
+        for r in range(len(rd.name)):
+            near = float(np.linalg.norm(start - rd.pos_enu_m[r]))
+            for s in np.atleast_1d(rcs_m2):
+                rows.append(dict(unit=world.units.name[rd.unit_idx[r]] if rd.unit_idx[r] >= 0 else "", radar=rd.name[r],
+                                 jammer_row=row, kind=jam.kind[j], rcs_m2=float(s), start_m=near,
+                                 ssj_m=jamming.burn_through_m(rd, r, jam, j, float(s), pd),
+                                 soj_m=jamming.burn_through_m(rd, r, jam, j, float(s), pd, jammer_range_m=near)))
+    return rows
