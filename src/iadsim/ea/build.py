@@ -91,6 +91,11 @@ def problems(scenario) -> list:
         if ref.radar not in have:
             errors.append(PathError(loc + ("radar",), f"unit {ref.unit!r} has no radar {ref.radar!r}; its radars: {', '.join(have)}"))
 
+    def seeker(threat, loc):
+        if threat in catalog.names("threats") and "arm" not in catalog.profile("threats", threat):
+            errors.append(PathError(loc, f"threat {threat!r} has no anti-radiation seeker (no `arm` figures in the catalog); "
+                                         "use an ARM profile such as 'arm'"))
+
     for i, raid in enumerate(scenario.raids):
         if raid.threat in catalog.names("threats"):
             try:
@@ -101,6 +106,7 @@ def problems(scenario) -> list:
                 pass  # reported at the overrides
         if raid.home_on is not None:
             radar_ok(raid.home_on, ("raids", i, "home_on"))
+            seeker(raid.threat, ("raids", i, "home_on"))
         elif isinstance(raid.overrides, dict) and "arm" in raid.overrides:
             errors.append(PathError(("raids", i, "overrides", "arm"), "the arm figures apply to a raid that homes on a "
                                                                       "radar (home_on); this raid does not"))
@@ -128,6 +134,7 @@ def problems(scenario) -> list:
                 errors.append(PathError(loc + ("turn_back",), "a carrier cannot turn back at its first waypoint"))
             if rel.home_on is not None:
                 radar_ok(rel.home_on, loc + ("home_on",))
+                seeker(rel.threat, loc + ("home_on",))
         if turns > 1:
             errors.append(PathError(("raids", i, "releases"), "at most one release may turn the carrier back"))
     for i, unit in enumerate(scenario.units):
