@@ -11,13 +11,14 @@ End game, per run, when the ARM reaches the site (the end of its trajectory) ali
 * the radar fell silent at t_loss (or never radiated after the ARM's launch: t_loss = launch): the
   ARM flies to the last position its passive seeker measured. Angle-only location from a passive
   seeker is uncertain across the line of sight by about R·σθ (R the range at t_loss, σθ the
-  seeker's angle accuracy; passive angle-of-arrival location, Wiley 2006 ch. 8; Adamy 2001 ch. 6),
+  seeker's angle accuracy; passive angle-of-arrival location: Wiley 2006; Adamy 2001),
   so σ = sqrt(guided_miss² + (R_loss σθ)²).
 
 The miss is circular normal with that σ per axis: its distance is Rayleigh, drawn as
 ``σ √(-2 ln(1-u))`` from one uniform u of the run's ``ea`` stream, and the radar is killed when
 it is within the warhead's ``lethal_radius`` against radar equipment, so P(kill) =
-1 - exp(-R_L²/(2σ²)) (:func:`p_kill`; the circular-error model of Driels 2004 ch. 6). A killed
+1 - exp(-R_L²/(2σ²)) (:func:`p_kill`; the circular-normal delivery-error model of Driels 2004;
+full citations in docs/REFERENCES.md). A killed
 radar stops (:mod:`iadsim.emission`); a unit whose engagement radar is dead or silent engages
 nothing (the C2 holds with reason ``no engagement radar``).
 """

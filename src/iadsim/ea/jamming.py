@@ -1,6 +1,6 @@
 """Noise jammers carried by raiders, and the S/(N+J) every radar look sees (issue 18 item 1).
 
-Model (barrage noise; Skolnik 2001 §9; NAWCWD TP 8347 §4.7-4.10; Richards, Scheer & Holm 2010 ch. 2):
+Model (barrage noise; Skolnik 2001; NAWCWD TP 8347 §4.7-4.10; full citations in docs/REFERENCES.md):
 
 * **Received J/N** at radar r from jammer i while r's beam looks at target t:
   ``J/N = Pj Gj Gr(θ_it) λ² / ((4π)² Rj² Lj k Ts Br) · f_band`` — :func:`iadsim.physics.radar.jamming_to_noise`
@@ -10,7 +10,7 @@ Model (barrage noise; Skolnik 2001 §9; NAWCWD TP 8347 §4.7-4.10; Richards, Sch
   Br the radar's bandwidth (the same noise the detection statistics use).
 * **Beam pattern** ``g`` (:func:`beam_gain`): a Gaussian main lobe
   ``exp(-4 ln2 [(Δaz cos el / θaz)² + (Δel / θel)²])`` (the usual approximation of a main beam
-  with 3 dB widths θaz, θel; Barton 2005 §6; Mahafza 2000 §9) floored at the radar's average
+  with 3 dB widths θaz, θel, as in the beamshape-loss analysis of Barton 2013) floored at the radar's average
   side-lobe level (catalog ``sidelobe_level``): a self-screening jammer (on the target) enters
   through the main lobe, a stand-off jammer through the side lobes unless it is near the
   target's bearing. Main-lobe J/N applies the instant the beam points at the jammer.
