@@ -172,3 +172,19 @@ def test_scan_without_the_table_gives_the_same_detections(make_scenario):
         assert len(a[0]) > 0
         for field in ("range_m", "az_rad", "snr_db", "truth_id", "radar_id"):
             np.testing.assert_allclose(getattr(a[0], field), getattr(b[0], field), rtol=1e-9)
+
+
+def test_jammer_below_the_horizon_does_not_jam(make_scenario):
+    """Smooth effective-earth line of sight: 300 km out, a jammer at 500 m is below the 8 m antenna's
+    horizon (4.12 (√8 + √500) km ≈ 104 km), one at 9 km is not (≈ 402 km)."""
+    w, _ = _table(make_scenario([{"name": "soj", "threat": "fighter", "target": "base", "route": NORTH_ORBIT,
+                                  "jammer": SOJ}], duration_s=60.0))
+    from iadsim import geo
+
+    r = w.radars.name.index("92N6E")
+    lat = np.radians(40.0 + 300.0 / 111.0)
+    pos = np.stack([geo.geodetic_to_enu(lat, np.radians(32.5), 800.0 + h, w.origin) for h in (500.0, 9000.0)])
+    jl = jamming.looks(w, np.array([r, r]), np.stack([pos[:1], pos[1:]]), np.ones((2, 1), bool))
+    assert jl.jnr_main[0, 0] == 0.0 and jl.jnr_main[1, 0] > 1.0
+    off = jamming.looks(w, np.array([r]), pos[1:][None], np.zeros((1, 1), bool))  # not in flight: no jamming
+    assert off.jnr_main[0, 0] == 0.0
