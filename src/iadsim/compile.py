@@ -156,20 +156,23 @@ def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, as
     for r_idx, raid in enumerate(scenario.raids):
         carriers = [i for i, row in enumerate(rows) if row[0] == r_idx]
         for rel in raid.releases:
-            g = m + len(rel_specs)
+            g = len(groups.names)
             p, v, _ = knots[r_idx]
             t_rel = releases.release_time_s(rel, flown[r_idx], p, dt[r_idx], origin, ground_m)
             pos, _vel = releases.at_time(p, v, dt[r_idx], t_rel)
             prof = catalog.si(catalog.apply_overrides(catalog.profile("threats", rel.threat), rel.overrides, kind="threats"))
             aim = _aim(scenario, rel.home_on, scenario.assets[names.index(rel.target)])
-            rel_specs.append(_release_spec(rel, prof, pos, aim, origin, ground_m))
+            if rel.ballistic is not None:
+                knots[g], dt[g] = _release_arc(rel, prof, pos, aim, origin, ground_m, (r_idx, raid.releases.index(rel)))
+            else:
+                rel_specs.append((g, _release_spec(rel, prof, pos, aim, origin, ground_m)))
             groups.add(f"{raid.name}.{rel.name}", rel.threat, prof, None, rel.home_on)
             for c in carriers:
                 for k in range(rel.count):
                     t = rows[c][2] + t_rel + k * rel.interval_s
                     rel_rows.append((g, names.index(rel.target), t, c, t))
-    for i, (p, v) in enumerate(routes.fly_routes(rel_specs, origin, ground_m)):
-        knots[m + i], dt[m + i] = (p, v, routes.KNOT_DT_S * (len(p) - 1)), routes.KNOT_DT_S
+    for (g, _), (p, v) in zip(rel_specs, routes.fly_routes([s for _, s in rel_specs], origin, ground_m)):
+        knots[g], dt[g] = (p, v, routes.KNOT_DT_S * (len(p) - 1)), routes.KNOT_DT_S
     rows += rel_rows
     m = len(groups.names)
     n_knots = np.array([len(knots[r][0]) for r in range(m)])
@@ -225,6 +228,26 @@ def _aim(scenario: Scenario, home_on, asset):
         return asset
     unit = next(u for u in scenario.units if u.name == home_on.unit)
     return SimpleNamespace(lat_deg=unit.lat_deg, lon_deg=unit.lon_deg, alt_agl_m=unit.alt_agl_m)
+
+
+class ReleaseError(ValueError):
+    """A release that cannot fly (no ballistic arc from its release point); ``loc`` is its scenario path."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc, self.message = loc, message
+
+
+def _release_arc(rel, prof: dict, pos_enu_m, aim, origin: geo.Origin, ground_m: float, where: tuple):
+    """Knots of a release's ballistic arc from the release point (the weapon at burnout there) onto its aim."""
+    site = SimpleNamespace(lat_deg=aim.lat_deg, lon_deg=aim.lon_deg)  # geometry's launch site: unused, the start is the release point
+    _, aim_enu, centre, radius = threat_ballistic.geometry(origin, ground_m, site, aim.lat_deg, aim.lon_deg, aim.alt_agl_m, 0.0)
+    start = np.asarray(pos_enu_m, float)
+    for loc, msg in threat_ballistic.check(rel.ballistic, prof, start, aim_enu, centre, radius):
+        raise ReleaseError(("raids", where[0], "releases", where[1]) + loc, msg.replace("(ballistic.lat_deg/lon_deg)", "(the release point)"))
+    p, v, duration = threat_ballistic.template(start, aim_enu, centre, radius, rel.ballistic,
+                                               prof["ballistic_coefficient_kgpm2"], None)
+    return (p, v, duration), threat_ballistic.KNOT_DT_S
 
 
 def _release_spec(rel, prof: dict, pos_enu_m, aim, origin: geo.Origin, ground_m: float) -> routes.RouteSpec:

@@ -77,3 +77,43 @@ def test_dead_carrier_releases_nothing(make_scenario):
     assert th.alive[second].all() and th.active[second].all()
     released = sorted(int(i) for n, cols in rec.rows if cols["kind"] == "release" for i in cols["threat_id"])
     assert released == sorted(second.tolist())
+
+
+def test_ballistic_release_flies_an_arc_from_the_release_point(make_scenario):
+    far = [{"lat_deg": 40.0, "lon_deg": 35.5, "alt_agl_m": 9000}, {"lat_deg": 40.0, "lon_deg": 35.0, "alt_agl_m": 9000}]
+    rel = dict(name="bm", threat="srbm", at_waypoint=1, target="base", ballistic={"apogee_alt_m": 60000})
+    sc = make_scenario([{"name": "carrier", "threat": "fighter", "target": "base", "route": far, "releases": [rel]}],
+                       duration_s=900.0)
+    comp = compile_scenario(sc)
+    th = comp.world.threats
+    carrier, weapon = 0, 1
+    k = int(round((th.t_start_s[weapon] - th.t_start_s[carrier]) / th.knot_dt_s[0]))
+    np.testing.assert_allclose(th.knot_pos_enu_m[1, 0], th.knot_pos_enu_m[0, k], atol=1e-6)  # starts at the release point
+    end = th.knot_pos_enu_m[1, th.n_knots[1] - 1]
+    assert np.linalg.norm(end - comp.world.assets.pos_enu_m[0]) < 100.0  # impact on the target
+    alt = geo.altitude_m(th.knot_pos_enu_m[1, : th.n_knots[1]], comp.origin) - sc.origin.alt_m
+    assert 50_000 < alt.max() < 70_000  # an arc, apogee about 60 km
+    res = engine.simulate(sc, seed=1)
+    assert next(t for t in res.summary["threats"] if t["raid"] == "carrier.bm")["fate"] in ("leaked", "killed")
+
+
+def test_ballistic_release_without_an_arc_is_refused(tmp_path):
+    import yaml
+
+    from iadsim.scenario.load import ScenarioError, load_scenario
+
+    doc = {"name": "x", "origin": {"lat_deg": 40.0, "lon_deg": 32.5}, "time": {"duration_s": 600},
+           "assets": [{"name": "base", "lat_deg": 40.0, "lon_deg": 32.5, "value": 1}],
+           "raids": [{"name": "c", "threat": "fighter", "target": "base", "route": WPS,
+                      "releases": [{"name": "bm", "threat": "srbm", "at_waypoint": 1, "target": "base",
+                                    "ballistic": {"apogee_alt_m": 2000}}]}]}  # below the 8 km release height
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    try:
+        load_scenario(path)
+    except ScenarioError as exc:
+        hit = [p for p in exc.problems if p.path.startswith("raids.0.releases.0")]
+        assert hit and hit[0].line is not None and "no ballistic arc" in hit[0].message, [str(p) for p in exc.problems]
+        assert hit[0].path == "raids.0.releases.0.ballistic.apogee_alt_m"
+    else:
+        raise AssertionError("an arc with its apogee below the release point was accepted")

@@ -122,8 +122,10 @@ def problems(scenario) -> list:
             if rel.threat not in catalog.names("threats"):
                 errors.append(PathError(loc + ("threat",), f"unknown threat {rel.threat!r}"
                                         f"{catalog.suggest(rel.threat, catalog.names('threats'))}; known: {', '.join(catalog.names('threats'))}"))
-            elif "burnout_alt" in catalog.profile("threats", rel.threat):
-                errors.append(PathError(loc + ("threat",), f"{rel.threat!r} is a ballistic missile; released weapons fly routes"))
+            elif ("burnout_alt" in catalog.profile("threats", rel.threat)) != (rel.ballistic is not None):
+                errors.append(PathError(loc + ("threat",), f"{rel.threat!r} is a ballistic missile: give the release a ballistic arc"
+                                        if rel.ballistic is None else f"{rel.threat!r} flies a route, not a ballistic arc "
+                                        "(a ballistic release needs a ballistic threat)"))
             if rel.target not in assets:
                 errors.append(PathError(loc + ("target",), f"no asset named {rel.target!r}{catalog.suggest(rel.target, assets)}; "
                                                            f"assets: {', '.join(assets)}"))
@@ -137,6 +139,13 @@ def problems(scenario) -> list:
                 seeker(rel.threat, loc + ("home_on",))
         if turns > 1:
             errors.append(PathError(("raids", i, "releases"), "at most one release may turn the carrier back"))
+    if not errors and any(rel.ballistic is not None for raid in scenario.raids for rel in raid.releases):
+        from iadsim.compile import ReleaseError, compile_scenario
+
+        try:  # a ballistic release's arc starts where the carrier is: known once the carrier's route is flown
+            compile_scenario(scenario)
+        except ReleaseError as exc:
+            errors.append(PathError(exc.loc, exc.message))
     for i, unit in enumerate(scenario.units):
         if not unit.emission:
             continue

@@ -251,6 +251,22 @@ class RadarRef(Strict):
     radar: str
 
 
+class ReleaseArc(Strict):
+    """A released weapon's ballistic arc from the release point (boost not modelled: the weapon is at
+    burnout where and when it is released) onto its target; as :class:`BallisticLaunch` without a site."""
+
+    apogee_alt_m: float | None = Field(None, gt=0.0, le=1_500_000.0, description="apogee height above the sphere, m")
+    burnout_speed_mps: float | None = Field(None, gt=0.0, le=7_000.0, description="speed at release, m/s")
+    lofted: bool = Field(False, description="with burnout_speed_mps: the high (lofted) root")
+    drag: bool = Field(True, description="ISA drag with the catalog ballistic coefficient; false: vacuum arc")
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.apogee_alt_m is None) == (self.burnout_speed_mps is None):
+            raise ValueError("give exactly one of apogee_alt_m or burnout_speed_mps")
+        return self
+
+
 class Release(Strict):
     """Weapons released by every raider of a route raid (:mod:`iadsim.ea.releases`), at a waypoint or
     a time after the carrier's start; they fly ``route`` (optional waypoints) to ``target``. A
@@ -265,6 +281,7 @@ class Release(Strict):
     at_s: float | None = Field(None, ge=0.0, description="release this long after the carrier's start, s")
     target: str = Field(description="name of the asset the weapons fly to")
     route: list[Waypoint] = Field(default_factory=list, description="waypoints after release; the last leg goes to the target")
+    ballistic: ReleaseArc | None = Field(None, description="a ballistic arc from the release point instead of a route")
     home_on: RadarRef | None = Field(None, description="anti-radiation weapons: the radar they home on")
     turn_back: bool = Field(False, description="the carrier turns back at the release waypoint")
     overrides: Overrides = Field(default_factory=dict)
@@ -275,6 +292,8 @@ class Release(Strict):
             raise ValueError("give exactly one of at_waypoint or at_s")
         if self.turn_back and self.at_waypoint is None:
             raise ValueError("turn_back needs at_waypoint (the carrier turns back there)")
+        if self.ballistic is not None and self.route:
+            raise ValueError("give route (waypoints) or ballistic (an arc), not both")
         return self
 
 
