@@ -287,9 +287,9 @@ figure{margin:0}figcaption{font-size:12px;color:#495057}"""
 
 
 def render_run_report(result) -> str:
+    """The whole report as one HTML string."""
     from iadsim.report import ea_section  # jam strobes, burn-through rings, emission (issue 18)
 
-    """The whole report as one HTML string."""
     s = result.summary
     tot = s["totals"]
     kpis = "".join(f'<div class="kpi"><b>{v}</b>{html.escape(k.replace("_", " "))}</div>' for k, v in tot.items())
