@@ -250,7 +250,9 @@ def look_table(world: World, dt_s: float, n_steps: int, max_pairs: int | None = 
         steps.extend([k] * due.size)
         radars.extend(due.tolist())
     n = len(th.id)
-    if len(steps) * n > min(LOOK_TABLE_MAX_PAIRS, LOOK_TABLE_MAX_PAIRS if max_pairs is None else max_pairs):
+    jidx = _jammer_rows(world)
+    per_pair = 1.0 if jidx is None else 1.0 + jidx.size / 7.0  # a pair holds ~7 numbers, plus one J/N per jammer
+    if len(steps) * n * per_pair > min(LOOK_TABLE_MAX_PAIRS, LOOK_TABLE_MAX_PAIRS if max_pairs is None else max_pairs):
         return None
     from iadsim import threats as motion
 
@@ -264,7 +266,6 @@ def look_table(world: World, dt_s: float, n_steps: int, max_pairs: int | None = 
     agl = geo.altitude_m(pos, world.origin) - world.ground_alt_m
     at = np.searchsorted(uniq, step)
     jj, ii = np.nonzero(fly[at])  # (look, raider) pairs with the raider in flight
-    jidx = _jammer_rows(world)
     jam = None if jidx is None else jamming.looks(world, r_look, pos[:, jidx][at], fly[:, jidx][at])
     flat = pair_looks(world, r_look[jj], ii, pos[at[jj], ii], vel[at[jj], ii], agl[at[jj], ii],
                       jam=None if jam is None else jam.pairs(world, jj))
