@@ -157,7 +157,7 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m, jam=No
     Pd; 0 where not visible) and ``snr_dwell`` (n × per-pulse SNR): what a scan reads.
     ``jam``: with jammers, ``f(az, el) -> (d, m)`` J/N of each jammer while the beam is on the
     target (:meth:`iadsim.ea.jamming.JamLooks.pairs`); the SNR is then S/(N+J) over all of them
-    and the result adds ``jnr`` (d, m).
+    and the result adds ``jnr`` (d, m) and ``snr_clear`` (the dwell SNR without jamming).
     """
     rd, th = world.radars, world.threats
     los_enu = pos_enu_m - rd.pos_enu_m[r_idx]
@@ -180,14 +180,15 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m, jam=No
     snr_pp[v] = snr_per_pulse(world, rv, rng_m[v], rcs)
     jnr = None if jam is None else jam(az, el)
     if jnr is not None:
-        snr_pp /= 1.0 + jnr.sum(1)  # S/(N+J), every jammer (iadsim.ea.jamming)
+        snr_clear = rd.n_pulses[r_idx] * snr_pp  # kept: a run with some jammer dead divides it by its own 1 + ΣJ/N
+        snr_pp = snr_pp / (1.0 + jnr.sum(1))  # S/(N+J), every jammer (iadsim.ea.jamming)
     pd = np.zeros(len(r_idx))
     pd[v] = detection_probability(snr_pp[v], rd.pfa[rv], rd.n_pulses[rv], th.swerling[tv])
     rr_mps = np.einsum("dk,dk->d", los_enu, vel_enu_mps) / np.maximum(rng_m, 1e-9)
     out = dict(visible=visible, range_m=rng_m, az_rad=az, el_rad=el, range_rate_mps=rr_mps, pd=pd,
                snr_dwell=rd.n_pulses[r_idx] * snr_pp)
     if jnr is not None:
-        out["jnr"] = jnr
+        out.update(jnr=jnr, snr_clear=snr_clear)
     return out
 
 
@@ -251,7 +252,7 @@ def look_table(world: World, dt_s: float, n_steps: int, max_pairs: int | None = 
         radars.extend(due.tolist())
     n = len(th.id)
     jidx = _jammer_rows(world)
-    per_pair = 1.0 if jidx is None else 1.0 + jidx.size / 7.0  # a pair holds ~7 numbers, plus one J/N per jammer
+    per_pair = 1.0 if jidx is None else 1.0 + (1 + jidx.size) / 7.0  # ~7 numbers a pair; + unjammed SNR and a J/N per jammer
     if len(steps) * n * per_pair > min(LOOK_TABLE_MAX_PAIRS, LOOK_TABLE_MAX_PAIRS if max_pairs is None else max_pairs):
         return None
     from iadsim import threats as motion

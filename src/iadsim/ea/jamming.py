@@ -165,15 +165,15 @@ def main_lobe_jnr(rd, r_idx, jam: Jammers, j_idx, range_m) -> np.ndarray:
 
 def run_pd_snr(world, grid, rows, cols, radar_of_row, swerling, alive_jammers):
     """Pd and dwell S/(N+J) of look-grid ``rows`` (radars ``radar_of_row``) × raider columns ``cols``
-    (``swerling`` (k,): each column's Swerling case) in a run whose alive jammers are ``alive_jammers`` (m,) bool: J summed over those only. The
-    grid holds them with every jammer (``snr_dwell`` jammed by all, ``jnr`` (.., m) per jammer)."""
+    (``swerling`` (k,): each column's Swerling case) in a run whose alive jammers are ``alive_jammers``
+    (m,) bool: J summed over those only, from the grid's unjammed ``snr_clear`` and per-jammer ``jnr``
+    (.., m): the same numbers whether the grid is the look table or the step's own, so a run's result
+    does not depend on which one it reads."""
     from iadsim.sensing import detection_probability  # late: sensing imports this module
 
     rd = world.radars
     sub = np.ix_(rows, cols)
-    jnr = grid["jnr"][sub]
-    clear = grid["snr_dwell"][sub] * (1.0 + jnr.sum(-1))
-    snr = clear / (1.0 + (jnr * alive_jammers).sum(-1))
+    snr = grid["snr_clear"][sub] / (1.0 + (grid["jnr"][sub] * alive_jammers).sum(-1))
     visible = grid["visible"][sub]
     pd = np.zeros(snr.shape)
     rr = np.broadcast_to(np.asarray(radar_of_row)[:, None], snr.shape)[visible]
