@@ -36,7 +36,8 @@ def test_example_writes_complete_run(runs, name):
     assert not list(run_dir.glob("*.partial"))
     summary = json.loads((run_dir / "summary.json").read_text())
     tot = summary["totals"]
-    assert tot["killed"] + tot["leaked"] + tot["in_flight"] + tot["not_launched"] == tot["threats"] == len(summary["threats"])
+    fates = ("killed", "leaked", "ended", "in_flight", "not_launched", "not_released")  # every fate a threat can have
+    assert sum(tot[f] for f in fates) == tot["threats"] == len(summary["threats"])
     assert f"{tot['killed']} killed" in output and f"{tot['leaked']} leaked" in output
     events = pq.read_table(run_dir / "events.parquet").to_pydict()
     kinds = events["kind"]

@@ -88,7 +88,7 @@ def _load(path: Path):
 def validate(file: Path = typer.Argument(..., help="scenario YAML file")):
     """Check a scenario file against the schema and the catalog."""
     sc = _load(file)
-    n_threats = sum(r.count for r in sc.raids)
+    n_threats = sum(r.count * (1 + sum(rel.count for rel in r.releases)) for r in sc.raids)  # released weapons too
     out.print(f"[green]ok[/] {escape(str(file))}: {len(sc.units)} unit(s), {len(sc.assets)} asset(s), {len(sc.raids)} raid(s), "
               f"{n_threats} threat(s), {sc.time.duration_s:g} s", highlight=False)
 

@@ -100,6 +100,17 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
         out.print(table)
         if threats:
             out.print(_threat_table(name, cov.threat_coverage_table(world, threats, alts_m, pds)))
+        from iadsim.report.ea_section import coverage_rows  # jammed coverage (issue 18)
+
+        jammed = coverage_rows(world, rcs_m2, pds[0])
+        if jammed:
+            jt = Table(title=f"{name}: burn-through range (km) against each jammer, Pd {pds[0]:g}, Swerling 1")
+            for col in ("unit", "radar", "jammer", "kind", "RCS m²", "self-screening km", "stand-off km", "jammer start km"):
+                jt.add_column(col, justify="left" if col in ("unit", "radar", "kind") else "right")
+            for b in jammed:
+                jt.add_row(b["unit"], b["radar"], str(b["jammer_row"]), b["kind"], f"{b['rcs_m2']:g}", f"{b['ssj_m'] / 1e3:.1f}",
+                           f"{b['soj_m'] / 1e3:.1f}", f"{b['start_m'] / 1e3:.1f}")
+            out.print(jt)
         suffix = "" if len(worlds) == 1 else f"_{name}"
         png, html = target / f"coverage_map{suffix}.png", target / f"coverage_map{suffix}.html"
         cov.map_png(world, png, map_rcs_m2, map_alts_m, pds[0], name)

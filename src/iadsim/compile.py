@@ -9,6 +9,7 @@ one interpolation. Nothing here runs per step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -20,8 +21,9 @@ from iadsim.flyout import params as flyout_params
 from iadsim.sensing import band_letter, effective_earth_radius_m
 import iadsim.threats as threat_motion
 from iadsim.threats import ballistic as threat_ballistic, routes
+from iadsim.ea import build as ea_build, releases
 from iadsim.network.model import compile_network
-from iadsim.scenario.models import Raid, Scenario, Sensor, Unit
+from iadsim.scenario.models import Raid, Scenario, Sensor, Unit, Waypoint
 from iadsim.state import Assets, Radars, Threats, Units, Weapons, World
 
 DIVING_KINDS = ("cruise_missile", "drone", "ballistic")  # their route ends in a dive on the asset
@@ -91,6 +93,7 @@ class Compiled:
     n_steps: int
     unit_profiles: list[dict]
     threat_classes: list[str]
+    raid_names: list[str] | None = None  # per raider group: raids, then releases ("<raid>.<release>"); raid_idx indexes it
 
 
 def _enu(origin: geo.Origin, lat_deg, lon_deg, alt_hae_m) -> np.ndarray:
@@ -137,19 +140,51 @@ def _ballistic_knots(raid: Raid, prof: dict, asset, origin: geo.Origin, ground_m
 
 def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, assets: Assets, terrain=None):
     """One trajectory template per raid (routes flown together, ballistic arcs one by one);
-    the raiders of a raid fly it ``spacing_s`` apart."""
+    the raiders of a raid fly it ``spacing_s`` apart. Then one template per release of a route
+    raid (:mod:`iadsim.ea.releases`): groups m.. after the m raids, their raiders after the raids'.
+    Returns (threats, catalog threat name per raider, the groups' :class:`Groups`)."""
     names = [a.name for a in scenario.assets]
     profs = [threat_profile(raid) for raid in scenario.raids]
     specs, knots, dt = {}, {}, {}
+    flown = {}  # raid index -> the raid as its carriers fly it (turned back at a release)
     for r_idx, (raid, prof) in enumerate(zip(scenario.raids, profs)):
-        asset = scenario.assets[names.index(raid.target)]
+        asset = _aim(scenario, raid.home_on, scenario.assets[names.index(raid.target)])
         if raid.ballistic is not None:
             knots[r_idx], dt[r_idx] = _ballistic_knots(raid, prof, asset, origin, ground_m), threat_ballistic.KNOT_DT_S
         else:
-            specs[r_idx] = _route_spec(raid, prof, asset, origin, ground_m, terrain)
+            flown[r_idx], home = releases.carrier_route(raid)
+            specs[r_idx] = _route_spec(flown[r_idx], prof, home or asset, origin, ground_m, terrain)
     for r_idx, (p, v) in zip(specs, routes.fly_routes(list(specs.values()), origin, ground_m, terrain=terrain)):
         knots[r_idx], dt[r_idx] = (p, v, routes.KNOT_DT_S * (len(p) - 1)), routes.KNOT_DT_S
     m = len(scenario.raids)
+    rows = [(r, names.index(raid.target), raid.start_s + k * raid.spacing_s, -1, np.nan)
+            for r, raid in enumerate(scenario.raids) for k in range(raid.count)]
+    groups = Groups(names=[raid.name for raid in scenario.raids], threat=[raid.threat for raid in scenario.raids],
+                    profs=list(profs), jammer=[raid.jammer for raid in scenario.raids],
+                    home_on=[raid.home_on for raid in scenario.raids])
+    rel_specs, rel_rows = [], []
+    for r_idx, raid in enumerate(scenario.raids):
+        carriers = [i for i, row in enumerate(rows) if row[0] == r_idx]
+        for rel in raid.releases:
+            g = len(groups.names)
+            p, v, _ = knots[r_idx]
+            t_rel = releases.release_time_s(rel, flown[r_idx], p, dt[r_idx], origin, ground_m)
+            pos, _vel = releases.at_time(p, v, dt[r_idx], t_rel)
+            prof = catalog.si(catalog.apply_overrides(catalog.profile("threats", rel.threat), rel.overrides, kind="threats"))
+            aim = _aim(scenario, rel.home_on, scenario.assets[names.index(rel.target)])
+            if rel.ballistic is not None:
+                knots[g], dt[g] = _release_arc(rel, prof, pos, aim, origin, ground_m, (r_idx, raid.releases.index(rel)))
+            else:
+                rel_specs.append((g, _release_spec(rel, prof, pos, aim, origin, ground_m, terrain)))
+            groups.add(f"{raid.name}.{rel.name}", rel.threat, prof, None, rel.home_on)
+            for c in carriers:
+                for k in range(rel.count):
+                    t = rows[c][2] + t_rel + k * rel.interval_s
+                    rel_rows.append((g, names.index(rel.target), t, c, t))
+    for (g, _), (p, v) in zip(rel_specs, routes.fly_routes([s for _, s in rel_specs], origin, ground_m, terrain=terrain)):
+        knots[g], dt[g] = (p, v, routes.KNOT_DT_S * (len(p) - 1)), routes.KNOT_DT_S
+    rows += rel_rows
+    m = len(groups.names)
     n_knots = np.array([len(knots[r][0]) for r in range(m)])
     k_max = int(n_knots.max())
     knot_pos, knot_vel = np.empty((m, k_max, 3)), np.zeros((m, k_max, 3))
@@ -159,10 +194,8 @@ def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, as
         knot_vel[r, : len(v)], knot_vel[r, len(v):] = v, v[-1]
     knot_dt = np.array([dt[r] for r in range(m)])
     duration = np.array([knots[r][2] for r in range(m)])
-    rows = [(r, names.index(raid.target), raid.start_s + k * raid.spacing_s)
-            for r, raid in enumerate(scenario.raids) for k in range(raid.count)]
     raid_idx = np.array([r[0] for r in rows])
-    col = lambda key: np.array([profs[r][key] for r in raid_idx])  # noqa: E731
+    col = lambda key: np.array([groups.profs[r][key] for r in raid_idx])  # noqa: E731
     n = len(rows)
     threats = Threats(
         id=np.arange(n), raid_idx=raid_idx, target_idx=np.array([r[1] for r in rows]),
@@ -175,7 +208,9 @@ def _compile_threats(scenario: Scenario, origin: geo.Origin, ground_m: float, as
         active=np.zeros(n, bool), alive=np.ones(n, bool), fate=np.full(n, "", dtype=object),
         fate_t_s=np.full(n, np.nan),
     )
-    return threats, [scenario.raids[r].threat for r in raid_idx]
+    groups.carrier_idx = np.array([r[3] for r in rows], np.int64)
+    groups.release_t_s = np.array([r[4] for r in rows], float)
+    return threats, [groups.threat[r] for r in raid_idx], groups
 
 
 def sensor_profile(sensor: Sensor) -> dict:
@@ -199,7 +234,66 @@ def _sensor_radar_rows(scenario: Scenario, origin: geo.Origin, ground_m: float, 
     return rows
 
 
-def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, terrain=None):
+@dataclass
+class Groups:
+    """Raider groups: the scenario's raids, then their releases (:mod:`iadsim.ea.releases`)."""
+
+    names: list  # raid name, or "<raid>.<release>"
+    threat: list  # catalog threat name
+    profs: list  # SI threat profile
+    jammer: list  # scenario Jammer spec or None
+    home_on: list  # RadarRef or None (anti-radiation)
+    carrier_idx: np.ndarray = None  # (n,) raider row of each released weapon's carrier, -1 for a raid's raiders
+    release_t_s: np.ndarray = None  # (n,) release time of each released weapon, NaN otherwise
+
+    def add(self, name, threat, prof, jammer, home_on):
+        for lst, v in ((self.names, name), (self.threat, threat), (self.profs, prof), (self.jammer, jammer),
+                       (self.home_on, home_on)):
+            lst.append(v)
+
+
+def _aim(scenario: Scenario, home_on, asset):
+    """Where a raid or release flies: its target asset, or for an anti-radiation weapon the site of
+    the radar it homes on (the unit's ground position)."""
+    if home_on is None:
+        return asset
+    unit = next(u for u in scenario.units if u.name == home_on.unit)
+    return SimpleNamespace(lat_deg=unit.lat_deg, lon_deg=unit.lon_deg, alt_agl_m=unit.alt_agl_m)
+
+
+class ReleaseError(ValueError):
+    """A release that cannot fly (no ballistic arc from its release point); ``loc`` is its scenario path."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc, self.message = loc, message
+
+
+def _release_arc(rel, prof: dict, pos_enu_m, aim, origin: geo.Origin, ground_m: float, where: tuple):
+    """Knots of a release's ballistic arc from the release point (the weapon at burnout there) onto its aim."""
+    site = SimpleNamespace(lat_deg=aim.lat_deg, lon_deg=aim.lon_deg)  # geometry's launch site: unused, the start is the release point
+    _, aim_enu, centre, radius = threat_ballistic.geometry(origin, ground_m, site, aim.lat_deg, aim.lon_deg, aim.alt_agl_m, 0.0)
+    start = np.asarray(pos_enu_m, float)
+    for loc, msg in threat_ballistic.check(rel.ballistic, prof, start, aim_enu, centre, radius):
+        raise ReleaseError(("raids", where[0], "releases", where[1]) + loc, msg.replace("(ballistic.lat_deg/lon_deg)", "(the release point)"))
+    p, v, duration = threat_ballistic.template(start, aim_enu, centre, radius, rel.ballistic,
+                                               prof["ballistic_coefficient_kgpm2"], None)
+    return (p, v, duration), threat_ballistic.KNOT_DT_S
+
+
+def _release_spec(rel, prof: dict, pos_enu_m, aim, origin: geo.Origin, ground_m: float, terrain=None) -> routes.RouteSpec:
+    """A release's route: from the release point (the carrier's height there) through its waypoints to its aim."""
+    lat, lon, alt = geo.enu_to_geodetic(np.asarray(pos_enu_m, float)[None], origin)
+    agl0 = float(np.asarray(alt).ravel()[0]) - float(ground_at(terrain, ground_m, np.degrees(np.asarray(lat).ravel()[:1]),
+                                                               np.degrees(np.asarray(lon).ravel()[:1]))[0])
+    start = Waypoint(lat_deg=float(np.degrees(np.asarray(lat).ravel()[0])), lon_deg=float(np.degrees(np.asarray(lon).ravel()[0])),
+                     alt_agl_m=min(max(agl0, 0.0), 200_000.0))
+    fake = SimpleNamespace(route=[start, *rel.route], terminal=None)
+    return _route_spec(fake, prof, aim, origin, ground_m, terrain)
+
+
+def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, group_profs: list | None = None,
+                   terrain=None):
     """Fire units, then the standalone sensors as sites with a radar and a tracker but no weapons
     (zero channels; ``Units.is_sensor``), and every radar of both (sensing treats them alike)."""
     profiles = [unit_profile(u) for u in scenario.units]
@@ -225,7 +319,8 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, terr
                                     n_launchers=n_l, rails=rails, reload_rounds=stock))
     radar_rows += _sensor_radar_rows(scenario, origin, ground_m, terrain)
     bands = [band_letter(r["p"]["frequency_hz"]) for r in radar_rows]
-    factors = [threat_profile(raid).get("rcs_band_factor", {}) for raid in scenario.raids]  # X band = 1 reference
+    group_profs = [threat_profile(raid) for raid in scenario.raids] if group_profs is None else group_profs
+    factors = [p.get("rcs_band_factor", {}) for p in group_profs]  # X band = 1 reference (per raid, then release)
     radars = Radars(
         unit_idx=np.array([r["unit_idx"] for r in radar_rows], int),
         name=[r["name"] for r in radar_rows],
@@ -237,8 +332,9 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, terr
         **{key: np.array([r["p"][key] for r in radar_rows], float) for key in Radars.PARAMS},
         next_scan_t_s=np.zeros(len(radar_rows)),
         band=bands,
-        rcs_factor_by_raid=np.array([[factors[r].get(b, 1.0) for r in range(len(scenario.raids))] for b in bands]).reshape(
-            len(radar_rows), len(scenario.raids)),
+        rcs_factor_by_raid=np.array([[f.get(b, 1.0) for f in factors] for b in bands]).reshape(
+            len(radar_rows), len(factors)),
+        sidelobe_level_db=np.array([r["p"].get("sidelobe_level_db", np.nan) for r in radar_rows], float),
     )
     weapons = Weapons(
         unit_idx=np.array([w["unit_idx"] for w in weapon_rows], int),
@@ -332,12 +428,14 @@ def compile_scenario(scenario: Scenario) -> Compiled:
         value=np.array([a.value for a in scenario.assets]),
         radius_m=np.array([a.radius_m for a in scenario.assets]),
     )
-    threats, classes = _compile_threats(scenario, origin, ground, assets, terrain)
-    units, radars, weapons, profiles = _compile_units(scenario, origin, ground, terrain)
+    threats, classes, groups = _compile_threats(scenario, origin, ground, assets, terrain)
+    units, radars, weapons, profiles = _compile_units(scenario, origin, ground, groups.profs, terrain)
+    extra = ea_build.extra(scenario, threats, groups, radars)
+    if terrain is not None:
+        extra["terrain"] = terrain
     world = World(threats=threats, units=units, radars=radars, weapons=weapons, assets=assets,
                   earth_centre_enu_m=origin.earth_centre_enu_m, effective_radius_m=effective_earth_radius_m(),
-                  origin=origin, ground_alt_m=ground, extra={} if terrain is None else {"terrain": terrain},
-                  network=compile_network(scenario, origin, ground))
+                  origin=origin, ground_alt_m=ground, extra=extra, network=compile_network(scenario, origin, ground))
     n_steps = int(np.ceil(scenario.time.duration_s / scenario.time.step_s - 1e-9))
     return Compiled(world=world, origin=origin, ground_alt_m=ground, dt_s=scenario.time.step_s,
-                    n_steps=n_steps, unit_profiles=profiles, threat_classes=classes)
+                    n_steps=n_steps, unit_profiles=profiles, threat_classes=classes, raid_names=groups.names)

@@ -24,6 +24,7 @@ import numpy as np
 from iadsim import geo, sensing, threats as threat_motion
 from iadsim.c2.stage import C2Stage, decide_runs
 from iadsim.compile import Compiled, compile_scenario
+from iadsim.ea.runs import EaRuns
 from iadsim.flyout.stage import FlyoutRuns
 from iadsim.network.stage import NetworkRuns
 from iadsim.network.view import NetView
@@ -31,7 +32,7 @@ from iadsim.record import Recorder, RunResult
 from iadsim.scenario.models import Scenario
 from iadsim.tracking.stage import TrackingRuns
 
-STREAMS = ("sensing", "tracking", "c2", "flyout", "network")  # appended last: the others' draws do not change
+STREAMS = ("sensing", "tracking", "c2", "flyout", "network", "ea")  # a new stream goes last: the others keep their seeds
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -91,6 +92,7 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
     threats: list = [world0.threats] * n
     results: list = [None] * n
     radars = world0.radars
+    ea = EaRuns(world0, n, dt)  # releases, ARM end games, emission control, jam strobes (per run)
     # geometry and Pd of every scan, shared by all runs; a large raid run alone computes them each step
     looks = sensing.look_table(world0, dt, comp.n_steps, None if n > 1 else sensing.LOOK_TABLE_MAX_PAIRS_ONE_RUN)
     for k in range(comp.n_steps + 1):
@@ -100,15 +102,19 @@ def iter_batch(scenario: Scenario, comp: Compiled, seeds, details: bool = True, 
         t = k * dt
         truth = threat_truth(world0, t, dt)                                          # 1. threats (shared truth)
         for r in live:
+            threats[r] = ea.before_truth(r, t, threats[r], truth, recs[r], rngs[r]["ea"])
             threats[r], leaked = apply_truth(threats[r], truth, t)
             if leaked.size:
                 recs[r].leaks(t, leaked, threats[r].pos_enu_m)
         live_threats = [threats[r] if results[r] is None else None for r in range(n)]  # None: run over
+        for r in live:
+            ea.emission(r, t, views[r], recs[r], c2s[r])
         dets, next_scan = sensing.scan(_with(world0, radars=radars), t, live_threats, sensing_rngs,  # 2. radars
-                                       looks=looks, step=k)
+                                       looks=looks, step=k, emitting=ea.emitting)
         for r in live:
             recs[r].detections(dets[r])
         looked = next_scan != radars.next_scan_t_s
+        ea.strobes(t, np.flatnonzero(looked), live, threats, recs)
         radars = _with(radars, next_scan_t_s=next_scan)
         world = _with(world0, radars=radars)  # static parts and radar schedule, shared by every run
         for r, events in enumerate(tracking.update(t, dets, looked)):               # 3. tracking

@@ -12,30 +12,32 @@ from iadsim.network.view import REMOTE_BASE
 
 EVENT_COLUMNS = ("t_s", "kind", "unit", "radar", "threat_id", "track_id", "interceptor_id", "missile",
                  "x_m", "y_m", "z_m", "detail", "miss_distance_m", "p_kill", "closing_speed_mps", "miss_reason",
-                 "predicted_tof_s", "hold_reason")
+                 "predicted_tof_s", "hold_reason", "jnr_db", "bearing_deg")
 # Typed columns of the events table (events.parquet adds lat_deg, lon_deg, alt_hae_m): x/y/z are the
 # event's position in scenario ENU (for ``assign``, the predicted intercept point); intercept events
 # carry miss_distance_m (closest approach; for a miss that ended otherwise, the closest distance seen),
 # p_kill (of the kill draw), closing_speed_mps (relative speed at the closest approach) and, for misses,
 # miss_reason (MISS_REASONS); assign carries predicted_tof_s; hold carries hold_reason (a short code,
-# the human text stays in detail). Missing values are nulls: in the table and the parquet an id of
+# the human text stays in detail); jammed carries jnr_db (main-lobe J/N) and bearing_deg (the jammer's bearing
+# from the radar, clockwise from north: the strobe), its threat_id is the jammer's raider. Missing values are nulls: in the table and the parquet an id of
 # -1 in the recorder ("none": a false alarm's truth, an event without a track or a round) is null.
 EVENT_TYPES = dict(t_s="float64", kind="string", unit="string", radar="string", threat_id="int64", track_id="int64",
                    interceptor_id="int64", missile="string", x_m="float64", y_m="float64", z_m="float64",
                    detail="string", miss_distance_m="float64", p_kill="float64", closing_speed_mps="float64",
                    miss_reason="string", predicted_tof_s="float64", hold_reason="string",
-                   lat_deg="float64", lon_deg="float64", alt_hae_m="float64")
+                   jnr_db="float64", bearing_deg="float64", lat_deg="float64", lon_deg="float64", alt_hae_m="float64")
 # flyout outcome -> miss_reason: passed its target without a kill, self-destructs, ground impact, its threat
 # killed/leaked/ended before the intercept, a false-alarm track's phantom
 MISS_REASONS = {"cpa": "miss_distance", "low_speed": "below_min_speed", "timeout": "max_flight_time",
                 "ground": "ground", "target_lost": "target_gone", "false_target": "false_target"}
-_NULLABLE_FLOATS = ("miss_distance_m", "p_kill", "closing_speed_mps", "predicted_tof_s")  # None when missing
+_NULLABLE_FLOATS = ("miss_distance_m", "p_kill", "closing_speed_mps", "predicted_tof_s", "jnr_db", "bearing_deg")  # None when missing
 _DEFAULTS = dict(unit=None, radar=None, threat_id=-1, track_id=-1, interceptor_id=-1, missile=None, x_m=np.nan,
                  y_m=np.nan, z_m=np.nan, detail=None, miss_distance_m=None, p_kill=None, closing_speed_mps=None,
-                 miss_reason=None, predicted_tof_s=None, hold_reason=None)
+                 miss_reason=None, predicted_tof_s=None, hold_reason=None, jnr_db=None, bearing_deg=None)
 _GEODETIC_ROWS = 65_536  # events converted to latitude, longitude, height at a time
 EVENT_KINDS = ("detect", "track_confirmed", "track_dropped", "assign", "hold", "launch", "intercept_hit",
-               "intercept_miss", "leak", "reassess", "reload", "link_cut", "command_post_lost")
+               "intercept_miss", "leak", "reassess", "reload", "link_cut", "command_post_lost",  # the last two: iadsim.network
+               "jammed", "radar_on", "radar_off", "radar_killed", "arm_miss", "release")  # the last six: iadsim.ea, iadsim.emission
 
 
 class EventColumns(Mapping):
@@ -166,6 +168,12 @@ class Recorder:
         self.saturated_s = np.zeros(len(self.unit_names))
         self.t, self.pos, self.active = [], [], []
         self.isamp = {"t_s": [], "id": [], "unit": [], "pos_enu_m": []}
+        n_r = len(self.radar_names)  # per radar (iadsim.ea.runs): steps radiating (None: never silent), time jammed, killed
+        self.radar_on_steps = None
+        self.radar_jammed_s = np.zeros(n_r)
+        self.radar_killed_s = np.full(n_r, np.nan)
+        self.decoy = (w.extra or {}).get("decoy")
+        self.raid_names = getattr(comp, "raid_names", None) or [r.name for r in scenario.raids]
         self.tsamp = {"t_s": [], "unit": [], "track_id": [], "truth_id": [], "pos_enu_m": []}
         self.fsamp = {"t_s": [], "cp": [], "fused_id": [], "truth_id": [], "pos_enu_m": []}
 
@@ -197,6 +205,32 @@ class Recorder:
                   radar=np.asarray(self.radar_names, object)[dets.radar_idx], threat_id=dets.truth_id,
                   detail=[texts.setdefault(x, x) for x in (f"snr_db={s:.1f}" for s in dets.snr_db.tolist())],
                   **self._pos(dets.pos_enu_m))
+
+    def ea_rows(self, n, pos=None, radar=None, **cols):
+        """Events of :mod:`iadsim.ea` and :mod:`iadsim.emission` (jammed, radar_on/off, radar_killed,
+        arm_miss, release): ``radar`` as radar rows (the unit is the radar's), ``pos`` (n, 3) or (3,)."""
+        if radar is not None:
+            r = np.atleast_1d(np.asarray(radar, np.int64))
+            r = np.repeat(r, n) if r.size == 1 and n > 1 else r
+            u = self.comp.world.radars.unit_idx[r]
+            cols.update(radar=np.asarray(self.radar_names, object)[r],
+                        unit=np.where(u >= 0, np.asarray(self.unit_names + [None], object)[u], None))
+        if pos is not None:
+            cols.update(self._pos(np.broadcast_to(np.asarray(pos, float).reshape(-1, 3), (n, 3))))
+        self._add(n, **cols)
+
+    def radar_step(self, emitting):
+        """One step of the radars' emission state (bool per radar row)."""
+        if self.radar_on_steps is None:
+            self.radar_on_steps = np.zeros(len(self.radar_names), np.int64)
+        self.radar_on_steps += emitting
+
+    def radar_jammed(self, radars, scan_period_s):
+        """Looks of ``radars`` with a jam strobe: each counts one scan period as time jammed."""
+        self.radar_jammed_s[radars] += scan_period_s
+
+    def radar_killed(self, radar, t):
+        self.radar_killed_s[radar] = t
 
     def track_events(self, t, u, tracking, confirmed, dropped):
         if len(confirmed):
@@ -353,7 +387,8 @@ class Recorder:
                 fate = "ended" if span[i, 1] < t_last else "in_flight" if span[i, 0] <= t_last else "not_launched"
                 fate_t = span[i, 1] if fate == "ended" else fate_t
             threats.append(dict(
-                id=int(i), raid=sc.raids[th.raid_idx[i]].name, threat=comp.threat_classes[i], kind=str(th.kind[i]),
+                id=int(i), raid=self.raid_names[th.raid_idx[i]], threat=comp.threat_classes[i], kind=str(th.kind[i]),
+                decoy=bool(self.decoy[i]) if self.decoy is not None else False,
                 target=w.assets.name[th.target_idx[i]], fate=fate, t_s=_num(fate_t),
                 killed_by=self.unit_names[self.killed_by[i]] if self.killed_by[i] >= 0 else None,
                 rounds_spent=int(self.rounds_at[i]), first_detect_s=_num(self.first_detect[i]),
@@ -384,9 +419,10 @@ class Recorder:
             duration_s=sc.time.duration_s, step_s=sc.time.step_s, end_s=float(self.t[-1]) if self.t else 0.0,
             totals=dict(threats=len(threats), killed=fates.count("killed"), leaked=fates.count("leaked"),
                         ended=fates.count("ended"), in_flight=fates.count("in_flight"),
-                        not_launched=fates.count("not_launched"),
-                        rounds_fired=int(fired.sum()), intercepts_hit=n_hit, intercepts_missed=n_miss),
-            threats=threats, units=units,
+                        not_launched=fates.count("not_launched"), not_released=fates.count("not_released"),
+                        rounds_fired=int(fired.sum()), intercepts_hit=n_hit, intercepts_missed=n_miss,
+                        rounds_on_decoys=sum(t["rounds_spent"] for t in threats if t["decoy"])),
+            threats=threats, units=units, radars=self._radar_summary(),
             assets=[dict(name=a, value=float(w.assets.value[j]),
                          leakers=sum(1 for t in threats if t["target"] == a and t["fate"] == "leaked"))
                     for j, a in enumerate(w.assets.name)],
@@ -405,6 +441,16 @@ class Recorder:
             fused_samples=({k: cat(v, (0, 3) if k == "pos_enu_m" else (0,)) for k, v in self.fsamp.items()}
                            if network is not None else None),
             compiled=comp)
+
+
+    def _radar_summary(self) -> list[dict]:
+        """Per radar row: time radiating, time jammed (scan periods with a jam strobe), killed and when."""
+        w, dt = self.comp.world, self.comp.dt_s
+        steps = self.radar_on_steps if self.radar_on_steps is not None else np.full(len(self.radar_names), len(self.t))
+        return [dict(name=name, unit=self.unit_names[w.radars.unit_idx[i]] if w.radars.unit_idx[i] >= 0 else None,
+                     emitting_s=float(steps[i] * dt), jammed_s=float(min(self.radar_jammed_s[i], len(self.t) * dt)),
+                     killed=bool(np.isfinite(self.radar_killed_s[i])), killed_s=_num(self.radar_killed_s[i]))
+                for i, name in enumerate(self.radar_names)]
 
 
 def _num(x):

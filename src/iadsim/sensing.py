@@ -37,6 +37,7 @@ from iadsim.constants import DNDH_STANDARD_PER_M, EARTH_MEAN_RADIUS_M, SPEED_OF_
 from iadsim.physics import radar as rp
 from iadsim.physics.propagation import line_of_sight
 from iadsim.terrain.horizon import horizon_profiles
+from iadsim.ea import jamming
 from iadsim.state import World
 from iadsim.tracking.detections import Detections
 
@@ -148,7 +149,7 @@ def _sigmas(rd, r_glob, dwell_snr, wavelength_m) -> Sigmas:
     return Sigmas(np.atleast_1d(sig_r), np.atleast_1d(sig_az), np.atleast_1d(sig_el), np.atleast_1d(sig_rr))
 
 
-def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dict:
+def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m, jam=None) -> dict:
     """The deterministic part of looks of radars ``r_idx`` at raiders ``t_idx`` (paired rows (d,)).
 
     ``pos_enu_m``, ``vel_enu_mps`` (d, 3) and ``agl_m`` (d,) are the raiders' truth at the
@@ -157,6 +158,9 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
     lookup (:mod:`iadsim.terrain.horizon`). Returns arrays (d,): ``visible`` (coverage and line of sight), ``range_m``, ``az_rad``,
     ``el_rad`` (the site's frame), ``range_rate_mps`` (true, opening), ``pd`` (the dwell's exact
     Pd; 0 where not visible) and ``snr_dwell`` (n × per-pulse SNR): what a scan reads.
+    ``jam``: with jammers, ``f(az, el) -> (d, m)`` J/N of each jammer while the beam is on the
+    target (:meth:`iadsim.ea.jamming.JamLooks.pairs`); the SNR is then S/(N+J) over all of them
+    and the result adds ``jnr`` (d, m) and ``snr_clear`` (the dwell SNR without jamming).
     """
     rd, th = world.radars, world.threats
     los_enu = pos_enu_m - rd.pos_enu_m[r_idx]
@@ -179,11 +183,18 @@ def pair_looks(world: World, r_idx, t_idx, pos_enu_m, vel_enu_mps, agl_m) -> dic
                         rng_m[v]) * rd.rcs_factor_by_raid[rv, th.raid_idx[tv]]
     snr_pp = np.zeros(len(r_idx))
     snr_pp[v] = snr_per_pulse(world, rv, rng_m[v], rcs)
+    jnr = None if jam is None else jam(az, el)
+    if jnr is not None:
+        snr_clear = rd.n_pulses[r_idx] * snr_pp  # kept: a run with some jammer dead divides it by its own 1 + ΣJ/N
+        snr_pp = snr_pp / (1.0 + jnr.sum(1))  # S/(N+J), every jammer (iadsim.ea.jamming)
     pd = np.zeros(len(r_idx))
     pd[v] = detection_probability(snr_pp[v], rd.pfa[rv], rd.n_pulses[rv], th.swerling[tv])
     rr_mps = np.einsum("dk,dk->d", los_enu, vel_enu_mps) / np.maximum(rng_m, 1e-9)
-    return dict(visible=visible, range_m=rng_m, az_rad=az, el_rad=el, range_rate_mps=rr_mps, pd=pd,
-                snr_dwell=rd.n_pulses[r_idx] * snr_pp)
+    out = dict(visible=visible, range_m=rng_m, az_rad=az, el_rad=el, range_rate_mps=rr_mps, pd=pd,
+               snr_dwell=rd.n_pulses[r_idx] * snr_pp)
+    if jnr is not None:
+        out.update(jnr=jnr, snr_clear=snr_clear)
+    return out
 
 
 class Looks(NamedTuple):
@@ -245,7 +256,9 @@ def look_table(world: World, dt_s: float, n_steps: int, max_pairs: int | None = 
         steps.extend([k] * due.size)
         radars.extend(due.tolist())
     n = len(th.id)
-    if len(steps) * n > min(LOOK_TABLE_MAX_PAIRS, LOOK_TABLE_MAX_PAIRS if max_pairs is None else max_pairs):
+    jidx = _jammer_rows(world)
+    per_pair = 1.0 if jidx is None else 1.0 + (1 + jidx.size) / 7.0  # ~7 numbers a pair; + unjammed SNR and a J/N per jammer
+    if len(steps) * n * per_pair > min(LOOK_TABLE_MAX_PAIRS, LOOK_TABLE_MAX_PAIRS if max_pairs is None else max_pairs):
         return None
     from iadsim import threats as motion
 
@@ -259,12 +272,16 @@ def look_table(world: World, dt_s: float, n_steps: int, max_pairs: int | None = 
     agl = geo.altitude_m(pos, world.origin) - world.ground_alt_m
     at = np.searchsorted(uniq, step)
     jj, ii = np.nonzero(fly[at])  # (look, raider) pairs with the raider in flight
-    flat = pair_looks(world, r_look[jj], ii, pos[at[jj], ii], vel[at[jj], ii], agl[at[jj], ii])
+    jam = None if jidx is None else jamming.looks(world, r_look, pos[:, jidx][at], fly[:, jidx][at])
+    flat = pair_looks(world, r_look[jj], ii, pos[at[jj], ii], vel[at[jj], ii], agl[at[jj], ii],
+                      jam=None if jam is None else jam.pairs(world, jj))
     grid = {}
     for name, a in flat.items():
         full = np.zeros((len(steps), n) + a.shape[1:], a.dtype)
         full[jj, ii] = a
         grid[name] = full
+    if jam is not None:
+        grid.update(jam.grid())
     table = LookTable(look_of=look_of, grid=grid)
     _LOOK_TABLES.put(key, table, look_of.nbytes + sum(a.nbytes for a in grid.values()))
     return table
@@ -279,6 +296,7 @@ def _content_key(world: World, dt_s: float, n_steps: int) -> str:
             if isinstance(a, np.ndarray) and a.dtype != object:
                 h.update(name.encode())
                 h.update(np.ascontiguousarray(a).tobytes())
+    h.update(jamming.key_bytes(world))
     h.update(np.array([dt_s, n_steps, world.effective_radius_m, world.ground_alt_m, *world.earth_centre_enu_m,
                        world.origin.lat_rad, world.origin.lon_rad, world.origin.alt_hae_m]).tobytes())
     if world.extra.get("terrain") is not None:
@@ -314,8 +332,8 @@ def due_radars(next_scan_t_s: np.ndarray, scan_period_s: np.ndarray, t_s: float)
 
 
 def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable | None = None,
-         step: int | None = None, false_alarms: bool = True, threat_agl_m: np.ndarray | None = None
-         ) -> tuple[list, np.ndarray]:
+         step: int | None = None, false_alarms: bool = True, threat_agl_m: np.ndarray | None = None,
+         emitting: list | None = None) -> tuple[list, np.ndarray]:
     """Detections of the radars due at ``t_s`` in each of R runs of one scenario, and every
     radar's next scan time (the same in every run). A single run is ``threats=[th], rngs=[rng]``.
 
@@ -326,6 +344,10 @@ def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable |
     (the geometry and Pd are read from it; computed here for the due radars when absent).
     ``threat_agl_m`` (n,): raider heights above the scenario ground (computed when None).
     ``false_alarms=False`` switches the Poisson false alarms off (tests, clean diagnostics).
+    ``emitting[r]`` (n_radars,) bool: which radars radiate in run r (:mod:`iadsim.emission`); a
+    silent or killed radar detects nothing and has no false alarms (its draws are still made and
+    its rows dropped, so the other radars' detections do not depend on it). With jammers, a run in which some jammer was
+    killed sums J over its alive jammers only (:func:`iadsim.ea.jamming.run_pd_snr`).
 
     Each run draws from its own generator in a fixed order (detection uniforms over the full
     (due radar × its raiders in flight) grid, false-alarm counts and positions, measurement
@@ -343,15 +365,21 @@ def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable |
     grid, rows_of, col_of = _due_grid(world, due, [threats[r] for r in live], looks, step, threat_agl_m)
     visible_rows, pd_rows = grid["visible"][rows_of], grid["pd"][rows_of]  # the due looks, every raider
     mean_false = rd.pfa[due] * resolution_cells(rd, due) if false_alarms else None
-    look_r, look_c, fa_counts, fa_u, normals, n_t, n_f = [], [], [], [], [], [], []
+    look_r, look_c, fa_counts, fa_u, normals, n_t, n_f, snr_t = [], [], [], [], [], [], [], []
+    jidx = _jammer_rows(world)
     for r in live:  # the draws, run by run, in a fixed order
         th, rng = threats[r], rngs[r]
         cols = np.flatnonzero(th.active & th.alive)
         vr = vc = _NO_ROWS
         if cols.size:
-            visible = visible_rows[:, col_of[cols]]
+            gc = col_of[cols]
+            visible, pd_r, snr_r = visible_rows[:, gc], pd_rows[:, gc], None
+            if jidx is not None and not th.alive[jidx].all():  # some jammer killed in this run
+                pd_r, snr_r = jamming.run_pd_snr(world, grid, rows_of, gc, due, world.threats.swerling[cols],
+                                                 th.alive[jidx])
             u = rng.random(visible.shape)  # full grid: a threat's draw does not depend on the others
-            vr, vc = np.nonzero(visible & (u < pd_rows[:, col_of[cols]]))
+            vr, vc = np.nonzero(visible & (u < pd_r))
+            snr_t.append(grid["snr_dwell"][rows_of[vr], gc[vc]] if snr_r is None else snr_r[vr, vc])
         counts = rng.poisson(mean_false) if false_alarms else np.zeros(due.size, np.int64)
         n_fa = int(counts.sum())
         fa_u.append(rng.random((4, n_fa)) if false_alarms else np.zeros((4, 0)))
@@ -367,7 +395,7 @@ def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable |
     rows, cols = rows_of[vr], col_of[truth_col]
     take = lambda key: grid[key][rows, cols]  # noqa: E731
     targets = Looks(due[vr], world.threats.id[truth_col], take("range_m"), take("az_rad"), take("el_rad"),
-                    take("range_rate_mps"), take("snr_dwell"))
+                    take("range_rate_mps"), np.concatenate(snr_t) if snr_t else np.zeros(0))
     k = len(live)
     false = _false_alarm_rows(rd, np.tile(due, k), np.concatenate(fa_counts), np.concatenate(fa_u, axis=1),
                               np.tile(_noise_dwell_snr(rd, due), k))
@@ -382,6 +410,8 @@ def scan(world: World, t_s: float, threats: list, rngs: list, looks: LookTable |
     dets = _measured(rd, t_s, merged, np.concatenate(normals, axis=1) if normals else np.zeros((4, 0)))
     for r, hi, n in zip(live, ends.tolist(), per_run.tolist()):
         out[r] = _EMPTY if n == 0 else (dets if n == len(dets.t_s) else _rows(dets, slice(hi - n, hi)))
+        if emitting is not None and n and not emitting[r][due].all():  # silent radars: their rows go
+            out[r] = _rows(out[r], emitting[r][out[r].radar_id])
     return out, next_scan
 
 
@@ -400,11 +430,23 @@ def _due_grid(world: World, due, threats: list, looks: LookTable | None, step: i
     agl = (geo.altitude_m(th.pos_enu_m[cols], world.origin) - world.ground_alt_m if threat_agl_m is None
            else np.asarray(threat_agl_m, float)[cols])
     r_idx, c = np.repeat(due, cols.size), np.tile(cols, due.size)
-    flat = pair_looks(world, r_idx, c, th.pos_enu_m[c], th.vel_enu_mps[c], np.tile(agl, due.size))
+    jidx = _jammer_rows(world)
+    jam = None if jidx is None else jamming.looks(world, due, np.broadcast_to(th.pos_enu_m[jidx], (due.size, jidx.size, 3)),
+                                                  np.broadcast_to(flying[jidx], (due.size, jidx.size)))
+    flat = pair_looks(world, r_idx, c, th.pos_enu_m[c], th.vel_enu_mps[c], np.tile(agl, due.size),
+                      jam=None if jam is None else jam.pairs(world, np.repeat(np.arange(due.size), cols.size)))
     grid = {key: a.reshape((due.size, cols.size) + a.shape[1:]) for key, a in flat.items()}
+    if jam is not None:
+        grid.update(jam.grid())
     col_of = np.full(len(th.id), -1, np.int64)
     col_of[cols] = np.arange(cols.size)
     return grid, np.arange(due.size), col_of
+
+
+def _jammer_rows(world: World):
+    """Raider rows that carry a jammer, or None (:mod:`iadsim.ea.jamming`)."""
+    jam = jamming.of(world)
+    return None if jam is None else jam.threat_idx
 
 
 def _arange(n: int) -> np.ndarray:

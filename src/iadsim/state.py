@@ -90,6 +90,7 @@ class Radars:
     next_scan_t_s: np.ndarray  # (r,) when each radar next looks
     band: list = field(default_factory=list)  # (r,) IEEE band letter of frequency_hz
     rcs_factor_by_raid: np.ndarray = None  # (r, raids) band RCS factor of each raid's threat at this radar's band
+    sidelobe_level_db: np.ndarray = None  # (r,) average side-lobe level, dB below the main beam (iadsim.ea.jamming)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class C2Stage:
         self.network = None  # iadsim.network.stage.RunNetwork of this run, None = no network
         self.next_cp_s = np.zeros(world.network.n_cp) if world.network is not None else None  # command-post cycles
         self.cp_orders: dict = {}  # command post -> {fused id: (unit, track id)} it ordered engaged (iadsim.network.central)
+        self.blind = None  # (units,) bool: no radiating engagement radar in this run (iadsim.ea.runs), None: all fine
 
     # -- what the engine and the recorder ask -------------------------------------------------
     def in_use(self, u: int) -> tuple[int, int]:
@@ -393,6 +394,12 @@ def _cycles(t_s, world, u, stages, trackings, due) -> dict[int, tuple]:
         for r in todo:
             ids, truth = cand[r][:2]
             out[r] = (_NO_ASSIGN, stages[r]._holds(u, ids, truth, ["hold fire"] * ids.size))
+        return out
+    for r in [r for r in todo if stages[r].blind is not None and stages[r].blind[u]]:  # iadsim.ea.runs
+        ids, truth = cand[r][:2]
+        out[r] = (_NO_ASSIGN, stages[r]._holds(u, ids, truth, ["no engagement radar"] * ids.size))
+        todo.remove(r)
+    if not todo:
         return out
     n = len(todo)
     pos = np.concatenate([cand[r][2] for r in todo]) if n > 1 else cand[todo[0]][2]

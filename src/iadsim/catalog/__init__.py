@@ -191,6 +191,7 @@ RULES: dict[str, dict[tuple, tuple]] = {
         ("az_sector",): _num(0.0, 360.0, lo_open=True),
         ("el_min",): _num(-90.0, 90.0),
         ("el_max",): _num(-90.0, 90.0),
+        ("sidelobe_level",): _num(-80.0, 0.0),
         **{(k,): _POS for k in ("frequency", "peak_power", "pulse_width", "bandwidth", "scan_period", "beamwidth_az",
                                  "beamwidth_el", "max_range", "dwell")},
     },
@@ -219,6 +220,13 @@ RULES: dict[str, dict[tuple, tuple]] = {
         **{(k,): _POS for k in ("rcs_front", "rcs_side", "rcs_rear", "turn_g", "burnout_alt",
                                  "ballistic_coefficient_kgpm2")},
         ("rcs_band_factor", "*"): _POS,
+        ("decoy",): _doc("documentation only: a decoy is a different profile (the summary's decoy flag)"),
+        ("class_reference",): _doc("documentation only: whether the profile is a planning reference of its class"),
+        ("jammer", "kind"): ("choice", ("self_screening", "escort", "stand_off")),  # = iadsim.ea.jamming.JAMMER_KINDS
+        ("jammer", "gain"): _num(-20.0, 60.0),
+        ("jammer", "loss"): _num(0.0, 30.0),
+        **{("jammer", k): _POS for k in ("power", "bandwidth", "frequency")},
+        **{("arm", k): _POS for k in ("guided_miss", "angle_sigma", "lethal_radius")},
     },
 }
 

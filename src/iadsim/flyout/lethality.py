@@ -48,6 +48,8 @@ def class_vulnerability() -> dict[str, float]:
     out: dict[str, float] = {}
     for name in catalog.names("threats"):
         prof = catalog.profile("threats", name)
+        if prof.get("class_reference") is False:  # iadsim.ea weapons and decoys: not a class's planning reference
+            continue
         v = float(prof["vulnerability"]["value"])
         out[prof["kind"]] = min(out.get(prof["kind"], np.inf), v)
     return {c: out.get(c, 1.0) for c in THREAT_CLASSES}
@@ -59,6 +61,8 @@ def class_speed_mps() -> dict[str, float]:
     out: dict[str, float] = {}
     for name in catalog.names("threats"):
         prof = catalog.profile("threats", name)
+        if prof.get("class_reference") is False:
+            continue
         out[prof["kind"]] = max(out.get(prof["kind"], 0.0), float(catalog.si(prof)["speed_mps"]))
     return {c: out.get(c, 250.0) for c in THREAT_CLASSES}
 

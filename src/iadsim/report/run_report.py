@@ -293,6 +293,13 @@ def section_sources(result) -> str:
 {_table(_citations(rows), ["key", "title", "publisher", "date", "link"])}"""
 
 
+def section_ea(result) -> str:
+    """Jam strobes, burn-through rings, emission and ARM outcomes (issue 18; empty without them)."""
+    from iadsim.report import ea_section
+
+    return ea_section.html(result)
+
+
 def section_network(result) -> str:
     """Sites, links, command posts and the fused picture of a networked run (empty otherwise)."""
     from iadsim.report.network_section import network_html
@@ -309,7 +316,7 @@ def section_exposure(result) -> str:
 
 # The report is these sections in order, each ``f(result) -> HTML``. A new section (network, EA,
 # exposure, ...) is one function inserted here, e.g. ``SECTIONS.insert(SECTIONS.index(section_units) + 1, f)``.
-SECTIONS = [section_overview, section_map, section_timeline, section_resources, section_blake, section_outcomes,
+SECTIONS = [section_overview, section_map, section_timeline, section_resources, section_blake, section_ea, section_outcomes,
             section_units, section_network, section_exposure, section_scenario, section_sources]
 
 

@@ -305,6 +305,10 @@ def check_references(scenario: Scenario) -> list[PathError]:
     errors += network_problems(scenario)
     if not errors:
         errors += ballistic_problems(scenario)
+    if not errors:
+        from iadsim.ea.build import problems as ea_problems  # late import: it compiles profiles
+
+        errors += ea_problems(scenario)
     return errors
 
 

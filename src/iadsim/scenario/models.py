@@ -134,6 +134,36 @@ class Doctrine(Strict):
     class_rules: dict[ThreatClass, ClassRule] = Field(default_factory=dict, description="per-threat-class rules")
 
 
+class Emission(Strict):
+    """When a radar radiates (emission control, :mod:`iadsim.emission`). A silent radar detects nothing.
+
+    ``always``: radiates throughout. ``schedule``: radiates inside the ``on`` intervals
+    ([start_s, end_s] pairs, scenario time) only. ``when_cued``: radiates while its unit holds a
+    confirmed track (from its other radars) and ``linger_s`` after the last one. With
+    ``shutdown_on_arm``, it also falls silent for ``off_s`` when its unit holds a confirmed track
+    of an anti-radiation missile within ``arm_range_km`` of it (the defence is assumed to
+    recognise an ARM once it tracks it).
+    """
+
+    mode: Literal["always", "schedule", "when_cued"] = "always"
+    on: list[tuple[float, float]] = Field(default_factory=list, description="schedule: [start_s, end_s] intervals radiating")
+    linger_s: float = Field(30.0, ge=0.0, le=3600.0, description="when_cued: stays on this long after the last track, s")
+    shutdown_on_arm: bool = Field(False, description="fall silent when an anti-radiation missile is tracked close")
+    arm_range_km: float = Field(50.0, gt=0.0, le=1000.0, description="ARM warning range from this radar, km")
+    off_s: float = Field(60.0, gt=0.0, le=86_400.0, description="silence after an ARM warning, s")
+
+    @model_validator(mode="after")
+    def _intervals(self):
+        for a, b in self.on:
+            if not 0.0 <= a < b:
+                raise ValueError(f"on: each interval is [start_s, end_s] with 0 <= start_s < end_s, got [{a:g}, {b:g}]")
+        if self.mode == "schedule" and not self.on:
+            raise ValueError("mode schedule needs on: [[start_s, end_s], ...]")
+        if self.mode != "schedule" and self.on:
+            raise ValueError(f"on: intervals apply to mode schedule, not {self.mode}")
+        return self
+
+
 class Unit(Strict):
     name: Name
     system: str = Field(description="catalog system name, e.g. s400 or patriot")
@@ -145,6 +175,7 @@ class Unit(Strict):
     overrides: Overrides = Field(default_factory=dict, description="catalog numbers to replace, nested like the profile")
     command_post: str | None = Field(None, description="name of the command post this unit reports to and takes "
                                      "orders from (a link from the unit to it is required); none: autonomous")
+    emission: dict[str, Emission] = Field(default_factory=dict, description="emission control per radar name (default: always on)")
 
 
 class Waypoint(Strict):
@@ -199,6 +230,78 @@ class BallisticLaunch(Strict):
         return self
 
 
+class Jammer(Strict):
+    """A barrage-noise jammer on every raider of a raid (:mod:`iadsim.ea.jamming`). Fields not given
+    come from the threat's catalog ``jammer``; give ``erp_dbw`` or ``power_w`` (with ``gain_db``)."""
+
+    kind: Literal["self_screening", "escort", "stand_off"] | None = None
+    erp_dbw: float | None = Field(None, ge=-30.0, le=120.0, description="effective radiated power towards the radars, dBW")
+    power_w: float | None = Field(None, gt=0.0, le=1e7, description="transmitter power, W")
+    gain_db: float | None = Field(None, ge=-20.0, le=60.0, description="antenna gain towards the radars, dBi")
+    bandwidth_mhz: float | None = Field(None, gt=0.0, le=100_000.0, description="noise bandwidth, MHz")
+    centre_ghz: float | None = Field(None, gt=0.0, le=100.0, description="centre frequency, GHz")
+    loss_db: float | None = Field(None, ge=0.0, le=30.0, description="jammer losses, dB")
+
+    @model_validator(mode="after")
+    def _power(self):
+        if self.erp_dbw is not None and (self.power_w is not None or self.gain_db is not None):
+            raise ValueError("give erp_dbw, or power_w and gain_db, not both")
+        return self
+
+
+class RadarRef(Strict):
+    """A radar of a unit: the unit's name and the catalog name of one of its radars."""
+
+    unit: Name
+    radar: str
+
+
+class ReleaseArc(Strict):
+    """A released weapon's ballistic arc from the release point (boost not modelled: the weapon is at
+    burnout where and when it is released) onto its target; as :class:`BallisticLaunch` without a site."""
+
+    apogee_alt_m: float | None = Field(None, gt=0.0, le=1_500_000.0, description="apogee height above the sphere, m")
+    burnout_speed_mps: float | None = Field(None, gt=0.0, le=7_000.0, description="speed at release, m/s")
+    lofted: bool = Field(False, description="with burnout_speed_mps: the high (lofted) root")
+    drag: bool = Field(True, description="ISA drag with the catalog ballistic coefficient; false: vacuum arc")
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.apogee_alt_m is None) == (self.burnout_speed_mps is None):
+            raise ValueError("give exactly one of apogee_alt_m or burnout_speed_mps")
+        return self
+
+
+class Release(Strict):
+    """Weapons released by every raider of a route raid (:mod:`iadsim.ea.releases`), at a waypoint or
+    a time after the carrier's start; they fly ``route`` (optional waypoints) to ``target``. A
+    carrier killed before the release releases nothing. ``turn_back``: the carrier turns back at
+    this waypoint and flies its route in reverse to its first waypoint."""
+
+    name: Name
+    threat: str = Field(description="catalog threat name of the weapons")
+    count: int = Field(1, ge=1, le=100, description="weapons per carrier")
+    interval_s: float = Field(0.0, ge=0.0, le=600.0, description="time between one carrier's weapons, s")
+    at_waypoint: int | None = Field(None, ge=0, description="release as the carrier passes this waypoint (0-based)")
+    at_s: float | None = Field(None, ge=0.0, description="release this long after the carrier's start, s")
+    target: str = Field(description="name of the asset the weapons fly to")
+    route: list[Waypoint] = Field(default_factory=list, description="waypoints after release; the last leg goes to the target")
+    ballistic: ReleaseArc | None = Field(None, description="a ballistic arc from the release point instead of a route")
+    home_on: RadarRef | None = Field(None, description="anti-radiation weapons: the radar they home on")
+    turn_back: bool = Field(False, description="the carrier turns back at the release waypoint")
+    overrides: Overrides = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _when(self):
+        if (self.at_waypoint is None) == (self.at_s is None):
+            raise ValueError("give exactly one of at_waypoint or at_s")
+        if self.turn_back and self.at_waypoint is None:
+            raise ValueError("turn_back needs at_waypoint (the carrier turns back there)")
+        if self.ballistic is not None and self.route:
+            raise ValueError("give route (waypoints) or ballistic (an arc), not both")
+        return self
+
+
 class Raid(Strict):
     name: Name
     threat: str = Field(description="catalog threat name, e.g. cruise_missile")
@@ -210,6 +313,9 @@ class Raid(Strict):
     ballistic: BallisticLaunch | None = Field(None, description="a ballistic raid (instead of a route)")
     terminal: Terminal | None = Field(None, description="end-of-flight manoeuvre")
     overrides: Overrides = Field(default_factory=dict)
+    jammer: Jammer | None = Field(None, description="noise jammer on every raider (catalog jammer if the threat has one)")
+    releases: list[Release] = Field(default_factory=list, description="weapons released by every raider")
+    home_on: RadarRef | None = Field(None, description="anti-radiation raids: the radar they home on")
 
     @model_validator(mode="after")
     def _route_or_ballistic(self):
@@ -250,7 +356,16 @@ class Sensor(Strict):
                                            "the catalog's antenna_height if absent")
     facing_deg: float = Field(0.0, ge=0.0, lt=360.0, description="boresight azimuth of a sector radar, clockwise from north")
     command_post: str | None = Field(None, description="name of the command post the sensor reports to")
+    emission: Emission | None = Field(None, description="emission control (default: always on); `when_cued` is for "
+                                      "unit radars only")
     overrides: Overrides = Field(default_factory=dict, description="catalog radar numbers to replace")
+
+    @model_validator(mode="after")
+    def _emission_mode(self):
+        if self.emission is not None and self.emission.mode == "when_cued":
+            raise ValueError("emission: a sensor site has no other radar to cue it: use always or schedule "
+                             "(shutdown_on_arm applies to both)")
+        return self
 
 
 class CommandPost(Strict):
