@@ -23,7 +23,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN_DIR = Path(__file__).resolve().parent
-SEEDS = {"murted_2019": (1, 2, 3), "murted_patriot": (1, 2), "srbm_patriot": (1, 2, 3)}
+SEEDS = {"murted_2019": (1, 2, 3), "murted_patriot": (1, 2), "srbm_patriot": (1, 2, 3), "ankara_iads": (1, 2),
+         "sead_strike": (1, 2), "terrain/murted_terrain": (1,)}
 
 
 def _plain(v):
