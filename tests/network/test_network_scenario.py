@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from iadsim.cli import app
 from iadsim.compile import compile_scenario
+from iadsim.engine import run_compiled
 from iadsim.scenario import ScenarioError, load_scenario
 
 GOOD = """\
@@ -155,3 +156,27 @@ def test_dump_round_trips_with_the_from_key(tmp_path):
     data = sc.model_dump(mode="json")
     assert "from" in data["links"][0] and "source" not in data["links"][0]
     assert Scenario.model_validate(yaml.safe_load(yaml.safe_dump(data))) == sc
+
+
+def test_sensor_emission_schedule_silences_its_radar(tmp_path):
+    """A sensor site's `emission:` (iadsim.emission) applies to its radar row like a unit radar's:
+    on a schedule, it detects only while it radiates, and the switch is an event."""
+    text = GOOD.replace("antenna_height_m: 20, command_post: cp}",
+                        "antenna_height_m: 20, command_post: cp, emission: {mode: schedule, on: [[0, 30]]}}")
+    sc = load_scenario(write(tmp_path, text))
+    ev = run_compiled(sc, compile_scenario(sc), 1).events
+    kind, unit, t = (np.asarray(ev[c], object) for c in ("kind", "unit", "t_s"))
+    ew_det = t[(kind == "detect") & (unit == "ew")].astype(float)
+    assert ew_det.size and ew_det.max() < 30.0
+    off = t[(kind == "radar_off") & (unit == "ew")].astype(float)
+    assert off.tolist() == [30.0]
+    always = run_compiled(*(lambda s: (s, compile_scenario(s)))(load_scenario(write(tmp_path, GOOD))), 1).events
+    k2, u2, t2 = (np.asarray(always[c], object) for c in ("kind", "unit", "t_s"))
+    assert t2[(k2 == "detect") & (u2 == "ew")].astype(float).max() > 30.0  # radiating throughout, it sees it later too
+
+
+def test_sensor_cannot_be_cued(tmp_path):
+    text = GOOD.replace("antenna_height_m: 20, command_post: cp}", "antenna_height_m: 20, command_post: cp, "
+                        "emission: {mode: when_cued}}")
+    msgs = " ".join(str(p) for p in problems(tmp_path, text))
+    assert "sensors" in msgs and "no other radar to cue it" in msgs
