@@ -51,7 +51,7 @@ def burn_through_rings(result) -> list[dict]:
 
 
 def figure(result) -> go.Figure:
-    from iadsim.report.run_report import _lonlat, _ring  # late: run_report imports this module
+    from iadsim.report.run_map import _basemap_traces, _lonlat, _ring
 
     comp, w = result.compiled, result.compiled.world
     o, rd = comp.origin, w.radars
@@ -84,6 +84,14 @@ def figure(result) -> go.Figure:
     lon, lat = _lonlat(rd.pos_enu_m, o)
     fig.add_scatter(x=lon, y=lat, mode="markers+text", text=rd.name, textposition="bottom center",
                     marker=dict(symbol="triangle-up", size=10, color="#1864ab"), name="radars")
+    xs = np.concatenate([np.asarray(t.x, float) for t in fig.data])
+    ys = np.concatenate([np.asarray(t.y, float) for t in fig.data])
+    n_data = len(fig.data)
+    _basemap_traces(fig, (np.nanmin(xs) - 0.5, np.nanmax(xs) + 0.5, np.nanmin(ys) - 0.5, np.nanmax(ys) + 0.5), "x", "y",
+                    True)  # the run map's Natural Earth coastlines and borders, drawn under the data
+    fig.data = fig.data[n_data:] + fig.data[:n_data]
+    fig.update_xaxes(range=[np.nanmin(xs) - 0.2, np.nanmax(xs) + 0.2])
+    fig.update_yaxes(range=[np.nanmin(ys) - 0.2, np.nanmax(ys) + 0.2])
     fig.update_layout(title="Jam strobes and burn-through rings", height=620, xaxis_title="longitude (deg E)",
                       yaxis_title="latitude (deg N)", legend=dict(font=dict(size=10)))
     fig.update_yaxes(scaleanchor="x", scaleratio=1.0 / np.cos(o.lat_rad))
