@@ -157,30 +157,31 @@ class _Cpa(NamedTuple):
 def _motor(prm, tf0_s, tf1_s, dt_s, w) -> _Motor:
     """Mass at the step start and end, 1/mass at mid-step, thrust acceleration over the step.
 
-    Same sums as :func:`mass_kg` and :func:`thrust_impulse_ns`, sharing the phase times.
+    Same sums as :func:`mass_kg` and :func:`thrust_impulse_ns`, sharing the phase times; the
+    three times (step start, end, middle) are the rows of one (3, n) array, so each sum is one
+    operation for all three (elementwise: the same floats as three separate sums).
     """
-    m0, m1, inv_m_mid, thrust_acc = w.row(), w.row(), w.row(), w.row()
+    mass, thrust_acc = w.vec(), w.row()  # mass rows: start, end, middle (then 1 / mass)
     top = w.mark()
+    t = w.vec()
+    t[0], t[1] = tf0_s, tf1_s
+    np.add(tf0_s, 0.5 * dt_s, out=t[2])
     tb = prm[COL["boost_time_s"]]
     t_sus = np.subtract(prm[COL["burnout_time_s"]], tb, out=w.row())
-    impulse0, tmp = w.row(), w.row()
-    t_mid = np.add(tf0_s, 0.5 * dt_s, out=w.row())
-    for t, mass, impulse in ((tf0_s, m0, impulse0), (tf1_s, m1, thrust_acc),
-                             (t_mid, inv_m_mid, None)):
-        in_boost = np.minimum(t, tb, out=w.row())
-        in_sus = np.subtract(t, tb, out=w.row())
-        np.minimum(np.maximum(in_sus, 0.0, out=in_sus), t_sus, out=in_sus)  # = np.clip
-        np.multiply(prm[COL["boost_mdot_kgps"]], in_boost, out=mass)
-        np.subtract(prm[COL["launch_mass_kg"]], mass, out=mass)
-        mass -= np.multiply(prm[COL["sustain_mdot_kgps"]], in_sus, out=tmp)
-        if impulse is not None:
-            np.multiply(prm[COL["boost_thrust_n"]], in_boost, out=impulse)
-            impulse += np.multiply(prm[COL["sustain_thrust_n"]], in_sus, out=tmp)
-    np.divide(1.0, inv_m_mid, out=inv_m_mid)
-    thrust_acc -= impulse0  # impulse over the step ...
-    thrust_acc *= np.divide(inv_m_mid, dt_s, out=tmp)  # ... per mass and time
+    in_boost = np.minimum(t, tb, out=w.vec())
+    in_sus = np.subtract(t, tb, out=t)
+    np.minimum(np.maximum(in_sus, 0.0, out=in_sus), t_sus, out=in_sus)  # = np.clip
+    tmp = w.vec()
+    np.multiply(prm[COL["boost_mdot_kgps"]], in_boost, out=mass)
+    np.subtract(prm[COL["launch_mass_kg"]], mass, out=mass)
+    mass -= np.multiply(prm[COL["sustain_mdot_kgps"]], in_sus, out=tmp)
+    impulse = np.multiply(prm[COL["boost_thrust_n"]], in_boost[:2], out=tmp[:2])  # start, end
+    impulse += np.multiply(prm[COL["sustain_thrust_n"]], in_sus[:2], out=in_boost[:2])
+    inv_m_mid = np.divide(1.0, mass[2], out=mass[2])
+    np.subtract(impulse[1], impulse[0], out=thrust_acc)  # impulse over the step ...
+    thrust_acc *= np.divide(inv_m_mid, dt_s, out=t_sus)  # ... per mass and time
     w.release(top)
-    return _Motor(m0, inv_m_mid, thrust_acc, m1)
+    return _Motor(mass[0], inv_m_mid, thrust_acc, mass[1])
 
 
 def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sample_s,
@@ -481,7 +482,7 @@ def _cpa_in_step(rel0, rel1, dt_s, w) -> _Cpa:
     rv = dot(rel0, vr, w.row())
     np.maximum(vr2, 1e-300, out=vr2)
     tau = np.divide(np.negative(rv, out=w.row()), vr2, out=vr2)
-    np.clip(tau, 0.0, dt_s, out=tau)
+    np.minimum(np.maximum(tau, 0.0, out=tau), dt_s, out=tau)  # = np.clip
     at_cpa = np.multiply(vr, tau, out=vr)
     at_cpa += rel0
     np.square(at_cpa, out=at_cpa)
@@ -511,9 +512,10 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     # CPA is the step start, the closest point seen (min_range_m is the distance there).
     range0 = np.sqrt(dot_rows(rel0, rel0))
     passed = state.is_terminal & ~closing0 & (range0 <= state.min_range_m * (1.0 + 1e-9) + 1e-6)
-    tau = np.where(passed, 0.0, tau)
-    miss = np.where(passed, range0, miss)
-    is_cpa |= passed
+    if passed.any():
+        tau = np.where(passed, 0.0, tau)
+        miss = np.where(passed, range0, miss)
+        is_cpa |= passed
     is_cpa &= alive
     # a range minimum in midcourse farther than seeker range is not the end of the flight (a
     # crossing target right after launch, while the round is still slow, makes one)
@@ -536,11 +538,13 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     resolved = reason != REASON_NONE
 
     idx = np.flatnonzero(is_cpa)
-    pk = np.zeros(state.n)
-    killed = np.zeros(state.n, bool)
-    miss_out = np.full(state.n, np.nan)
-    t_cpa = np.full(state.n, np.nan)
-    pos_cpa = np.full((state.n, 3), np.nan)
+    n = state.n
+    pk = np.zeros(n)
+    killed = np.zeros(n, bool)
+    miss_out, t_cpa, pos_cpa = np.empty(n), np.empty(n), np.empty((n, 3))
+    miss_out.fill(np.nan)  # (np.full costs three times as much on a few rows)
+    t_cpa.fill(np.nan)
+    pos_cpa.fill(np.nan)
     if idx.size:
         sel_tau = tau[idx]
         armed = state.t_flight_s[idx] + sel_tau >= prm[COL["arm_time_s"], idx]
@@ -560,8 +564,8 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     mass_new, tf_new = m1.copy(), tf1
     min_range = np.minimum(state.min_range_m, miss)
     los_new = los_filt.T.copy()
-    dead = ~alive
-    if dead.any():
+    if not alive.all():
+        dead = ~alive
         pos_new[dead] = state.pos_enu_m[dead]
         vel_new[dead] = state.vel_enu_mps[dead]
         mass_new[dead] = state.mass_kg[dead]

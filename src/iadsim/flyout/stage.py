@@ -76,6 +76,9 @@ class Outcomes:
         return cls(z.astype(int), z.astype(int), z, z, z.astype(bool))
 
 
+_NO_OUTCOMES = Outcomes.empty()  # shared: empty arrays, nothing to mutate (a step with nothing resolved)
+
+
 @dataclass
 class InterceptorRecord:
     """Every interceptor launched in the run, one row per id (what the recorder samples)."""
@@ -215,7 +218,7 @@ class FlyoutRuns:
         rngs[r]: its flyout stream (seeker noise, then kill draws, per sub-step in row order);
         trackings[r]: its tracking view (or None).
         """
-        empty = Outcomes.empty()
+        empty = _NO_OUTCOMES
         if self.flying.n:
             over = [threats[r] is None for r in self._blocks().runs]
             if any(over):
@@ -311,10 +314,10 @@ class FlyoutRuns:
         inside the step (act); the others get the shortest (unused: their rows sit out)."""
         tp, tv, _ = truth
         rel = tp - st.pos_enu_m
-        rng_m = np.linalg.norm(rel, axis=1)
-        closing = -np.sum(rel * (tv - st.vel_enu_mps), axis=1) / np.maximum(rng_m, 1e-9)
+        rng_m = np.sqrt(np.add.reduce(rel * rel, axis=1))  # = np.linalg.norm(rel, axis=1), without its checks
+        closing = -np.add.reduce(rel * (tv - st.vel_enu_mps), axis=1) / np.maximum(rng_m, 1e-9)
         t_go = rng_m / np.maximum(closing, 100.0)
-        t_go = [float(np.min(t_go))] if len(t_blk) == 1 else np.minimum.reduceat(t_go, starts).tolist()
+        t_go = [float(t_go.min())] if len(t_blk) == 1 else np.minimum.reduceat(t_go, starts).tolist()
         return [_substep(t, t_end, g) if a else SUBSTEP_LADDER_S[-1] for t, g, a in zip(t_blk, t_go, act)]
 
     def _fly(self, t_blk, t_end, act, rngs, results):
@@ -331,7 +334,7 @@ class FlyoutRuns:
         h_blk = self._substeps(st, truth, t_blk, t_end, starts, act)
         h0 = h_blk[0]
         h_row = h0 if all(h == h0 for h in h_blk) else np.repeat(h_blk, lengths)
-        if np.ndim(h_row) and not np.ndim(t_row):
+        if isinstance(h_row, np.ndarray) and not isinstance(t_row, np.ndarray):
             t_row = np.full(st.n, t_row)
         idle = None if all(act) else np.repeat(~np.array(act), lengths)
         flown = st if idle is None else replace(st, alive=~idle)
@@ -394,7 +397,7 @@ def _estimates(t_s, unit_idx, track_id, tracking):
         if trk.id.size == 0:
             continue
         order = np.argsort(trk.id)
-        j = np.clip(np.searchsorted(trk.id, track_id[mine], sorter=order), 0, trk.id.size - 1)
+        j = np.minimum(np.searchsorted(trk.id, track_id[mine], sorter=order), trk.id.size - 1)
         hit = trk.id[order[j]] == track_id[mine]
         sel = mine[hit]
         pos[sel], vel[sel], held[sel] = trk.pos_enu_m[order[j[hit]]], trk.vel_enu_mps[order[j[hit]]], True

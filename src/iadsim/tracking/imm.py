@@ -9,6 +9,8 @@ combination steps implemented here).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -76,7 +78,7 @@ _KB1 = np.array([_CK[min(a + 3, b), max(a + 3, b)] for a, b in _PAIRS[6:15]])
 def _ws(work: dict, key: str, shape: tuple) -> np.ndarray:
     """A scratch array of ``shape`` from ``work`` (kept between calls; grown when too small):
     large temporaries allocated afresh every step cost page faults."""
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     buf = work.get(key)
     if buf is None or buf.size < size:
         buf = work[key] = np.empty(size + size // 4 + 64)
@@ -96,7 +98,8 @@ def imm_predict_cv2(
     first and then mixed, on the upper triangle only, laid out component-major (21, 2, n): every
     operation is elementwise over the tracks, so a row's floats never depend on the other rows.
     The covariances written are exactly symmetric. x (n, 2, 6) m, m/s; p (n, 2, 6, 6); mu (n, 2);
-    trans (2, 2); ``work`` a dict of scratch arrays reused between calls.
+    trans (2, 2); ``work`` a dict of scratch arrays reused between calls (it also keeps the upper
+    triangles of ``q``, known by identity: do not change ``q`` in place between calls sharing it).
     Returns x, p (the same arrays, updated) and mu_pred (n, 2).
     """
     work = {} if work is None else work
@@ -143,7 +146,10 @@ def imm_predict_cv2(
     np.take(delta, _IU_A, axis=0, out=outer, mode="clip")
     np.take(delta, _IU_B, axis=0, out=tmp, mode="clip")
     outer *= tmp
-    qc = q.reshape(2, 36)[:, _IU_FLAT].T  # (21, j)
+    cached = work.get("qc")  # (q, its upper triangles): q is the tracker's cached array per dt
+    if cached is None or cached[0] is not q:
+        cached = work["qc"] = q, q.reshape(2, 36)[:, _IU_FLAT].T  # (21, j)
+    qc = cached[1]
     out = _ws(work, "out", (21, 2, n))
     for j in range(2):
         o = out[:, j]

@@ -324,7 +324,7 @@ class Tracker:
         ti, dj = interval_pairs_grouped(rng, half_r, run_t, meas.z[dets, 0], run_d)
         if len(ti) == 0:
             return ti, dj, np.zeros(0)
-        rows, inv = np.unique(ti, return_inverse=True)
+        rows, inv = _unique_sorted(ti)  # ti is non-decreasing
         xc, pc = self._combined(tracks[rows])
         zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
         hph = h @ pc @ np.swapaxes(h, -1, -2)
@@ -526,6 +526,16 @@ class Tracker:
         bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
         ids = ids[order]
         return [ids[bounds[r]:bounds[r + 1]] for r in range(self.n_runs)]
+
+
+def _unique_sorted(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(a, return_inverse=True)`` of a non-empty non-decreasing int array, without its sort."""
+    first = np.empty(len(a), bool)
+    first[0] = True
+    np.not_equal(a[1:], a[:-1], out=first[1:])
+    inv = np.cumsum(first)
+    inv -= 1
+    return a[first], inv
 
 
 def _subscans(t_s: np.ndarray, radar_id: np.ndarray):
