@@ -265,15 +265,17 @@ def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, ter
     start homing inside seeker range once within 15° of it; homing rows fly the homing loop of
     :func:`_homing_accel` (seeker noise, first-order lag, true or augmented PN) on the truth. See
     :mod:`iadsim.flyout.guidance`. Each law is evaluated on its own rows only (gathered into
-    scratch of their size when not all). Seeker noise is drawn for the live homing rows of noisy
-    missiles, three standard normals each, in row order, from *rng* (see :func:`_normals`),
-    before any kill draw of the step.
+    scratch of their size when not all), or, up to ``EVERY_ROW_MAX`` rows, on every row with the
+    command then taken per row from the law of that row (elementwise: the same floats; on a few
+    rows the gathers cost more than the arithmetic). Seeker noise is drawn for the live homing
+    rows of noisy missiles, three standard normals each, in row order, from *rng* (see
+    :func:`_normals`), before any kill draw of the step.
     """
     a_cmd, terminal = w.vec(), w.mask()
     np.copyto(terminal, terminal_prev)
-    rows = np.flatnonzero(~terminal_prev)
-    if rows.size:
-        cols, top = _column_gatherer(rows, w), w.mark(rows.size)
+    rows = _law_rows(~terminal_prev, w)
+    if rows is not False:
+        cols, top = _column_gatherer(rows, w), w.mark(w.n if rows is None else rows.size)
         a_mid, now_homing = _midcourse_phase(
             cols(vel), cols(speed), cols(up), cols(grav), cols(rel), cols(rel_est),
             cols(tgt["est_vel"]),
@@ -281,39 +283,63 @@ def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, ter
                                           "dive_slope", "cruise_altitude_m",
                                           "shaping_lookahead_s", "midcourse_nav_constant")),
             cols(rn), earth_radius_m, w)
-        _put_columns(a_cmd, rows, a_mid)
-        terminal[rows] = now_homing
+        if rows is None:  # every row: homing rows stay homing (their midcourse command is replaced below)
+            np.copyto(a_cmd, a_mid)
+            terminal |= now_homing
+        else:
+            _put_columns(a_cmd, rows, a_mid)
+            terminal[rows] = now_homing
         w.release(top)
-    los_new = los_filt.copy()
-    rows = np.flatnonzero(terminal)
-    if rows.size:
-        cols, top = _column_gatherer(rows, w), w.mark(rows.size)
-        tgt_acc = cols(tgt["acc"]) if augmented and tgt["acc"] is not None else None
-        p = {k: prm[COL[k]][rows] for k in ("nav_constant", "guidance_time_constant_s",
-                                             "seeker_glint_m", "seeker_thermal_noise_rad",
-                                             "seeker_noise_sample_s", "seeker_range_m")}
-        noisy = ((p["seeker_glint_m"] > 0.0) | (p["seeker_thermal_noise_rad"] > 0.0)) & alive[rows]
-        noise = None
-        if noisy.any():
-            noise = np.zeros((3, rows.size))
-            noise[:, noisy] = _normals(rng, rows[noisy]).T
-        a_term, los_rows = _homing_accel(
-            cols(rel), cols(rel_vel), p["nav_constant"], p["guidance_time_constant_s"],
-            p["seeker_glint_m"], p["seeker_thermal_noise_rad"], p["seeker_noise_sample_s"],
-            p["seeker_range_m"], los_filt[:, rows], noise, _rows_of(dt_s, rows), tgt_acc,
-            cols(grav))
+    rows = _law_rows(terminal, w)
+    if rows is False:
+        return a_cmd, terminal, los_filt.copy()
+    sel = slice(None) if rows is None else rows
+    cols, top = _column_gatherer(rows, w), w.mark(w.n if rows is None else rows.size)
+    tgt_acc = cols(tgt["acc"]) if augmented and tgt["acc"] is not None else None
+    p = {k: prm[COL[k]][sel] for k in ("nav_constant", "guidance_time_constant_s",
+                                        "seeker_glint_m", "seeker_thermal_noise_rad",
+                                        "seeker_noise_sample_s", "seeker_range_m")}
+    noisy = ((p["seeker_glint_m"] > 0.0) | (p["seeker_thermal_noise_rad"] > 0.0)) & alive[sel]
+    if rows is None:
+        noisy &= terminal
+    noise = None
+    if noisy.any():
+        noise = np.zeros((3, noisy.size))
+        noise[:, noisy] = _normals(rng, np.flatnonzero(noisy) if rows is None else rows[noisy]).T
+    a_term, los_rows = _homing_accel(
+        cols(rel), cols(rel_vel), p["nav_constant"], p["guidance_time_constant_s"],
+        p["seeker_glint_m"], p["seeker_thermal_noise_rad"], p["seeker_noise_sample_s"],
+        p["seeker_range_m"], los_filt[:, sel], noise, dt_s if rows is None else _rows_of(dt_s, rows), tgt_acc,
+        cols(grav))
+    if rows is None:
+        np.copyto(a_cmd, a_term, where=terminal)
+        los_new = np.where(terminal, los_rows, los_filt)
+    else:
         _put_columns(a_cmd, rows, a_term)
+        los_new = los_filt.copy()
         los_new[:, rows] = los_rows
-        w.release(top)
+    w.release(top)
     return a_cmd, terminal, los_new
+
+
+EVERY_ROW_MAX = 32  # up to this many rows, a guidance law runs on every row (see _guidance_command)
+
+
+def _law_rows(mask, w):
+    """The rows a guidance law is evaluated on: False (no row needs it), None (every row: all
+    need it, or there are at most ``EVERY_ROW_MAX``), else the rows of *mask* (n,)."""
+    if w.n <= EVERY_ROW_MAX:
+        return None if mask.any() else False
+    rows = np.flatnonzero(mask)
+    return False if rows.size == 0 else None if rows.size == w.n else rows
 
 
 def _column_gatherer(rows, w):
     """Function gathering columns *rows* of (3, n) or (n,) arrays into w (once per array).
 
-    When *rows* are all the rows, it returns the arrays themselves (no copy).
+    When *rows* is None (all the rows), it returns the arrays themselves (no copy).
     """
-    if rows.size == w.n:
+    if rows is None:
         return lambda a: a
     done = {}  # id -> (array, gathered); holding the array keeps its id unique
 

@@ -391,8 +391,8 @@ def _estimates(t_s, unit_idx, track_id, tracking):
     pos, vel, held = np.zeros((k, 3)), np.zeros((k, 3)), np.zeros(k, bool)
     if tracking is None:
         return pos, vel, held
-    for u in np.unique(unit_idx):
-        trk = tracking.tracks(int(u), t_s)
+    for u in sorted(set(unit_idx.tolist())):  # = np.unique, without its sort machinery
+        trk = tracking.tracks(u, t_s)
         mine = np.flatnonzero(unit_idx == u)
         if trk.id.size == 0:
             continue

@@ -151,15 +151,21 @@ def interval_pairs_grouped(
     if max(np.abs(det_val).max(), np.abs(track_val).max()) >= _SWEEP_SPAN_M / 4:
         raise ValueError("interval_pairs_grouped: values beyond the sweep span")
     n_groups = int(max(track_group.max(), det_group.max())) + 1
-    d_order = np.lexsort((det_val, det_group))
-    key = det_group[d_order] * _SWEEP_SPAN_M + det_val[d_order]  # increasing: by group, then value
-    n_d = np.bincount(det_group, minlength=n_groups)
-    d_end = np.cumsum(n_d)
-    lo_g, hi_g = (d_end - n_d)[track_group], d_end[track_group]
     slack = half_width * (1.0 + 1e-9) + 1e-3
-    base = track_group * _SWEEP_SPAN_M + track_val
-    lo = np.minimum(np.maximum(np.searchsorted(key, base - slack, "left"), lo_g), hi_g)  # = np.clip
-    hi = np.minimum(np.maximum(np.searchsorted(key, base + slack, "right"), lo), hi_g)
+    if n_groups == 1:  # one group (one run): the values are the keys, the window needs no clip to it
+        d_order = np.argsort(det_val, kind="stable")
+        key = det_val[d_order]
+        lo = np.searchsorted(key, track_val - slack, "left")
+        hi = np.maximum(np.searchsorted(key, track_val + slack, "right"), lo)
+    else:
+        d_order = np.lexsort((det_val, det_group))
+        key = det_group[d_order] * _SWEEP_SPAN_M + det_val[d_order]  # increasing: by group, then value
+        n_d = np.bincount(det_group, minlength=n_groups)
+        d_end = np.cumsum(n_d)
+        lo_g, hi_g = (d_end - n_d)[track_group], d_end[track_group]
+        base = track_group * _SWEEP_SPAN_M + track_val
+        lo = np.minimum(np.maximum(np.searchsorted(key, base - slack, "left"), lo_g), hi_g)  # = np.clip
+        hi = np.minimum(np.maximum(np.searchsorted(key, base + slack, "right"), lo), hi_g)
     count = hi - lo
     total = int(count.sum())
     ti = np.repeat(np.arange(n, dtype=np.int64), count)
