@@ -563,7 +563,7 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     np.putmask(reason, is_cpa, REASON_CPA)
     resolved = reason != REASON_NONE
 
-    idx = np.flatnonzero(is_cpa)
+    idx = is_cpa.nonzero()[0]
     n = state.n
     pk = np.zeros(n)
     killed = np.zeros(n, bool)

@@ -298,13 +298,13 @@ class FlyoutRuns:
             pos, vel, held = _estimates(t_s, ri.unit_idx, ri.track_id, trackings[runs[0]])
         else:
             pos, vel, held = _estimates_runs(t_s, ri, trackings)
-        sel = np.flatnonzero(held)
+        sel = held.nonzero()[0]
         if not sel.size:
             return
         pos, vel = pos[sel], vel[sel]
         ri.est_pos_enu_m[sel], ri.est_vel_enu_mps[sel], ri.est_t_s[sel] = pos, vel, t_s
         run = ri.run[sel]
-        cuts = np.flatnonzero(run[1:] != run[:-1]) + 1
+        cuts = (run[1:] != run[:-1]).nonzero()[0] + 1
         for a, b in zip([0] + cuts.tolist(), cuts.tolist() + [sel.size]):
             rec, ids = self.records[run[a]], ids_all[sel[a:b]]
             rec.est_pos_enu_m[ids], rec.est_vel_enu_mps[ids], rec.est_t_s[ids] = pos[a:b], vel[a:b], t_s
@@ -345,7 +345,7 @@ class FlyoutRuns:
         if idle is not None:
             new.alive[idle] = True
         self.flying = new
-        done = np.flatnonzero(out.resolved)
+        done = out.resolved.nonzero()[0]
         if not done.size:
             return h_blk
         ids, run = st.id[done], ri.run[done]

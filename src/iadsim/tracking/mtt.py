@@ -235,13 +235,13 @@ class Tracker:
         if self.n_tracks:
             pred = self._gating_prediction(meas)
             confirmed = self._a["confirmed"]
-            for tracks in (np.flatnonzero(confirmed), np.flatnonzero(~confirmed)):
-                dets = np.flatnonzero(free)
+            for tracks in (confirmed.nonzero()[0], (~confirmed).nonzero()[0]):  # (np.flatnonzero of 1-D)
+                dets = free.nonzero()[0]
                 if len(tracks) and len(dets):
                     at, ad = self._associate(tracks, dets, pred, meas)
                     self._update(at, ad, meas)
                     free[ad] = False
-        self._spawn(np.flatnonzero(free), meas)
+        self._spawn(free.nonzero()[0], meas)
 
     def _gating_prediction(self, meas: _Meas) -> dict | None:
         """What the search for candidate pairs of Cartesian measurements needs of every track for
@@ -502,7 +502,7 @@ class Tracker:
             keep = ~dead
             for name in self._fields:
                 a[name] = a[name][keep]
-        out = np.flatnonzero(a["confirmed"])
+        out = a["confirmed"].nonzero()[0]
         run = a["run"][out]
         order = np.argsort(run, kind="stable")
         out = out[order]
