@@ -126,25 +126,25 @@ def imm_predict_cv2(
     np.subtract(xt[:, 0], xt[:, 1], out=delta)  # F δ
     # covariances: upper triangle, component-major, F P Fᵀ of both models in place
     g = _ws(work, "g", (21, 2, n))
-    np.take(p.reshape(n, 2, 36).transpose(2, 1, 0), _IU_FLAT, axis=0, out=g, mode="clip")
+    p.reshape(n, 2, 36).transpose(2, 1, 0).take(_IU_FLAT, axis=0, out=g, mode="clip")
     t1, t2 = _ws(work, "t1", (9, 2, n)), _ws(work, "t2", (9, 2, n))
     ga, tb = t1[:6], t2[:6]
-    np.take(g, _KA1, axis=0, out=ga, mode="clip")
-    np.take(g, _KA2, axis=0, out=tb, mode="clip")
+    g.take(_KA1, axis=0, out=ga, mode="clip")
+    g.take(_KA2, axis=0, out=tb, mode="clip")
     ga += tb
     ga *= dt_s
     ga += g[:6]
-    np.take(g, _KA3, axis=0, out=tb, mode="clip")
+    g.take(_KA3, axis=0, out=tb, mode="clip")
     tb *= dt_s * dt_s
     ga += tb
     g[:6] = ga
-    np.take(g, _KB1, axis=0, out=t1, mode="clip")
+    g.take(_KB1, axis=0, out=t1, mode="clip")
     t1 *= dt_s
     g[6:15] += t1
     # mixing: w0j G0 + w1j G1 + w0j w1j (Fδ)(Fδ)ᵀ + Q_j, written back to p in full
     outer, tmp = _ws(work, "outer", (21, n)), _ws(work, "tmp", (21, n))
-    np.take(delta, _IU_A, axis=0, out=outer, mode="clip")
-    np.take(delta, _IU_B, axis=0, out=tmp, mode="clip")
+    delta.take(_IU_A, axis=0, out=outer, mode="clip")
+    delta.take(_IU_B, axis=0, out=tmp, mode="clip")
     outer *= tmp
     cached = work.get("qc")  # (q, its upper triangles): q is the tracker's cached array per dt
     if cached is None or cached[0] is not q:
@@ -159,5 +159,5 @@ def imm_predict_cv2(
         np.multiply(outer, w0t[j] * w1t[j], out=tmp)
         o += tmp
         o += qc[:, j, None]
-    np.take(out.transpose(2, 1, 0), _MIRROR, axis=2, out=p.reshape(n, 2, 36), mode="clip")
+    out.transpose(2, 1, 0).take(_MIRROR, axis=2, out=p.reshape(n, 2, 36), mode="clip")
     return x, p, mu_pred

@@ -155,11 +155,13 @@ def radar_measurement(
     m = 4 if with_rate else 3
     d = x.shape[-1]
     jac = np.zeros(x.shape[:-1] + (m, d))
-    jac[..., 0, :3] = rel / r[..., None]
+    u_los = rel / r[..., None]  # d range / d position (and d range rate / d velocity)
+    jac[..., 0, :3] = u_los
     jac[..., 1, 0] = n / rho2
     jac[..., 1, 1] = -e / rho2
-    jac[..., 2, 0] = -u * e / (r2 * rho)
-    jac[..., 2, 1] = -u * n / (r2 * rho)
+    minus_u, r2_rho = -u, r2 * rho
+    jac[..., 2, 0] = minus_u * e / r2_rho
+    jac[..., 2, 1] = minus_u * n / r2_rho
     jac[..., 2, 2] = rho / r2
     z_hat = np.empty(x.shape[:-1] + (m,))
     z_hat[..., 0], z_hat[..., 1], z_hat[..., 2] = r, np.mod(np.arctan2(e, n), TWO_PI), np.arctan2(u, rho)
@@ -167,7 +169,7 @@ def radar_measurement(
         vel = x[..., 3:6]
         rr = np.einsum("...i,...i->...", rel, vel) / r
         jac[..., 3, :3] = vel / r[..., None] - rr[..., None] * rel / r2[..., None]
-        jac[..., 3, 3:6] = rel / r[..., None]
+        jac[..., 3, 3:6] = u_los
         z_hat[..., 3] = rr
     return z_hat, jac
 
