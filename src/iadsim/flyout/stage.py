@@ -168,6 +168,7 @@ class FlyoutRuns:
         self.rows = _Rows.empty()
         self.records = [InterceptorRecord() for _ in range(self.n_runs)]
         self._blocks_of = (None, None)  # (rows, their blocks)
+        self._targets_of = (None, None, None)  # (rows, their threat rows, vulnerabilities)
 
     def icpt(self, r: int) -> InterceptorRecord:
         """Run r's record of every interceptor it launched (run-local ids)."""
@@ -259,6 +260,16 @@ class FlyoutRuns:
             self._blocks_of = self.rows, blocks
         return blocks
 
+    def _targets(self):
+        """Each row's threat row (0 for a false track) and that threat's vulnerability (None
+        without any), cached until the rows change."""
+        rows_now, tgt, vul = self._targets_of
+        if rows_now is not self.rows:
+            tgt = np.maximum(self.rows.truth_id, 0)
+            vul = self.vulnerability[tgt] if self.vulnerability.size else None
+            self._targets_of = self.rows, tgt, vul
+        return tgt, vul
+
     def _keep(self, idx):
         self.flying, self.rows = self.flying.take(idx), self.rows.take(idx)
 
@@ -330,7 +341,7 @@ class FlyoutRuns:
         starts, lengths = blk.start, blk.length
         t0 = t_blk[0]
         t_row = t0 if all(t == t0 for t in t_blk) else np.repeat(t_blk, lengths)  # a scalar: the same values
-        truth, est_p = self._target_truth(ri, t_row)
+        truth, est_p = self._target_truth(t_row)
         h_blk = self._substeps(st, truth, t_blk, t_end, starts, act)
         h0 = h_blk[0]
         h_row = h0 if all(h == h0 for h in h_blk) else np.repeat(h_blk, lengths)
@@ -339,7 +350,7 @@ class FlyoutRuns:
         idle = None if all(act) else np.repeat(~np.array(act), lengths)
         flown = st if idle is None else replace(st, alive=~idle)
         tp, tv, ta = truth
-        vul = self.vulnerability[np.maximum(ri.truth_id, 0)] if self.vulnerability.size else None
+        vul = self._targets()[1]
         new, out = advance_interceptors(flown, self.table, TargetStates(tp, tv, ta, est_p, ri.est_vel_enu_mps, vul),
                                         t_row, h_row, _run_draws(ri.run, rngs), self.env, augmented=False)
         if idle is not None:
@@ -369,13 +380,14 @@ class FlyoutRuns:
         self._keep(np.flatnonzero(self.flying.alive))
         return h_blk
 
-    def _target_truth(self, ri: _Rows, t_s):
-        """Truth (pos, vel, acc) of rows *ri*'s targets at their runs' time t_s (scalar or per row,
-        s), and the rows' midcourse estimates then (the last held estimate, extrapolated); a false
-        track's target is its own extrapolated estimate (a phantom that can be approached but not
-        killed)."""
+    def _target_truth(self, t_s):
+        """Truth (pos, vel, acc) of the flying rows' targets at their runs' time t_s (scalar or
+        per row, s), and the rows' midcourse estimates then (the last held estimate,
+        extrapolated); a false track's target is its own extrapolated estimate (a phantom that
+        can be approached but not killed)."""
+        ri = self.rows
         tgt = ri.truth_id
-        tp, tv, ta, _ = threat_motion.kinematics(self.world.threats, t_s, np.maximum(tgt, 0))
+        tp, tv, ta, _ = threat_motion.kinematics(self.world.threats, t_s, self._targets()[0])
         est_p = ri.est_pos_enu_m + (t_s - ri.est_t_s)[:, None] * ri.est_vel_enu_mps
         phantom = tgt < 0
         if phantom.any():
