@@ -403,6 +403,10 @@ class Tracker:
         """Per-run ids of the tracks started on ``dets`` (increasing, never reused): each run
         counts its own, in row order."""
         run = np.zeros(len(dets), np.int64) if meas.run is None else meas.run[dets]
+        if self.n_runs == 1:  # one run: the next ids in row order
+            ids = self._next_id[0] + np.arange(len(dets), dtype=np.int64)
+            self._next_id += len(dets)
+            return dict(id=ids, run=run)
         counts = np.bincount(run, minlength=self.n_runs)
         order = np.argsort(run, kind="stable")
         rank = np.empty(len(run), np.int64)
