@@ -232,13 +232,17 @@ def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sampl
     d = u_meas - u_f
     d -= _dot3(d, u_meas) * u_meas
     lagged = tau_s > 0.0
-    t_safe = np.where(lagged, tau_s, 1.0)
-    rate_perp = np.where(lagged, d / t_safe, (rel_vel + vc * u) / r_safe)
+    all_lagged = bool(lagged.all())  # (every catalog seeker has a lag: the where()s without their other branch)
+    if all_lagged:
+        rate_perp = d / tau_s
+    else:
+        t_safe = np.where(lagged, tau_s, 1.0)
+        rate_perp = np.where(lagged, d / t_safe, (rel_vel + vc * u) / r_safe)
     acc = (nav_constant * vc) * rate_perp
     if tgt_acc is not None:
         acc += 0.5 * nav_constant * (tgt_acc - _dot3(tgt_acc, u) * u)
     acc -= grav - _dot3(grav, u) * u
-    alpha = np.where(lagged, -np.expm1(-dt_s / t_safe), 1.0)
+    alpha = -np.expm1(-dt_s / tau_s) if all_lagged else np.where(lagged, -np.expm1(-dt_s / t_safe), 1.0)
     return acc, u_f + alpha * (u_meas - u_f)
 
 

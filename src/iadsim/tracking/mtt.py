@@ -35,6 +35,7 @@ gated only against detections of its own run, so a run's results do not depend o
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -198,7 +199,7 @@ class Tracker:
         the unit looked (their step counts as a scan, see :meth:`step`). Returns each live run's
         confirmed tracks (None for a retired run)."""
         t_s = float(t_s)
-        if not np.isfinite(t_s):
+        if not math.isfinite(t_s):
             raise ValueError(f"t_s: expected a finite time, got {t_s}")
         if t_s < self.t_s:
             raise ValueError(f"t_s: time went backwards ({t_s} s after {self.t_s} s)")
@@ -332,7 +333,7 @@ class Tracker:
         half = (1.0 + 1e-9) * self.config.gate * np.sqrt(np.diagonal(hph, axis1=1, axis2=2) + r_rows)
         dp = dets[dj]
         resid = radar_residual(meas.z[dp], zhat[inv])
-        ok = np.all(np.abs(resid) <= half[inv], axis=1)
+        ok = np.logical_and.reduce(np.abs(resid) <= half[inv], axis=1)  # = np.all(..., axis=1)
         ti, dj, dp, resid, inv = ti[ok], dj[ok], dp[ok], resid[ok], inv[ok]
         return ti, dj, mahalanobis_sq(resid, hph[inv] + meas.r[dp])
 
