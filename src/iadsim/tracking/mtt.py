@@ -495,23 +495,27 @@ class Tracker:
         else:
             newly = np.zeros(self.n_tracks, bool)
         a["confirmed"] = a["confirmed"] | newly
-        if np.isfinite(c.max_pos_var_trace_m2):
+        if math.isfinite(c.max_pos_var_trace_m2):
             trace = np.trace(self._combined()[1][:, :3, :3], axis1=1, axis2=2)
         else:
             trace = np.zeros(self.n_tracks)
         dead = delete_mask(a["misses"], a["confirmed"], trace, c.delete_tentative_misses,
                            c.delete_confirmed_misses, c.max_pos_var_trace_m2)
-        new_ids = self._split(a["id"][newly & ~dead], a["run"][newly & ~dead])
-        dropped = self._split(a["id"][dead & a["confirmed"]], a["run"][dead & a["confirmed"]])
+        born, gone = newly & ~dead, dead & a["confirmed"]
+        new_ids = self._split(a["id"][born], a["run"][born])
+        dropped = self._split(a["id"][gone], a["run"][gone])
         if dead.any():
-            keep = ~dead
+            keep = (~dead).nonzero()[0]  # (indices once, not a mask per column)
             for name in self._fields:
                 a[name] = a[name][keep]
         out = a["confirmed"].nonzero()[0]
-        run = a["run"][out]
-        order = np.argsort(run, kind="stable")
-        out = out[order]
-        bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
+        if self.n_runs == 1:  # one run: already in run order
+            bounds = [0, len(out)]
+        else:
+            run = a["run"][out]
+            order = np.argsort(run, kind="stable")
+            out = out[order]
+            bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
         xc, pc = self._combined(out)
         ids, pos, vel, mask, mode = a["id"][out], xc[:, :3], xc[:, 3:6], a["radar_mask"][out], a["mu"][out]
         t_last, truth = a["t_last_s"][out], a["truth_id"][out]
@@ -525,8 +529,8 @@ class Tracker:
 
     def _split(self, ids: np.ndarray, run: np.ndarray) -> list[np.ndarray]:
         """Ids (k,) split by run, each run's in the given order; (n_runs,) list."""
-        if len(ids) == 0:
-            return [ids] * self.n_runs
+        if len(ids) == 0 or self.n_runs == 1:
+            return [ids] if self.n_runs == 1 else [ids] * self.n_runs
         order = np.argsort(run, kind="stable")
         bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
         ids = ids[order]
