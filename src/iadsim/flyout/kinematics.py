@@ -560,10 +560,14 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     low_speed &= np.greater(tf1, prm[COL["burnout_time_s"]], out=w.mask())
     timeout = np.greater_equal(tf1, prm[COL["max_flight_time_s"]], out=w.mask())
     reason = np.zeros(state.n, np.int8)
-    for code, hit in ((REASON_GROUND, ground), (REASON_LOW_SPEED, low_speed),
-                      (REASON_TIMEOUT, timeout)):  # later rules override earlier ones
-        hit &= alive
-        np.putmask(reason, hit, code)
+    ended = ground | low_speed
+    ended |= timeout
+    ended &= alive
+    if ended.any():  # (most steps end no row: the codes below are all REASON_NONE)
+        for code, hit in ((REASON_GROUND, ground), (REASON_LOW_SPEED, low_speed),
+                          (REASON_TIMEOUT, timeout)):  # later rules override earlier ones
+            hit &= alive
+            np.putmask(reason, hit, code)
     np.putmask(reason, is_cpa, REASON_CPA)
     resolved = reason != REASON_NONE
 

@@ -328,7 +328,7 @@ class FlyoutRuns:
         rng_m = np.sqrt(np.add.reduce(rel * rel, axis=1))  # = np.linalg.norm(rel, axis=1), without its checks
         closing = -np.add.reduce(rel * (tv - st.vel_enu_mps), axis=1) / np.maximum(rng_m, 1e-9)
         t_go = rng_m / np.maximum(closing, 100.0)
-        t_go = [float(t_go.min())] if len(t_blk) == 1 else np.minimum.reduceat(t_go, starts).tolist()
+        t_go = [float(np.minimum.reduce(t_go))] if len(t_blk) == 1 else np.minimum.reduceat(t_go, starts).tolist()
         return [_substep(t, t_end, g) if a else SUBSTEP_LADDER_S[-1] for t, g, a in zip(t_blk, t_go, act)]
 
     def _fly(self, t_blk, t_end, act, rngs, results):
@@ -448,9 +448,9 @@ def _estimates_runs(t_s, ri: _Rows, trackings):
 
 def _substep(t_sub, t_end, t_go):
     """Longest ladder step ≤ t_go / 10 that starts on its own grid and ends by t_end (s)."""
+    h_max = t_go / SUBSTEPS_PER_TIME_TO_GO + 1e-9
     for h in SUBSTEP_LADDER_S:
-        on_grid = abs(t_sub / h - round(t_sub / h)) < 1e-6
-        if h <= t_go / SUBSTEPS_PER_TIME_TO_GO + 1e-9 and on_grid and t_sub + h <= t_end + 1e-9:
+        if h <= h_max and t_sub + h <= t_end + 1e-9 and abs(t_sub / h - round(t_sub / h)) < 1e-6:  # on its grid
             return h
     return min(SUBSTEP_LADDER_S[-1], t_end - t_sub)
 

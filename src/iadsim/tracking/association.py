@@ -148,9 +148,10 @@ def interval_pairs_grouped(
     n, m = len(track_val), len(det_val)
     if n == 0 or m == 0:
         return _EMPTY, _EMPTY
-    if max(np.abs(det_val).max(), np.abs(track_val).max()) >= _SWEEP_SPAN_M / 4:
+    big = np.maximum.reduce  # (= .max(), without the method's wrapper)
+    if max(big(np.abs(det_val)), big(np.abs(track_val))) >= _SWEEP_SPAN_M / 4:
         raise ValueError("interval_pairs_grouped: values beyond the sweep span")
-    n_groups = int(max(track_group.max(), det_group.max())) + 1
+    n_groups = int(max(big(track_group), big(det_group))) + 1
     slack = half_width * (1.0 + 1e-9) + 1e-3
     if n_groups == 1:  # one group (one run): the values are the keys, the window needs no clip to it
         d_order = np.argsort(det_val, kind="stable")
