@@ -155,22 +155,25 @@ def test_ekf_nees_within_chi_square_bounds(with_rate):
 
 
 def test_direct_lapack_calls_equal_numpy_linalg_bit_for_bit():
-    """The tracker's solve/inverse/log-determinant call LAPACK's gufuncs without numpy.linalg's
-    argument checks: the same floats as np.linalg, and a singular matrix still raises."""
-    from iadsim.tracking.kalman import _inv, _solve, gaussian_loglik, mahalanobis_sq
+    """The tracker's einsum, solve, inverse and log-determinant call numpy's C functions without
+    the public wrappers (iadsim.npfast): the same floats as numpy's, and a singular matrix still raises."""
+    from iadsim.npfast import einsum, inv, logdet, solve
+    from iadsim.tracking.kalman import gaussian_loglik, mahalanobis_sq
 
     rng = np.random.default_rng(11)
     for m in (3, 4):
         a = rng.standard_normal((7, m, m)) * rng.uniform(0.1, 1e4, (7, 1, 1))
         s = a @ np.swapaxes(a, -1, -2) + np.eye(m)
         resid = rng.standard_normal((7, m)) * 100.0
-        assert np.array_equal(_solve(s, resid[..., None]), np.linalg.solve(s, resid[..., None]))
-        assert np.array_equal(_inv(s), np.linalg.inv(s))
+        assert np.array_equal(solve(s, resid[..., None]), np.linalg.solve(s, resid[..., None]))
+        assert np.array_equal(inv(s), np.linalg.inv(s))
+        assert np.array_equal(logdet(s), np.linalg.slogdet(s)[1])
+        assert np.array_equal(einsum("kij,kj->ki", s, resid), np.einsum("kij,kj->ki", s, resid))
         d2 = np.einsum("...i,...i->...", resid, np.linalg.solve(s, resid[..., None])[..., 0])
         assert np.array_equal(mahalanobis_sq(resid, s), d2)
         want = -0.5 * (d2 + np.linalg.slogdet(s)[1] + m * np.log(2.0 * np.pi))
         assert np.array_equal(gaussian_loglik(resid, s), want)
     with pytest.raises(np.linalg.LinAlgError):
-        _solve(np.zeros((2, 3, 3)), np.ones((2, 3, 1)))
+        solve(np.zeros((2, 3, 3)), np.ones((2, 3, 1)))
     with pytest.raises(np.linalg.LinAlgError):
-        _inv(np.zeros((1, 3, 3)))
+        inv(np.zeros((1, 3, 3)))

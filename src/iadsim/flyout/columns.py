@@ -11,10 +11,7 @@ import threading
 
 import numpy as np
 
-try:  # einsum's C entry point: the Python wrapper costs as much again on the flyout's few rows
-    from numpy._core.multiarray import c_einsum as _einsum
-except ImportError:  # pragma: no cover - numpy < 2
-    _einsum = np.einsum
+from iadsim.npfast import einsum
 
 class Scratch:
     """Stack of scratch arrays for one step, in one float64 buffer kept per thread.
@@ -128,7 +125,7 @@ def dot(a, b, out):
     n, so that a row's result does not depend on the rows beside it (batched runs). einsum sums
     in that order for n ≥ 2 but as (a0·b0 + a2·b2) + a1·b1 for n = 1 (one contiguous column)."""
     if a.shape[1] != 1:
-        return _einsum("ij,ij->j", a, b, out=out)
+        return einsum("ij,ij->j", a, b, out=out)
     x, y = a[:, 0].tolist(), b[:, 0].tolist()
     out[0] = ((0.0 + x[0] * y[0]) + x[1] * y[1]) + x[2] * y[2]
     return out

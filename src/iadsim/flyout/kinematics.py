@@ -16,7 +16,8 @@ look-up; gravity is re-evaluated exactly, so a thrust- and drag-free arc is plai
 Guidance is the midcourse law of :mod:`iadsim.flyout.guidance` and the terminal homing loop
 of :func:`_homing_accel` (seeker angle noise, a first-order guidance lag, PN), each row flying
 its own law's command (each law evaluated on its own rows, or on every row of a step of a few
-rows, where gathering them costs more: see :func:`_guidance_command`). For speed (issue 7: 10,000 interceptors in under 2 ms a step) the step is
+rows, where gathering them costs more: see :func:`_guidance_command`). For speed (issue 7:
+10,000 interceptors in under 2 ms a step) the step is
 written out on (3, n) component arrays, and every temporary goes into scratch memory
 reused between calls (:class:`~iadsim.flyout.columns.Scratch`): fresh 80 kB temporaries cost page faults and
 cache misses that took longer than the arithmetic. The homing loop is validated against an

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from iadsim.npfast import einsum
+
 
 def imm_mix(
     x: np.ndarray, p: np.ndarray, mu: np.ndarray, trans: np.ndarray
@@ -27,26 +29,26 @@ def imm_mix(
     if x.shape[1] == 2:  # the einsum's two-term sum written out: the same floats, a third of the cost
         x0 = w[:, 0, :, None] * x[:, 0, None, :] + w[:, 1, :, None] * x[:, 1, None, :]
     else:
-        x0 = np.einsum("nij,nid->njd", w, x)
+        x0 = einsum("nij,nid->njd", w, x)
     spread = _outer(x[:, :, None, :] - x0[:, None, :, :])  # (n, i, j, d, d)
     spread += p[:, :, None]
-    p0 = np.einsum("nij,nijab->njab", w, spread)
+    p0 = einsum("nij,nijab->njab", w, spread)
     return x0, p0, mu_pred
 
 
 def imm_combine(x: np.ndarray, p: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Moment-matched combination of the model-conditioned estimates: (n, d), (n, d, d)."""
-    xc = np.einsum("nr,nrd->nd", mu, x)
+    xc = einsum("nr,nrd->nd", mu, x)
     spread = _outer(x - xc[:, None, :])
     spread += p
-    pc = np.einsum("nr,nrab->nab", mu, spread)
+    pc = einsum("nr,nrab->nab", mu, spread)
     return xc, pc
 
 
 def _outer(v: np.ndarray) -> np.ndarray:
     """Outer products ``v vᵀ`` (..., d, d) of vectors (..., d): one product per element, the same
     floats as ``v[..., :, None] * v[..., None, :]`` at a third of the cost."""
-    return np.einsum("...a,...b->...ab", v, v)
+    return einsum("...a,...b->...ab", v, v)
 
 
 def imm_mode_update(mu_pred: np.ndarray, loglik: np.ndarray) -> np.ndarray:

@@ -26,10 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-try:  # the LAPACK gufuncs behind np.linalg.solve/inv/slogdet (see _solve)
-    from numpy.linalg import _umath_linalg
-except ImportError:  # pragma: no cover - a numpy without them: the public functions
-    _umath_linalg = None
+from iadsim.npfast import einsum, inv, logdet, solve
 
 TWO_PI = 2.0 * np.pi
 
@@ -42,7 +39,7 @@ def kf_predict(x: np.ndarray, p: np.ndarray, f: np.ndarray, q: np.ndarray,
     optionally Fᵀ as a contiguous array (the same products; BLAS multiplies by it about twice
     as fast as by the transposed view).
     """
-    x_pred = np.einsum("...ij,...j->...i", f, x)
+    x_pred = einsum("...ij,...j->...i", f, x)
     p_pred = f @ p @ (np.swapaxes(f, -1, -2) if f_t is None else f_t) + q
     return x_pred, p_pred
 
@@ -58,44 +55,21 @@ def kf_update(
     """
     pht = p @ np.swapaxes(h, -1, -2)  # (..., d, m)
     s = h @ pht + r
-    k = pht @ _inv(s)
-    x_post = x + np.einsum("...ij,...j->...i", k, resid)
+    k = pht @ inv(s)
+    x_post = x + einsum("...ij,...j->...i", k, resid)
     p_post = p - k @ s @ np.swapaxes(k, -1, -2)
     return x_post, p_post, s
 
 
 def mahalanobis_sq(resid: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Squared Mahalanobis distance ``νᵀ S⁻¹ ν``; resid (..., m), s (..., m, m) -> (...)."""
-    return np.einsum("...i,...i->...", resid, _solve(s, resid[..., None])[..., 0])
+    return einsum("...i,...i->...", resid, solve(s, resid[..., None])[..., 0])
 
 
 def gaussian_loglik(resid: np.ndarray, s: np.ndarray) -> np.ndarray:
     """log N(ν; 0, S) over a batch; resid (..., m), s (..., m, m) -> (...)."""
     m = resid.shape[-1]
-    logdet = np.linalg.slogdet(s)[1] if _umath_linalg is None else _umath_linalg.slogdet(s, signature="d->dd")[1]
-    return -0.5 * (mahalanobis_sq(resid, s) + logdet + m * np.log(TWO_PI))
-
-
-def _singular(err, flag):
-    raise np.linalg.LinAlgError("Singular matrix")
-
-
-def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``np.linalg.solve(a, b)`` of float64 stacks a (..., m, m), b (..., m, k): the same LAPACK
-    gufunc with the same error handling, without the public function's argument checks, which
-    cost three times the solve itself on the tracker's few 3×3 and 4×4 matrices."""
-    if _umath_linalg is None:
-        return np.linalg.solve(a, b)
-    with np.errstate(call=_singular, invalid="call", over="ignore", divide="ignore", under="ignore"):
-        return _umath_linalg.solve(a, b, signature="dd->d")
-
-
-def _inv(a: np.ndarray) -> np.ndarray:
-    """``np.linalg.inv(a)`` of a float64 stack (..., m, m), as :func:`_solve`."""
-    if _umath_linalg is None:
-        return np.linalg.inv(a)
-    with np.errstate(call=_singular, invalid="call", over="ignore", divide="ignore", under="ignore"):
-        return _umath_linalg.inv(a, signature="d->d")
+    return -0.5 * (mahalanobis_sq(resid, s) + logdet(s) + m * np.log(TWO_PI))
 
 
 def wrap_angle_rad(a: np.ndarray) -> np.ndarray:
@@ -167,7 +141,7 @@ def radar_measurement(
     z_hat[..., 0], z_hat[..., 1], z_hat[..., 2] = r, np.mod(np.arctan2(e, n), TWO_PI), np.arctan2(u, rho)
     if with_rate:
         vel = x[..., 3:6]
-        rr = np.einsum("...i,...i->...", rel, vel) / r
+        rr = einsum("...i,...i->...", rel, vel) / r
         jac[..., 3, :3] = vel / r[..., None] - rr[..., None] * rel / r2[..., None]
         jac[..., 3, 3:6] = u_los
         z_hat[..., 3] = rr

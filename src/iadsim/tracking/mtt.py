@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import expm
 
+from iadsim.npfast import einsum
+
 from iadsim.tracking.association import (
     associate_gnn, candidate_pairs_grouped, gate_radius_from_trace_m, interval_pairs_grouped,
 )
@@ -263,7 +265,7 @@ class Tracker:
             xc, pc = self._combined()
             return xc, np.trace(pc[:, :3, :3], axis1=1, axis2=2)
         x, mu = a["x"], a["mu"]
-        xc = np.einsum("nr,nrd->nd", mu, x)
+        xc = einsum("nr,nrd->nd", mu, x)
         dx = x[..., :3] - xc[:, None, :3]
         diag = mu[:, :, None] * (np.diagonal(a["p"], axis1=-2, axis2=-1)[..., :3] + dx * dx)  # (n, r, 3)
         diag = diag[:, 0] + diag[:, 1]
@@ -314,13 +316,13 @@ class Tracker:
         # range window of every track: S_rr = u P_pos u + R_rr (u the unit line of sight), from the
         # combined position block only; the rest of S for the tracks with a detection in it
         x, mu = self._a["x"][tracks], self._a["mu"][tracks]
-        xc_pos = np.einsum("nr,nrd->nd", mu, x[..., :3])
+        xc_pos = einsum("nr,nrd->nd", mu, x[..., :3])
         los = xc_pos - meas.radar_pos_enu_m
-        rng = np.sqrt(np.einsum("nd,nd->n", los, los))
+        rng = np.sqrt(einsum("nd,nd->n", los, los))
         u = los / rng[:, None]
         dx = x[..., :3] - xc_pos[:, None]
         p_pos = self._a["p"][tracks][..., :3, :3]
-        s_rr = np.einsum("nr,nr->n", mu, np.einsum("nd,nrde,ne->nr", u, p_pos, u) + np.einsum("nrd,nd->nr", dx, u) ** 2)
+        s_rr = einsum("nr,nr->n", mu, einsum("nd,nrde,ne->nr", u, p_pos, u) + einsum("nrd,nd->nr", dx, u) ** 2)
         half_r = (1.0 + 1e-6) * self.config.gate * np.sqrt(s_rr + r_max[:, 0])
         ti, dj = interval_pairs_grouped(rng, half_r, run_t, meas.z[dets, 0], run_d)
         if len(ti) == 0:
