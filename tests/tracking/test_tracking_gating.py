@@ -108,6 +108,25 @@ def test_interval_pairs_grouped_equal_brute_force():
     assert interval_pairs_grouped(tv[:0], half[:0], tg[:0], dv, dg)[0].size == 0
 
 
+def test_interval_pairs_one_group_equal_brute_force_and_grouped_path():
+    """One group (a run alone) takes a shorter path: exactly the brute-force pairs, and the same
+    pairs in the same order as the general path gives the same rows placed in another group."""
+    from iadsim.tracking.association import interval_pairs_grouped
+
+    rng = np.random.default_rng(5)
+    n, m = 150, 180
+    tv, dv = rng.uniform(0, 4e5, n), rng.uniform(0, 4e5, m)
+    dv[:20] = dv[20:40]  # ties in the sort
+    half = rng.uniform(10, 2e4, n)
+    zt, zd = np.zeros(n, np.int64), np.zeros(m, np.int64)
+    ti, dj = interval_pairs_grouped(tv, half, zt, dv, zd)
+    want = np.abs(dv[None] - tv[:, None]) <= half[:, None]
+    assert _pairs_set(ti, dj) == _pairs_set(*np.nonzero(want)) and len(ti) > 100
+    assert np.all(np.diff(ti) >= 0)  # track indices non-decreasing (the tracker relies on it)
+    ti2, dj2 = interval_pairs_grouped(tv, half, zt + 2, dv, zd + 2)  # groups 0 and 1 empty: general path
+    assert np.array_equal(ti, ti2) and np.array_equal(dj, dj2)
+
+
 @pytest.mark.parametrize("n_runs", [1, 3])
 def test_radar_gate_misses_no_pair_inside_the_mahalanobis_gate(n_runs):
     """The tracker's measurement-space candidate search (range window, component bounds) keeps

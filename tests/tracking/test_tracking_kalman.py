@@ -152,3 +152,28 @@ def test_ekf_nees_within_chi_square_bounds(with_rate):
     lo, hi = stats.chi2.ppf([0.0005, 0.9995], 6 * n_runs) / n_runs
     nees = np.array(nees)
     assert np.all((nees > lo) & (nees < hi)), nees
+
+
+def test_direct_lapack_calls_equal_numpy_linalg_bit_for_bit():
+    """The tracker's einsum, solve, inverse and log-determinant call numpy's C functions without
+    the public wrappers (iadsim.npfast): the same floats as numpy's, and a singular matrix still raises."""
+    from iadsim.npfast import einsum, inv, logdet, solve
+    from iadsim.tracking.kalman import gaussian_loglik, mahalanobis_sq
+
+    rng = np.random.default_rng(11)
+    for m in (3, 4):
+        a = rng.standard_normal((7, m, m)) * rng.uniform(0.1, 1e4, (7, 1, 1))
+        s = a @ np.swapaxes(a, -1, -2) + np.eye(m)
+        resid = rng.standard_normal((7, m)) * 100.0
+        assert np.array_equal(solve(s, resid[..., None]), np.linalg.solve(s, resid[..., None]))
+        assert np.array_equal(inv(s), np.linalg.inv(s))
+        assert np.array_equal(logdet(s), np.linalg.slogdet(s)[1])
+        assert np.array_equal(einsum("kij,kj->ki", s, resid), np.einsum("kij,kj->ki", s, resid))
+        d2 = np.einsum("...i,...i->...", resid, np.linalg.solve(s, resid[..., None])[..., 0])
+        assert np.array_equal(mahalanobis_sq(resid, s), d2)
+        want = -0.5 * (d2 + np.linalg.slogdet(s)[1] + m * np.log(2.0 * np.pi))
+        assert np.array_equal(gaussian_loglik(resid, s), want)
+    with pytest.raises(np.linalg.LinAlgError):
+        solve(np.zeros((2, 3, 3)), np.ones((2, 3, 1)))
+    with pytest.raises(np.linalg.LinAlgError):
+        inv(np.zeros((1, 3, 3)))

@@ -11,6 +11,7 @@ import threading
 
 import numpy as np
 
+from iadsim.npfast import einsum
 
 class Scratch:
     """Stack of scratch arrays for one step, in one float64 buffer kept per thread.
@@ -41,13 +42,12 @@ class Scratch:
     def _rows(self, n):
         """Hand out arrays of n rows; each takes whole 64-byte lines of the buffer."""
         self.n = n
-        self.vec_size, self.row_size, self.mask_size = (
-            -(-k // 8) * 8 for k in (3 * n, n, -(-n // 8)))
-        self.views = self.views_by_n.get(n)
-        if self.views is None:
-            if sum(map(len, self.views_by_n.values())) >= self.MAX_VIEWS:
+        entry = self.views_by_n.get(n)  # (vec, row, mask sizes, views at each place)
+        if entry is None:
+            if sum(len(e[3]) for e in self.views_by_n.values()) >= self.MAX_VIEWS:
                 self.views_by_n.clear()
-            self.views = self.views_by_n[n] = {}
+            entry = self.views_by_n[n] = (*(-(-k // 8) * 8 for k in (3 * n, n, -(-n // 8))), {})
+        self.vec_size, self.row_size, self.mask_size, self.views = entry
 
     def _new(self, kind, top, size):
         """View of the buffer at top (cached), or a fresh array past its end."""
@@ -65,20 +65,26 @@ class Scratch:
     def vec(self):
         top = self.top
         self.top = top + self.vec_size
-        view = self.views.get(3 * top)
-        return view if view is not None else self._new(0, top, self.vec_size)
+        try:
+            return self.views[3 * top]
+        except KeyError:
+            return self._new(0, top, self.vec_size)
 
     def row(self):
         top = self.top
         self.top = top + self.row_size
-        view = self.views.get(3 * top + 1)
-        return view if view is not None else self._new(1, top, self.row_size)
+        try:
+            return self.views[3 * top + 1]
+        except KeyError:
+            return self._new(1, top, self.row_size)
 
     def mask(self):
         top = self.top
         self.top = top + self.mask_size
-        view = self.views.get(3 * top + 2)
-        return view if view is not None else self._new(2, top, self.mask_size)
+        try:
+            return self.views[3 * top + 2]
+        except KeyError:
+            return self._new(2, top, self.mask_size)
 
     def mark(self, n=None):
         """Token for :meth:`release`; with n, later arrays have n rows (a subset)."""
@@ -89,7 +95,8 @@ class Scratch:
 
     def release(self, token):
         self.top = token[0]
-        self._rows(token[1])
+        if token[1] != self.n:
+            self._rows(token[1])
 
 
 _PER_THREAD = threading.local()
@@ -118,7 +125,7 @@ def dot(a, b, out):
     n, so that a row's result does not depend on the rows beside it (batched runs). einsum sums
     in that order for n ≥ 2 but as (a0·b0 + a2·b2) + a1·b1 for n = 1 (one contiguous column)."""
     if a.shape[1] != 1:
-        return np.einsum("ij,ij->j", a, b, out=out)
+        return einsum("ij,ij->j", a, b, out=out)
     x, y = a[:, 0].tolist(), b[:, 0].tolist()
     out[0] = ((0.0 + x[0] * y[0]) + x[1] * y[1]) + x[2] * y[2]
     return out

@@ -126,7 +126,7 @@ def shaped_aim_m(d_pip, up, rn, earth_radius_m, lookahead_m, dive_slope, cruise_
     line *= frac
     line += alt_pip
     profile = np.subtract(cruise_alt_m, alt_pip, out=w.row())
-    np.clip(profile, np.negative(ramp, out=w.row()), ramp, out=profile)
+    np.minimum(np.maximum(profile, np.negative(ramp, out=w.row()), out=profile), ramp, out=profile)  # = np.clip
     profile += alt_pip
     ramp += line
     h = np.minimum(profile, ramp, out=ramp)

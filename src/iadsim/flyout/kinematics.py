@@ -14,8 +14,10 @@ a step) and extrapolates density with the table's local log-slope instead of a s
 look-up; gravity is re-evaluated exactly, so a thrust- and drag-free arc is plain RK2.
 
 Guidance is the midcourse law of :mod:`iadsim.flyout.guidance` and the terminal homing loop
-of :func:`_homing_accel` (seeker angle noise, a first-order guidance lag, PN), each evaluated
-on its own rows. For speed (issue 7: 10,000 interceptors in under 2 ms a step) the step is
+of :func:`_homing_accel` (seeker angle noise, a first-order guidance lag, PN), each row flying
+its own law's command (each law evaluated on its own rows, or on every row of a step of a few
+rows, where gathering them costs more: see :func:`_guidance_command`). For speed (issue 7:
+10,000 interceptors in under 2 ms a step) the step is
 written out on (3, n) component arrays, and every temporary goes into scratch memory
 reused between calls (:class:`~iadsim.flyout.columns.Scratch`): fresh 80 kB temporaries cost page faults and
 cache misses that took longer than the arithmetic. The homing loop is validated against an
@@ -157,30 +159,31 @@ class _Cpa(NamedTuple):
 def _motor(prm, tf0_s, tf1_s, dt_s, w) -> _Motor:
     """Mass at the step start and end, 1/mass at mid-step, thrust acceleration over the step.
 
-    Same sums as :func:`mass_kg` and :func:`thrust_impulse_ns`, sharing the phase times.
+    Same sums as :func:`mass_kg` and :func:`thrust_impulse_ns`, sharing the phase times; the
+    three times (step start, end, middle) are the rows of one (3, n) array, so each sum is one
+    operation for all three (elementwise: the same floats as three separate sums).
     """
-    m0, m1, inv_m_mid, thrust_acc = w.row(), w.row(), w.row(), w.row()
+    mass, thrust_acc = w.vec(), w.row()  # mass rows: start, end, middle (then 1 / mass)
     top = w.mark()
+    t = w.vec()
+    t[0], t[1] = tf0_s, tf1_s
+    np.add(tf0_s, 0.5 * dt_s, out=t[2])
     tb = prm[COL["boost_time_s"]]
     t_sus = np.subtract(prm[COL["burnout_time_s"]], tb, out=w.row())
-    impulse0, tmp = w.row(), w.row()
-    t_mid = np.add(tf0_s, 0.5 * dt_s, out=w.row())
-    for t, mass, impulse in ((tf0_s, m0, impulse0), (tf1_s, m1, thrust_acc),
-                             (t_mid, inv_m_mid, None)):
-        in_boost = np.minimum(t, tb, out=w.row())
-        in_sus = np.subtract(t, tb, out=w.row())
-        np.minimum(np.maximum(in_sus, 0.0, out=in_sus), t_sus, out=in_sus)  # = np.clip
-        np.multiply(prm[COL["boost_mdot_kgps"]], in_boost, out=mass)
-        np.subtract(prm[COL["launch_mass_kg"]], mass, out=mass)
-        mass -= np.multiply(prm[COL["sustain_mdot_kgps"]], in_sus, out=tmp)
-        if impulse is not None:
-            np.multiply(prm[COL["boost_thrust_n"]], in_boost, out=impulse)
-            impulse += np.multiply(prm[COL["sustain_thrust_n"]], in_sus, out=tmp)
-    np.divide(1.0, inv_m_mid, out=inv_m_mid)
-    thrust_acc -= impulse0  # impulse over the step ...
-    thrust_acc *= np.divide(inv_m_mid, dt_s, out=tmp)  # ... per mass and time
+    in_boost = np.minimum(t, tb, out=w.vec())
+    in_sus = np.subtract(t, tb, out=t)
+    np.minimum(np.maximum(in_sus, 0.0, out=in_sus), t_sus, out=in_sus)  # = np.clip
+    tmp = w.vec()
+    np.multiply(prm[COL["boost_mdot_kgps"]], in_boost, out=mass)
+    np.subtract(prm[COL["launch_mass_kg"]], mass, out=mass)
+    mass -= np.multiply(prm[COL["sustain_mdot_kgps"]], in_sus, out=tmp)
+    impulse = np.multiply(prm[COL["boost_thrust_n"]], in_boost[:2], out=tmp[:2])  # start, end
+    impulse += np.multiply(prm[COL["sustain_thrust_n"]], in_sus[:2], out=in_boost[:2])
+    inv_m_mid = np.divide(1.0, mass[2], out=mass[2])
+    np.subtract(impulse[1], impulse[0], out=thrust_acc)  # impulse over the step ...
+    thrust_acc *= np.divide(inv_m_mid, dt_s, out=t_sus)  # ... per mass and time
     w.release(top)
-    return _Motor(m0, inv_m_mid, thrust_acc, m1)
+    return _Motor(mass[0], inv_m_mid, thrust_acc, mass[1])
 
 
 def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sample_s,
@@ -231,13 +234,17 @@ def _homing_accel(rel, rel_vel, nav_constant, tau_s, glint_m, thermal_rad, sampl
     d = u_meas - u_f
     d -= _dot3(d, u_meas) * u_meas
     lagged = tau_s > 0.0
-    t_safe = np.where(lagged, tau_s, 1.0)
-    rate_perp = np.where(lagged, d / t_safe, (rel_vel + vc * u) / r_safe)
+    all_lagged = bool(lagged.all())  # (every catalog seeker has a lag: the where()s without their other branch)
+    if all_lagged:
+        rate_perp = d / tau_s
+    else:
+        t_safe = np.where(lagged, tau_s, 1.0)
+        rate_perp = np.where(lagged, d / t_safe, (rel_vel + vc * u) / r_safe)
     acc = (nav_constant * vc) * rate_perp
     if tgt_acc is not None:
         acc += 0.5 * nav_constant * (tgt_acc - _dot3(tgt_acc, u) * u)
     acc -= grav - _dot3(grav, u) * u
-    alpha = np.where(lagged, -np.expm1(-dt_s / t_safe), 1.0)
+    alpha = -np.expm1(-dt_s / tau_s) if all_lagged else np.where(lagged, -np.expm1(-dt_s / t_safe), 1.0)
     return acc, u_f + alpha * (u_meas - u_f)
 
 
@@ -264,15 +271,17 @@ def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, ter
     start homing inside seeker range once within 15° of it; homing rows fly the homing loop of
     :func:`_homing_accel` (seeker noise, first-order lag, true or augmented PN) on the truth. See
     :mod:`iadsim.flyout.guidance`. Each law is evaluated on its own rows only (gathered into
-    scratch of their size when not all). Seeker noise is drawn for the live homing rows of noisy
-    missiles, three standard normals each, in row order, from *rng* (see :func:`_normals`),
-    before any kill draw of the step.
+    scratch of their size when not all), or, up to ``EVERY_ROW_MAX`` rows, on every row with the
+    command then taken per row from the law of that row (elementwise: the same floats; on a few
+    rows the gathers cost more than the arithmetic). Seeker noise is drawn for the live homing
+    rows of noisy missiles, three standard normals each, in row order, from *rng* (see
+    :func:`_normals`), before any kill draw of the step.
     """
     a_cmd, terminal = w.vec(), w.mask()
     np.copyto(terminal, terminal_prev)
-    rows = np.flatnonzero(~terminal_prev)
-    if rows.size:
-        cols, top = _column_gatherer(rows, w), w.mark(rows.size)
+    rows = _law_rows(~terminal_prev, w)
+    if rows is not False:
+        cols, top = _column_gatherer(rows, w), w.mark(w.n if rows is None else rows.size)
         a_mid, now_homing = _midcourse_phase(
             cols(vel), cols(speed), cols(up), cols(grav), cols(rel), cols(rel_est),
             cols(tgt["est_vel"]),
@@ -280,39 +289,63 @@ def _guidance_command(vel, speed, prm, tgt, rel, rel_est, rel_vel, grav, up, ter
                                           "dive_slope", "cruise_altitude_m",
                                           "shaping_lookahead_s", "midcourse_nav_constant")),
             cols(rn), earth_radius_m, w)
-        _put_columns(a_cmd, rows, a_mid)
-        terminal[rows] = now_homing
+        if rows is None:  # every row: homing rows stay homing (their midcourse command is replaced below)
+            np.copyto(a_cmd, a_mid)
+            terminal |= now_homing
+        else:
+            _put_columns(a_cmd, rows, a_mid)
+            terminal[rows] = now_homing
         w.release(top)
-    los_new = los_filt.copy()
-    rows = np.flatnonzero(terminal)
-    if rows.size:
-        cols, top = _column_gatherer(rows, w), w.mark(rows.size)
-        tgt_acc = cols(tgt["acc"]) if augmented and tgt["acc"] is not None else None
-        p = {k: prm[COL[k]][rows] for k in ("nav_constant", "guidance_time_constant_s",
-                                             "seeker_glint_m", "seeker_thermal_noise_rad",
-                                             "seeker_noise_sample_s", "seeker_range_m")}
-        noisy = ((p["seeker_glint_m"] > 0.0) | (p["seeker_thermal_noise_rad"] > 0.0)) & alive[rows]
-        noise = None
-        if noisy.any():
-            noise = np.zeros((3, rows.size))
-            noise[:, noisy] = _normals(rng, rows[noisy]).T
-        a_term, los_rows = _homing_accel(
-            cols(rel), cols(rel_vel), p["nav_constant"], p["guidance_time_constant_s"],
-            p["seeker_glint_m"], p["seeker_thermal_noise_rad"], p["seeker_noise_sample_s"],
-            p["seeker_range_m"], los_filt[:, rows], noise, _rows_of(dt_s, rows), tgt_acc,
-            cols(grav))
+    rows = _law_rows(terminal, w)
+    if rows is False:
+        return a_cmd, terminal, los_filt.copy()
+    sel = slice(None) if rows is None else rows
+    cols, top = _column_gatherer(rows, w), w.mark(w.n if rows is None else rows.size)
+    tgt_acc = cols(tgt["acc"]) if augmented and tgt["acc"] is not None else None
+    p = {k: prm[COL[k]][sel] for k in ("nav_constant", "guidance_time_constant_s",
+                                        "seeker_glint_m", "seeker_thermal_noise_rad",
+                                        "seeker_noise_sample_s", "seeker_range_m")}
+    noisy = ((p["seeker_glint_m"] > 0.0) | (p["seeker_thermal_noise_rad"] > 0.0)) & alive[sel]
+    if rows is None:
+        noisy &= terminal
+    noise = None
+    if noisy.any():
+        noise = np.zeros((3, noisy.size))
+        noise[:, noisy] = _normals(rng, np.flatnonzero(noisy) if rows is None else rows[noisy]).T
+    a_term, los_rows = _homing_accel(
+        cols(rel), cols(rel_vel), p["nav_constant"], p["guidance_time_constant_s"],
+        p["seeker_glint_m"], p["seeker_thermal_noise_rad"], p["seeker_noise_sample_s"],
+        p["seeker_range_m"], los_filt[:, sel], noise, dt_s if rows is None else _rows_of(dt_s, rows), tgt_acc,
+        cols(grav))
+    if rows is None:
+        np.copyto(a_cmd, a_term, where=terminal)
+        los_new = np.where(terminal, los_rows, los_filt)
+    else:
         _put_columns(a_cmd, rows, a_term)
+        los_new = los_filt.copy()
         los_new[:, rows] = los_rows
-        w.release(top)
+    w.release(top)
     return a_cmd, terminal, los_new
+
+
+EVERY_ROW_MAX = 32  # up to this many rows, a guidance law runs on every row (see _guidance_command)
+
+
+def _law_rows(mask, w):
+    """The rows a guidance law is evaluated on: False (no row needs it), None (every row: all
+    need it, or there are at most ``EVERY_ROW_MAX``), else the rows of *mask* (n,)."""
+    if w.n <= EVERY_ROW_MAX:
+        return None if mask.any() else False
+    rows = np.flatnonzero(mask)
+    return False if rows.size == 0 else None if rows.size == w.n else rows
 
 
 def _column_gatherer(rows, w):
     """Function gathering columns *rows* of (3, n) or (n,) arrays into w (once per array).
 
-    When *rows* are all the rows, it returns the arrays themselves (no copy).
+    When *rows* is None (all the rows), it returns the arrays themselves (no copy).
     """
-    if rows.size == w.n:
+    if rows is None:
         return lambda a: a
     done = {}  # id -> (array, gathered); holding the array keeps its id unique
 
@@ -481,7 +514,7 @@ def _cpa_in_step(rel0, rel1, dt_s, w) -> _Cpa:
     rv = dot(rel0, vr, w.row())
     np.maximum(vr2, 1e-300, out=vr2)
     tau = np.divide(np.negative(rv, out=w.row()), vr2, out=vr2)
-    np.clip(tau, 0.0, dt_s, out=tau)
+    np.minimum(np.maximum(tau, 0.0, out=tau), dt_s, out=tau)  # = np.clip
     at_cpa = np.multiply(vr, tau, out=vr)
     at_cpa += rel0
     np.square(at_cpa, out=at_cpa)
@@ -511,9 +544,10 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     # CPA is the step start, the closest point seen (min_range_m is the distance there).
     range0 = np.sqrt(dot_rows(rel0, rel0))
     passed = state.is_terminal & ~closing0 & (range0 <= state.min_range_m * (1.0 + 1e-9) + 1e-6)
-    tau = np.where(passed, 0.0, tau)
-    miss = np.where(passed, range0, miss)
-    is_cpa |= passed
+    if passed.any():
+        tau = np.where(passed, 0.0, tau)
+        miss = np.where(passed, range0, miss)
+        is_cpa |= passed
     is_cpa &= alive
     # a range minimum in midcourse farther than seeker range is not the end of the flight (a
     # crossing target right after launch, while the round is still slow, makes one)
@@ -528,19 +562,25 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     low_speed &= np.greater(tf1, prm[COL["burnout_time_s"]], out=w.mask())
     timeout = np.greater_equal(tf1, prm[COL["max_flight_time_s"]], out=w.mask())
     reason = np.zeros(state.n, np.int8)
-    for code, hit in ((REASON_GROUND, ground), (REASON_LOW_SPEED, low_speed),
-                      (REASON_TIMEOUT, timeout)):  # later rules override earlier ones
-        hit &= alive
-        np.putmask(reason, hit, code)
+    ended = ground | low_speed
+    ended |= timeout
+    ended &= alive
+    if ended.any():  # (most steps end no row: the codes below are all REASON_NONE)
+        for code, hit in ((REASON_GROUND, ground), (REASON_LOW_SPEED, low_speed),
+                          (REASON_TIMEOUT, timeout)):  # later rules override earlier ones
+            hit &= alive
+            np.putmask(reason, hit, code)
     np.putmask(reason, is_cpa, REASON_CPA)
     resolved = reason != REASON_NONE
 
-    idx = np.flatnonzero(is_cpa)
-    pk = np.zeros(state.n)
-    killed = np.zeros(state.n, bool)
-    miss_out = np.full(state.n, np.nan)
-    t_cpa = np.full(state.n, np.nan)
-    pos_cpa = np.full((state.n, 3), np.nan)
+    idx = is_cpa.nonzero()[0]
+    n = state.n
+    pk = np.zeros(n)
+    killed = np.zeros(n, bool)
+    miss_out, t_cpa, pos_cpa = np.empty(n), np.empty(n), np.empty((n, 3))
+    miss_out.fill(np.nan)  # (np.full costs three times as much on a few rows)
+    t_cpa.fill(np.nan)
+    pos_cpa.fill(np.nan)
     if idx.size:
         sel_tau = tau[idx]
         armed = state.t_flight_s[idx] + sel_tau >= prm[COL["arm_time_s"], idx]
@@ -560,8 +600,8 @@ def _resolve(state, prm, tgt, rel0, pos1, vel1, tf1, m1, terminal, los_filt, t_s
     mass_new, tf_new = m1.copy(), tf1
     min_range = np.minimum(state.min_range_m, miss)
     los_new = los_filt.T.copy()
-    dead = ~alive
-    if dead.any():
+    if not alive.all():
+        dead = ~alive
         pos_new[dead] = state.pos_enu_m[dead]
         vel_new[dead] = state.vel_enu_mps[dead]
         mass_new[dead] = state.mass_kg[dead]

@@ -76,6 +76,9 @@ class Outcomes:
         return cls(z.astype(int), z.astype(int), z, z, z.astype(bool))
 
 
+_NO_OUTCOMES = Outcomes.empty()  # shared: empty arrays, nothing to mutate (a step with nothing resolved)
+
+
 @dataclass
 class InterceptorRecord:
     """Every interceptor launched in the run, one row per id (what the recorder samples)."""
@@ -165,6 +168,7 @@ class FlyoutRuns:
         self.rows = _Rows.empty()
         self.records = [InterceptorRecord() for _ in range(self.n_runs)]
         self._blocks_of = (None, None)  # (rows, their blocks)
+        self._targets_of = (None, None, None)  # (rows, their threat rows, vulnerabilities)
 
     def icpt(self, r: int) -> InterceptorRecord:
         """Run r's record of every interceptor it launched (run-local ids)."""
@@ -215,7 +219,7 @@ class FlyoutRuns:
         rngs[r]: its flyout stream (seeker noise, then kill draws, per sub-step in row order);
         trackings[r]: its tracking view (or None).
         """
-        empty = Outcomes.empty()
+        empty = _NO_OUTCOMES
         if self.flying.n:
             over = [threats[r] is None for r in self._blocks().runs]
             if any(over):
@@ -256,6 +260,16 @@ class FlyoutRuns:
             self._blocks_of = self.rows, blocks
         return blocks
 
+    def _targets(self):
+        """Each row's threat row (0 for a false track) and that threat's vulnerability (None
+        without any), cached until the rows change."""
+        rows_now, tgt, vul = self._targets_of
+        if rows_now is not self.rows:
+            tgt = np.maximum(self.rows.truth_id, 0)
+            vul = self.vulnerability[tgt] if self.vulnerability.size else None
+            self._targets_of = self.rows, tgt, vul
+        return tgt, vul
+
     def _keep(self, idx):
         self.flying, self.rows = self.flying.take(idx), self.rows.take(idx)
 
@@ -295,13 +309,13 @@ class FlyoutRuns:
             pos, vel, held = _estimates(t_s, ri.unit_idx, ri.track_id, trackings[runs[0]])
         else:
             pos, vel, held = _estimates_runs(t_s, ri, trackings)
-        sel = np.flatnonzero(held)
+        sel = held.nonzero()[0]
         if not sel.size:
             return
         pos, vel = pos[sel], vel[sel]
         ri.est_pos_enu_m[sel], ri.est_vel_enu_mps[sel], ri.est_t_s[sel] = pos, vel, t_s
         run = ri.run[sel]
-        cuts = np.flatnonzero(run[1:] != run[:-1]) + 1
+        cuts = (run[1:] != run[:-1]).nonzero()[0] + 1
         for a, b in zip([0] + cuts.tolist(), cuts.tolist() + [sel.size]):
             rec, ids = self.records[run[a]], ids_all[sel[a:b]]
             rec.est_pos_enu_m[ids], rec.est_vel_enu_mps[ids], rec.est_t_s[ids] = pos[a:b], vel[a:b], t_s
@@ -311,10 +325,10 @@ class FlyoutRuns:
         inside the step (act); the others get the shortest (unused: their rows sit out)."""
         tp, tv, _ = truth
         rel = tp - st.pos_enu_m
-        rng_m = np.linalg.norm(rel, axis=1)
-        closing = -np.sum(rel * (tv - st.vel_enu_mps), axis=1) / np.maximum(rng_m, 1e-9)
+        rng_m = np.sqrt(np.add.reduce(rel * rel, axis=1))  # = np.linalg.norm(rel, axis=1), without its checks
+        closing = -np.add.reduce(rel * (tv - st.vel_enu_mps), axis=1) / np.maximum(rng_m, 1e-9)
         t_go = rng_m / np.maximum(closing, 100.0)
-        t_go = [float(np.min(t_go))] if len(t_blk) == 1 else np.minimum.reduceat(t_go, starts).tolist()
+        t_go = [float(np.minimum.reduce(t_go))] if len(t_blk) == 1 else np.minimum.reduceat(t_go, starts).tolist()
         return [_substep(t, t_end, g) if a else SUBSTEP_LADDER_S[-1] for t, g, a in zip(t_blk, t_go, act)]
 
     def _fly(self, t_blk, t_end, act, rngs, results):
@@ -327,22 +341,22 @@ class FlyoutRuns:
         starts, lengths = blk.start, blk.length
         t0 = t_blk[0]
         t_row = t0 if all(t == t0 for t in t_blk) else np.repeat(t_blk, lengths)  # a scalar: the same values
-        truth, est_p = self._target_truth(ri, t_row)
+        truth, est_p = self._target_truth(t_row)
         h_blk = self._substeps(st, truth, t_blk, t_end, starts, act)
         h0 = h_blk[0]
         h_row = h0 if all(h == h0 for h in h_blk) else np.repeat(h_blk, lengths)
-        if np.ndim(h_row) and not np.ndim(t_row):
+        if isinstance(h_row, np.ndarray) and not isinstance(t_row, np.ndarray):
             t_row = np.full(st.n, t_row)
         idle = None if all(act) else np.repeat(~np.array(act), lengths)
         flown = st if idle is None else replace(st, alive=~idle)
         tp, tv, ta = truth
-        vul = self.vulnerability[np.maximum(ri.truth_id, 0)] if self.vulnerability.size else None
+        vul = self._targets()[1]
         new, out = advance_interceptors(flown, self.table, TargetStates(tp, tv, ta, est_p, ri.est_vel_enu_mps, vul),
                                         t_row, h_row, _run_draws(ri.run, rngs), self.env, augmented=False)
         if idle is not None:
             new.alive[idle] = True
         self.flying = new
-        done = np.flatnonzero(out.resolved)
+        done = out.resolved.nonzero()[0]
         if not done.size:
             return h_blk
         ids, run = st.id[done], ri.run[done]
@@ -366,13 +380,14 @@ class FlyoutRuns:
         self._keep(np.flatnonzero(self.flying.alive))
         return h_blk
 
-    def _target_truth(self, ri: _Rows, t_s):
-        """Truth (pos, vel, acc) of rows *ri*'s targets at their runs' time t_s (scalar or per row,
-        s), and the rows' midcourse estimates then (the last held estimate, extrapolated); a false
-        track's target is its own extrapolated estimate (a phantom that can be approached but not
-        killed)."""
+    def _target_truth(self, t_s):
+        """Truth (pos, vel, acc) of the flying rows' targets at their runs' time t_s (scalar or
+        per row, s), and the rows' midcourse estimates then (the last held estimate,
+        extrapolated); a false track's target is its own extrapolated estimate (a phantom that
+        can be approached but not killed)."""
+        ri = self.rows
         tgt = ri.truth_id
-        tp, tv, ta, _ = threat_motion.kinematics(self.world.threats, t_s, np.maximum(tgt, 0))
+        tp, tv, ta, _ = threat_motion.kinematics(self.world.threats, t_s, self._targets()[0])
         est_p = ri.est_pos_enu_m + (t_s - ri.est_t_s)[:, None] * ri.est_vel_enu_mps
         phantom = tgt < 0
         if phantom.any():
@@ -388,13 +403,13 @@ def _estimates(t_s, unit_idx, track_id, tracking):
     pos, vel, held = np.zeros((k, 3)), np.zeros((k, 3)), np.zeros(k, bool)
     if tracking is None:
         return pos, vel, held
-    for u in np.unique(unit_idx):
-        trk = tracking.tracks(int(u), t_s)
+    for u in sorted(set(unit_idx.tolist())):  # = np.unique, without its sort machinery
+        trk = tracking.tracks(u, t_s)
         mine = np.flatnonzero(unit_idx == u)
         if trk.id.size == 0:
             continue
         order = np.argsort(trk.id)
-        j = np.clip(np.searchsorted(trk.id, track_id[mine], sorter=order), 0, trk.id.size - 1)
+        j = np.minimum(np.searchsorted(trk.id, track_id[mine], sorter=order), trk.id.size - 1)
         hit = trk.id[order[j]] == track_id[mine]
         sel = mine[hit]
         pos[sel], vel[sel], held[sel] = trk.pos_enu_m[order[j[hit]]], trk.vel_enu_mps[order[j[hit]]], True
@@ -433,9 +448,9 @@ def _estimates_runs(t_s, ri: _Rows, trackings):
 
 def _substep(t_sub, t_end, t_go):
     """Longest ladder step ≤ t_go / 10 that starts on its own grid and ends by t_end (s)."""
+    h_max = t_go / SUBSTEPS_PER_TIME_TO_GO + 1e-9
     for h in SUBSTEP_LADDER_S:
-        on_grid = abs(t_sub / h - round(t_sub / h)) < 1e-6
-        if h <= t_go / SUBSTEPS_PER_TIME_TO_GO + 1e-9 and on_grid and t_sub + h <= t_end + 1e-9:
+        if h <= h_max and t_sub + h <= t_end + 1e-9 and abs(t_sub / h - round(t_sub / h)) < 1e-6:  # on its grid
             return h
     return min(SUBSTEP_LADDER_S[-1], t_end - t_sub)
 

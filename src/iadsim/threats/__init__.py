@@ -47,7 +47,7 @@ def kinematics(threats: Threats, t_s: float, idx=None):
     t_end = threats.route_duration_s[route]
     tau = t_s - start
     in_flight = (tau >= 0.0) & (tau <= t_end)
-    tc = np.clip(tau, 0.0, t_end)
+    tc = np.minimum(np.maximum(tau, 0.0), t_end)  # = np.clip, whose wrapper costs more than the rest here
     k = np.minimum((tc / h).astype(np.intp), threats.n_knots[route] - 2)
     c = threats.knot_coef[route, k]  # (k, 4, 3)
     L = threats.knot_span_s[route, k]

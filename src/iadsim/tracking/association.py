@@ -110,8 +110,8 @@ def candidate_pairs_grouped(
         lo_g, hi_g = (d_end - n_d)[track_group], d_end[track_group]
         slack = radius_m * (1.0 + 1e-9) + 1e-3  # exceeds rounding in the key by orders of magnitude
         base = track_group * _SWEEP_SPAN_M + track_pos_enu_m[:, 0]
-        lo = np.clip(np.searchsorted(key, base - slack, "left"), lo_g, hi_g)
-        hi = np.clip(np.searchsorted(key, base + slack, "right"), lo, hi_g)
+        lo = np.minimum(np.maximum(np.searchsorted(key, base - slack, "left"), lo_g), hi_g)  # = np.clip
+        hi = np.minimum(np.maximum(np.searchsorted(key, base + slack, "right"), lo), hi_g)
     else:  # far-off coordinates: every detection of the group is a candidate
         d_order = np.argsort(det_group, kind="stable")
         lo, hi = (np.cumsum(n_d) - n_d)[track_group], np.cumsum(n_d)[track_group]
@@ -142,23 +142,31 @@ def interval_pairs_grouped(
     Detections sorted by the key ``group · span + value``; each track's window, widened by a
     slack that exceeds the key's rounding, found by binary search and clipped to its group;
     then the exact test. The work is proportional to the pairs in the windows (plus a sort).
-    Values must lie within ±span/4 (2^25 ≈ 33,500 km for ranges in metres).
+    Values must lie within ±span/4 (2^25 ≈ 33,500 km for ranges in metres). The track indices
+    returned are non-decreasing.
     """
     n, m = len(track_val), len(det_val)
     if n == 0 or m == 0:
         return _EMPTY, _EMPTY
-    if max(np.abs(det_val).max(), np.abs(track_val).max()) >= _SWEEP_SPAN_M / 4:
+    big = np.maximum.reduce  # (= .max(), without the method's wrapper)
+    if max(big(np.abs(det_val)), big(np.abs(track_val))) >= _SWEEP_SPAN_M / 4:
         raise ValueError("interval_pairs_grouped: values beyond the sweep span")
-    n_groups = int(max(track_group.max(), det_group.max())) + 1
-    d_order = np.lexsort((det_val, det_group))
-    key = det_group[d_order] * _SWEEP_SPAN_M + det_val[d_order]  # increasing: by group, then value
-    n_d = np.bincount(det_group, minlength=n_groups)
-    d_end = np.cumsum(n_d)
-    lo_g, hi_g = (d_end - n_d)[track_group], d_end[track_group]
+    n_groups = int(max(big(track_group), big(det_group))) + 1
     slack = half_width * (1.0 + 1e-9) + 1e-3
-    base = track_group * _SWEEP_SPAN_M + track_val
-    lo = np.clip(np.searchsorted(key, base - slack, "left"), lo_g, hi_g)
-    hi = np.clip(np.searchsorted(key, base + slack, "right"), lo, hi_g)
+    if n_groups == 1:  # one group (one run): the values are the keys, the window needs no clip to it
+        d_order = np.argsort(det_val, kind="stable")
+        key = det_val[d_order]
+        lo = np.searchsorted(key, track_val - slack, "left")
+        hi = np.maximum(np.searchsorted(key, track_val + slack, "right"), lo)
+    else:
+        d_order = np.lexsort((det_val, det_group))
+        key = det_group[d_order] * _SWEEP_SPAN_M + det_val[d_order]  # increasing: by group, then value
+        n_d = np.bincount(det_group, minlength=n_groups)
+        d_end = np.cumsum(n_d)
+        lo_g, hi_g = (d_end - n_d)[track_group], d_end[track_group]
+        base = track_group * _SWEEP_SPAN_M + track_val
+        lo = np.minimum(np.maximum(np.searchsorted(key, base - slack, "left"), lo_g), hi_g)  # = np.clip
+        hi = np.minimum(np.maximum(np.searchsorted(key, base + slack, "right"), lo), hi_g)
     count = hi - lo
     total = int(count.sum())
     ti = np.repeat(np.arange(n, dtype=np.int64), count)

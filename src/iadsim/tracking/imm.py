@@ -9,7 +9,11 @@ combination steps implemented here).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from iadsim.npfast import einsum
 
 
 def imm_mix(
@@ -25,26 +29,26 @@ def imm_mix(
     if x.shape[1] == 2:  # the einsum's two-term sum written out: the same floats, a third of the cost
         x0 = w[:, 0, :, None] * x[:, 0, None, :] + w[:, 1, :, None] * x[:, 1, None, :]
     else:
-        x0 = np.einsum("nij,nid->njd", w, x)
+        x0 = einsum("nij,nid->njd", w, x)
     spread = _outer(x[:, :, None, :] - x0[:, None, :, :])  # (n, i, j, d, d)
     spread += p[:, :, None]
-    p0 = np.einsum("nij,nijab->njab", w, spread)
+    p0 = einsum("nij,nijab->njab", w, spread)
     return x0, p0, mu_pred
 
 
 def imm_combine(x: np.ndarray, p: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Moment-matched combination of the model-conditioned estimates: (n, d), (n, d, d)."""
-    xc = np.einsum("nr,nrd->nd", mu, x)
+    xc = einsum("nr,nrd->nd", mu, x)
     spread = _outer(x - xc[:, None, :])
     spread += p
-    pc = np.einsum("nr,nrab->nab", mu, spread)
+    pc = einsum("nr,nrab->nab", mu, spread)
     return xc, pc
 
 
 def _outer(v: np.ndarray) -> np.ndarray:
     """Outer products ``v vᵀ`` (..., d, d) of vectors (..., d): one product per element, the same
     floats as ``v[..., :, None] * v[..., None, :]`` at a third of the cost."""
-    return np.einsum("...a,...b->...ab", v, v)
+    return einsum("...a,...b->...ab", v, v)
 
 
 def imm_mode_update(mu_pred: np.ndarray, loglik: np.ndarray) -> np.ndarray:
@@ -76,7 +80,7 @@ _KB1 = np.array([_CK[min(a + 3, b), max(a + 3, b)] for a, b in _PAIRS[6:15]])
 def _ws(work: dict, key: str, shape: tuple) -> np.ndarray:
     """A scratch array of ``shape`` from ``work`` (kept between calls; grown when too small):
     large temporaries allocated afresh every step cost page faults."""
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     buf = work.get(key)
     if buf is None or buf.size < size:
         buf = work[key] = np.empty(size + size // 4 + 64)
@@ -96,7 +100,8 @@ def imm_predict_cv2(
     first and then mixed, on the upper triangle only, laid out component-major (21, 2, n): every
     operation is elementwise over the tracks, so a row's floats never depend on the other rows.
     The covariances written are exactly symmetric. x (n, 2, 6) m, m/s; p (n, 2, 6, 6); mu (n, 2);
-    trans (2, 2); ``work`` a dict of scratch arrays reused between calls.
+    trans (2, 2); ``work`` a dict of scratch arrays reused between calls (it also keeps the upper
+    triangles of ``q``, known by identity: do not change ``q`` in place between calls sharing it).
     Returns x, p (the same arrays, updated) and mu_pred (n, 2).
     """
     work = {} if work is None else work
@@ -123,27 +128,30 @@ def imm_predict_cv2(
     np.subtract(xt[:, 0], xt[:, 1], out=delta)  # F δ
     # covariances: upper triangle, component-major, F P Fᵀ of both models in place
     g = _ws(work, "g", (21, 2, n))
-    np.take(p.reshape(n, 2, 36).transpose(2, 1, 0), _IU_FLAT, axis=0, out=g, mode="clip")
+    p.reshape(n, 2, 36).transpose(2, 1, 0).take(_IU_FLAT, axis=0, out=g, mode="clip")
     t1, t2 = _ws(work, "t1", (9, 2, n)), _ws(work, "t2", (9, 2, n))
     ga, tb = t1[:6], t2[:6]
-    np.take(g, _KA1, axis=0, out=ga, mode="clip")
-    np.take(g, _KA2, axis=0, out=tb, mode="clip")
+    g.take(_KA1, axis=0, out=ga, mode="clip")
+    g.take(_KA2, axis=0, out=tb, mode="clip")
     ga += tb
     ga *= dt_s
     ga += g[:6]
-    np.take(g, _KA3, axis=0, out=tb, mode="clip")
+    g.take(_KA3, axis=0, out=tb, mode="clip")
     tb *= dt_s * dt_s
     ga += tb
     g[:6] = ga
-    np.take(g, _KB1, axis=0, out=t1, mode="clip")
+    g.take(_KB1, axis=0, out=t1, mode="clip")
     t1 *= dt_s
     g[6:15] += t1
     # mixing: w0j G0 + w1j G1 + w0j w1j (Fδ)(Fδ)ᵀ + Q_j, written back to p in full
     outer, tmp = _ws(work, "outer", (21, n)), _ws(work, "tmp", (21, n))
-    np.take(delta, _IU_A, axis=0, out=outer, mode="clip")
-    np.take(delta, _IU_B, axis=0, out=tmp, mode="clip")
+    delta.take(_IU_A, axis=0, out=outer, mode="clip")
+    delta.take(_IU_B, axis=0, out=tmp, mode="clip")
     outer *= tmp
-    qc = q.reshape(2, 36)[:, _IU_FLAT].T  # (21, j)
+    cached = work.get("qc")  # (q, its upper triangles): q is the tracker's cached array per dt
+    if cached is None or cached[0] is not q:
+        cached = work["qc"] = q, q.reshape(2, 36)[:, _IU_FLAT].T  # (21, j)
+    qc = cached[1]
     out = _ws(work, "out", (21, 2, n))
     for j in range(2):
         o = out[:, j]
@@ -153,5 +161,5 @@ def imm_predict_cv2(
         np.multiply(outer, w0t[j] * w1t[j], out=tmp)
         o += tmp
         o += qc[:, j, None]
-    np.take(out.transpose(2, 1, 0), _MIRROR, axis=2, out=p.reshape(n, 2, 36), mode="clip")
+    out.transpose(2, 1, 0).take(_MIRROR, axis=2, out=p.reshape(n, 2, 36), mode="clip")
     return x, p, mu_pred

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from iadsim.npfast import einsum, inv, logdet, solve
+
 TWO_PI = 2.0 * np.pi
 
 
@@ -37,7 +39,7 @@ def kf_predict(x: np.ndarray, p: np.ndarray, f: np.ndarray, q: np.ndarray,
     optionally Fᵀ as a contiguous array (the same products; BLAS multiplies by it about twice
     as fast as by the transposed view).
     """
-    x_pred = np.einsum("...ij,...j->...i", f, x)
+    x_pred = einsum("...ij,...j->...i", f, x)
     p_pred = f @ p @ (np.swapaxes(f, -1, -2) if f_t is None else f_t) + q
     return x_pred, p_pred
 
@@ -53,22 +55,21 @@ def kf_update(
     """
     pht = p @ np.swapaxes(h, -1, -2)  # (..., d, m)
     s = h @ pht + r
-    k = pht @ np.linalg.inv(s)
-    x_post = x + np.einsum("...ij,...j->...i", k, resid)
+    k = pht @ inv(s)
+    x_post = x + einsum("...ij,...j->...i", k, resid)
     p_post = p - k @ s @ np.swapaxes(k, -1, -2)
     return x_post, p_post, s
 
 
 def mahalanobis_sq(resid: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Squared Mahalanobis distance ``νᵀ S⁻¹ ν``; resid (..., m), s (..., m, m) -> (...)."""
-    return np.einsum("...i,...i->...", resid, np.linalg.solve(s, resid[..., None])[..., 0])
+    return einsum("...i,...i->...", resid, solve(s, resid[..., None])[..., 0])
 
 
 def gaussian_loglik(resid: np.ndarray, s: np.ndarray) -> np.ndarray:
     """log N(ν; 0, S) over a batch; resid (..., m), s (..., m, m) -> (...)."""
     m = resid.shape[-1]
-    _, logdet = np.linalg.slogdet(s)
-    return -0.5 * (mahalanobis_sq(resid, s) + logdet + m * np.log(TWO_PI))
+    return -0.5 * (mahalanobis_sq(resid, s) + logdet(s) + m * np.log(TWO_PI))
 
 
 def wrap_angle_rad(a: np.ndarray) -> np.ndarray:
@@ -128,19 +129,21 @@ def radar_measurement(
     m = 4 if with_rate else 3
     d = x.shape[-1]
     jac = np.zeros(x.shape[:-1] + (m, d))
-    jac[..., 0, :3] = rel / r[..., None]
+    u_los = rel / r[..., None]  # d range / d position (and d range rate / d velocity)
+    jac[..., 0, :3] = u_los
     jac[..., 1, 0] = n / rho2
     jac[..., 1, 1] = -e / rho2
-    jac[..., 2, 0] = -u * e / (r2 * rho)
-    jac[..., 2, 1] = -u * n / (r2 * rho)
+    minus_u, r2_rho = -u, r2 * rho
+    jac[..., 2, 0] = minus_u * e / r2_rho
+    jac[..., 2, 1] = minus_u * n / r2_rho
     jac[..., 2, 2] = rho / r2
     z_hat = np.empty(x.shape[:-1] + (m,))
     z_hat[..., 0], z_hat[..., 1], z_hat[..., 2] = r, np.mod(np.arctan2(e, n), TWO_PI), np.arctan2(u, rho)
     if with_rate:
         vel = x[..., 3:6]
-        rr = np.einsum("...i,...i->...", rel, vel) / r
+        rr = einsum("...i,...i->...", rel, vel) / r
         jac[..., 3, :3] = vel / r[..., None] - rr[..., None] * rel / r2[..., None]
-        jac[..., 3, 3:6] = rel / r[..., None]
+        jac[..., 3, 3:6] = u_los
         z_hat[..., 3] = rr
     return z_hat, jac
 

@@ -35,10 +35,13 @@ gated only against detections of its own run, so a run's results do not depend o
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import expm
+
+from iadsim.npfast import einsum
 
 from iadsim.tracking.association import (
     associate_gnn, candidate_pairs_grouped, gate_radius_from_trace_m, interval_pairs_grouped,
@@ -198,7 +201,7 @@ class Tracker:
         the unit looked (their step counts as a scan, see :meth:`step`). Returns each live run's
         confirmed tracks (None for a retired run)."""
         t_s = float(t_s)
-        if not np.isfinite(t_s):
+        if not math.isfinite(t_s):
             raise ValueError(f"t_s: expected a finite time, got {t_s}")
         if t_s < self.t_s:
             raise ValueError(f"t_s: time went backwards ({t_s} s after {self.t_s} s)")
@@ -235,13 +238,13 @@ class Tracker:
         if self.n_tracks:
             pred = self._gating_prediction(meas)
             confirmed = self._a["confirmed"]
-            for tracks in (np.flatnonzero(confirmed), np.flatnonzero(~confirmed)):
-                dets = np.flatnonzero(free)
+            for tracks in (confirmed.nonzero()[0], (~confirmed).nonzero()[0]):  # (np.flatnonzero of 1-D)
+                dets = free.nonzero()[0]
                 if len(tracks) and len(dets):
                     at, ad = self._associate(tracks, dets, pred, meas)
                     self._update(at, ad, meas)
                     free[ad] = False
-        self._spawn(np.flatnonzero(free), meas)
+        self._spawn(free.nonzero()[0], meas)
 
     def _gating_prediction(self, meas: _Meas) -> dict | None:
         """What the search for candidate pairs of Cartesian measurements needs of every track for
@@ -262,7 +265,7 @@ class Tracker:
             xc, pc = self._combined()
             return xc, np.trace(pc[:, :3, :3], axis1=1, axis2=2)
         x, mu = a["x"], a["mu"]
-        xc = np.einsum("nr,nrd->nd", mu, x)
+        xc = einsum("nr,nrd->nd", mu, x)
         dx = x[..., :3] - xc[:, None, :3]
         diag = mu[:, :, None] * (np.diagonal(a["p"], axis1=-2, axis2=-1)[..., :3] + dx * dx)  # (n, r, 3)
         diag = diag[:, 0] + diag[:, 1]
@@ -313,18 +316,18 @@ class Tracker:
         # range window of every track: S_rr = u P_pos u + R_rr (u the unit line of sight), from the
         # combined position block only; the rest of S for the tracks with a detection in it
         x, mu = self._a["x"][tracks], self._a["mu"][tracks]
-        xc_pos = np.einsum("nr,nrd->nd", mu, x[..., :3])
+        xc_pos = einsum("nr,nrd->nd", mu, x[..., :3])
         los = xc_pos - meas.radar_pos_enu_m
-        rng = np.sqrt(np.einsum("nd,nd->n", los, los))
+        rng = np.sqrt(einsum("nd,nd->n", los, los))
         u = los / rng[:, None]
         dx = x[..., :3] - xc_pos[:, None]
         p_pos = self._a["p"][tracks][..., :3, :3]
-        s_rr = np.einsum("nr,nr->n", mu, np.einsum("nd,nrde,ne->nr", u, p_pos, u) + np.einsum("nrd,nd->nr", dx, u) ** 2)
+        s_rr = einsum("nr,nr->n", mu, einsum("nd,nrde,ne->nr", u, p_pos, u) + einsum("nrd,nd->nr", dx, u) ** 2)
         half_r = (1.0 + 1e-6) * self.config.gate * np.sqrt(s_rr + r_max[:, 0])
         ti, dj = interval_pairs_grouped(rng, half_r, run_t, meas.z[dets, 0], run_d)
         if len(ti) == 0:
             return ti, dj, np.zeros(0)
-        rows, inv = np.unique(ti, return_inverse=True)
+        rows, inv = _unique_sorted(ti)  # ti is non-decreasing
         xc, pc = self._combined(tracks[rows])
         zhat, h = radar_measurement(xc, meas.radar_pos_enu_m, meas.z.shape[1] == 4)
         hph = h @ pc @ np.swapaxes(h, -1, -2)
@@ -332,7 +335,7 @@ class Tracker:
         half = (1.0 + 1e-9) * self.config.gate * np.sqrt(np.diagonal(hph, axis1=1, axis2=2) + r_rows)
         dp = dets[dj]
         resid = radar_residual(meas.z[dp], zhat[inv])
-        ok = np.all(np.abs(resid) <= half[inv], axis=1)
+        ok = np.logical_and.reduce(np.abs(resid) <= half[inv], axis=1)  # = np.all(..., axis=1)
         ti, dj, dp, resid, inv = ti[ok], dj[ok], dp[ok], resid[ok], inv[ok]
         return ti, dj, mahalanobis_sq(resid, hph[inv] + meas.r[dp])
 
@@ -403,6 +406,10 @@ class Tracker:
         """Per-run ids of the tracks started on ``dets`` (increasing, never reused): each run
         counts its own, in row order."""
         run = np.zeros(len(dets), np.int64) if meas.run is None else meas.run[dets]
+        if self.n_runs == 1:  # one run: the next ids in row order
+            ids = self._next_id[0] + np.arange(len(dets), dtype=np.int64)
+            self._next_id += len(dets)
+            return dict(id=ids, run=run)
         counts = np.bincount(run, minlength=self.n_runs)
         order = np.argsort(run, kind="stable")
         rank = np.empty(len(run), np.int64)
@@ -490,23 +497,27 @@ class Tracker:
         else:
             newly = np.zeros(self.n_tracks, bool)
         a["confirmed"] = a["confirmed"] | newly
-        if np.isfinite(c.max_pos_var_trace_m2):
+        if math.isfinite(c.max_pos_var_trace_m2):
             trace = np.trace(self._combined()[1][:, :3, :3], axis1=1, axis2=2)
         else:
             trace = np.zeros(self.n_tracks)
         dead = delete_mask(a["misses"], a["confirmed"], trace, c.delete_tentative_misses,
                            c.delete_confirmed_misses, c.max_pos_var_trace_m2)
-        new_ids = self._split(a["id"][newly & ~dead], a["run"][newly & ~dead])
-        dropped = self._split(a["id"][dead & a["confirmed"]], a["run"][dead & a["confirmed"]])
+        born, gone = newly & ~dead, dead & a["confirmed"]
+        new_ids = self._split(a["id"][born], a["run"][born])
+        dropped = self._split(a["id"][gone], a["run"][gone])
         if dead.any():
-            keep = ~dead
+            keep = (~dead).nonzero()[0]  # (indices once, not a mask per column)
             for name in self._fields:
                 a[name] = a[name][keep]
-        out = np.flatnonzero(a["confirmed"])
-        run = a["run"][out]
-        order = np.argsort(run, kind="stable")
-        out = out[order]
-        bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
+        out = a["confirmed"].nonzero()[0]
+        if self.n_runs == 1:  # one run: already in run order
+            bounds = [0, len(out)]
+        else:
+            run = a["run"][out]
+            order = np.argsort(run, kind="stable")
+            out = out[order]
+            bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
         xc, pc = self._combined(out)
         ids, pos, vel, mask, mode = a["id"][out], xc[:, :3], xc[:, 3:6], a["radar_mask"][out], a["mu"][out]
         t_last, truth = a["t_last_s"][out], a["truth_id"][out]
@@ -520,12 +531,22 @@ class Tracker:
 
     def _split(self, ids: np.ndarray, run: np.ndarray) -> list[np.ndarray]:
         """Ids (k,) split by run, each run's in the given order; (n_runs,) list."""
-        if len(ids) == 0:
-            return [ids] * self.n_runs
+        if len(ids) == 0 or self.n_runs == 1:
+            return [ids] if self.n_runs == 1 else [ids] * self.n_runs
         order = np.argsort(run, kind="stable")
         bounds = np.searchsorted(run[order], np.arange(self.n_runs + 1))
         ids = ids[order]
         return [ids[bounds[r]:bounds[r + 1]] for r in range(self.n_runs)]
+
+
+def _unique_sorted(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(a, return_inverse=True)`` of a non-empty non-decreasing int array, without its sort."""
+    first = np.empty(len(a), bool)
+    first[0] = True
+    np.not_equal(a[1:], a[:-1], out=first[1:])
+    inv = np.cumsum(first)
+    inv -= 1
+    return a[first], inv
 
 
 def _subscans(t_s: np.ndarray, radar_id: np.ndarray):
