@@ -134,3 +134,41 @@ def test_counts_with_spread_keep_the_t_interval():
     x = np.array([0.0, 0, 1, 0, 2, 0])
     row = Metric("leakers (all raids)", "mean", x).summary()
     assert (row["lo"], row["hi"]) == (max(t_interval(x)[0], 0.0), t_interval(x)[1]) and row["method"] == "t"
+
+
+def test_first_track_per_raid_is_the_earliest_of_its_raiders_with_a_t_interval():
+    """``first track: raid r`` = per run, the earliest first_track_s of the raid's raiders (None:
+    never tracked); a mean of times with a t interval that may not be clamped at 0, never a Poisson one."""
+    runs = pa.table({"run_index": [0, 1, 2], "status": ["ok"] * 3})
+    threats = pa.table({"run_index": [0, 0, 1, 1, 2, 2], "fate": ["killed"] * 6, "target": ["a"] * 6,
+                        "raid": ["r1", "r1", "r1", "r1", "r1", "r2"],
+                        "first_track_s": [30.0, 20.0, None, 40.0, 20.0, None]})
+    units = pa.table({"run_index": [0, 1, 2], "rounds_fired": [1, 1, 1]})
+    s = st.statistics(runs, threats, units)
+    np.testing.assert_array_equal(s.per_run.first_track_by_raid["r1"], [20.0, 40.0, 20.0])
+    row = s.row("first track: raid r1")
+    lo, hi = st.t_interval([20.0, 40.0, 20.0])
+    assert row["estimate"] == pytest.approx(80.0 / 3) and (row["lo"], row["hi"]) == (lo, hi)
+    assert row["method"] == "t" and row["unit"] == "s" and row["kind"] == "time"
+    assert lo < 0.0 < hi  # three runs, wide: the bound is not clamped to 0
+    assert np.isnan(s.row("first track: raid r2")["estimate"])  # never tracked in two runs: no mean
+    same = st.Metric("first track", "time", np.array([230.0, 230.0, 230.0]), unit="s").summary()
+    assert (same["lo"], same["hi"], same["method"]) == (230.0, 230.0, "t")  # equal times: no Poisson interval
+
+
+def test_a_store_written_before_first_track_gains_the_columns(tmp_path):
+    import duckdb
+
+    from iadsim.study.store import Store
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE threats (study_id VARCHAR, run_index INTEGER, threat_id INTEGER, raid VARCHAR, "
+                "threat_class VARCHAR, target VARCHAR, fate VARCHAR, t_s DOUBLE, unit VARCHAR, rounds_spent INTEGER, "
+                "PRIMARY KEY (study_id, run_index, threat_id))")
+    con.execute("INSERT INTO threats VALUES ('s', 0, 0, 'r1', 'fighter', 'a', 'killed', 10.0, 'u', 1)")
+    con.close()
+    with Store(path) as store:
+        cols = [r[0] for r in store.con.execute("DESCRIBE threats").fetchall()]
+        assert cols[-2:] == ["first_detect_s", "first_track_s"]
+        assert store.con.execute("SELECT first_track_s FROM threats").fetchall() == [(None,)]

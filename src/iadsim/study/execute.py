@@ -49,7 +49,8 @@ def run_rows(summary: dict) -> dict:
     th = summary["threats"]
     threats = dict(threat_id=[t["id"] for t in th], raid=[t["raid"] for t in th], threat_class=[t["threat"] for t in th],
                    target=[t["target"] for t in th], fate=[t["fate"] for t in th], t_s=[t["t_s"] for t in th],
-                   unit=[t["killed_by"] for t in th], rounds_spent=[t["rounds_spent"] for t in th])
+                   unit=[t["killed_by"] for t in th], rounds_spent=[t["rounds_spent"] for t in th],
+                   first_detect_s=[t["first_detect_s"] for t in th], first_track_s=[t["first_track_s"] for t in th])
     us = summary["units"]
     units = dict(unit=[u["name"] for u in us], system=[u["system"] for u in us],
                  rounds_fired=[sum(u["rounds_fired"].values()) for u in us],

@@ -34,7 +34,7 @@ class Metric:
     """One metric's per-run data: ``values`` (mean/proportion), or ``num``/``den`` (ratio of totals)."""
 
     name: str
-    kind: str  # "mean" | "proportion" | "ratio"
+    kind: str  # "mean" | "proportion" | "ratio" | "time" (a mean of times: t interval, never a count's)
     values: np.ndarray | None = None
     num: np.ndarray | None = None
     den: np.ndarray | None = None
@@ -70,11 +70,13 @@ class Metric:
         if self.zero_spread():
             return poisson_mean_interval(int(round(np.sum(self.values))), self.n, level)
         lo, hi = t_interval(self.influence(), level)
-        return max(lo, 0.0), hi  # every metric here is a count or a ratio of counts: never negative
+        if self.kind == "time":
+            return lo, hi
+        return max(lo, 0.0), hi  # the other metrics are counts or ratios of counts: never negative
 
     def summary(self, level: float = LEVEL) -> dict:
         lo, hi = self.interval(level)
-        method = {"mean": "t", "proportion": "Wilson", "ratio": "ratio, delta method"}[self.kind]
+        method = {"mean": "t", "time": "t", "proportion": "Wilson", "ratio": "ratio, delta method"}[self.kind]
         if self.zero_spread():
             method = "exact Poisson (same count in every run)"
         return dict(metric=self.name, kind=self.kind, estimate=self.estimate(), lo=lo, hi=hi,
@@ -136,12 +138,14 @@ class PerRun:
     rounds_fired: np.ndarray
     leakers_by_raid: dict = field(default_factory=dict)
     leakers_by_asset: dict = field(default_factory=dict)
+    first_track_by_raid: dict = field(default_factory=dict)  # raid -> (runs,) its first confirmed track, s; NaN: never
 
     def subset(self, run_indices) -> "PerRun":
         """The same outcomes restricted to ``run_indices`` (sorted; each must be present)."""
         k = np.searchsorted(self.run_index, np.sort(np.asarray(run_indices, int)))
         return PerRun(self.run_index[k], self.leakers[k], self.killed[k], self.n_threats[k], self.rounds_fired[k],
-                      {r: v[k] for r, v in self.leakers_by_raid.items()}, {a: v[k] for a, v in self.leakers_by_asset.items()})
+                      {r: v[k] for r, v in self.leakers_by_raid.items()}, {a: v[k] for a, v in self.leakers_by_asset.items()},
+                      {r: v[k] for r, v in self.first_track_by_raid.items()})
 
 
 def per_run(runs, threats, units, raids=(), assets=()) -> PerRun:
@@ -164,9 +168,16 @@ def per_run(runs, threats, units, raids=(), assets=()) -> PerRun:
     rounds = np.bincount([pos[int(i)] for i in u_run[u_keep]],
                          weights=np.asarray(units.column("rounds_fired").to_numpy(zero_copy_only=False))[u_keep],
                          minlength=idx.size)
+    first = {}
+    if "first_track_s" in threats.column_names:  # stores written before it have no such column
+        ft = np.asarray([np.nan if v is None else v for v in threats.column("first_track_s").to_pylist()], float)[keep]
+        for r in raids:
+            sel = (raid == r) & np.isfinite(ft)
+            first[r] = np.full(idx.size, np.nan)
+            np.fmin.at(first[r], row[sel], ft[sel])
     return PerRun(run_index=idx, leakers=count(leaked), killed=count(killed), n_threats=count(np.ones(row.size, bool)),
                   rounds_fired=rounds, leakers_by_raid={r: count(leaked & (raid == r)) for r in raids},
-                  leakers_by_asset={a: count(leaked & (target == a)) for a in assets})
+                  leakers_by_asset={a: count(leaked & (target == a)) for a in assets}, first_track_by_raid=first)
 
 
 def metrics(pr: PerRun) -> list[Metric]:
@@ -182,6 +193,10 @@ def metrics(pr: PerRun) -> list[Metric]:
                    unit="rounds / kill"),
             Metric("exchange ratio", "ratio", num=pr.killed.astype(float), den=pr.rounds_fired.astype(float),
                    unit="kills / round")]
+    # when the defence first held a confirmed track of any raider of the raid (any unit, sensor site or
+    # command post: the summary's first_track_s); NaN in a run that never tracked it, and then the
+    # metric is NaN: a mean over the runs that did would compare different runs
+    out += [Metric(f"first track: raid {r}", "time", v, unit="s") for r, v in pr.first_track_by_raid.items()]
     return out
 
 

@@ -26,13 +26,17 @@ CREATE TABLE IF NOT EXISTS runs (
   error VARCHAR, PRIMARY KEY (study_id, run_index));
 CREATE TABLE IF NOT EXISTS threats (
   study_id VARCHAR, run_index INTEGER, threat_id INTEGER, raid VARCHAR, threat_class VARCHAR, target VARCHAR,
-  fate VARCHAR, t_s DOUBLE, unit VARCHAR, rounds_spent INTEGER, PRIMARY KEY (study_id, run_index, threat_id));
+  fate VARCHAR, t_s DOUBLE, unit VARCHAR, rounds_spent INTEGER, first_detect_s DOUBLE, first_track_s DOUBLE,
+  PRIMARY KEY (study_id, run_index, threat_id));
 CREATE TABLE IF NOT EXISTS units (
   study_id VARCHAR, run_index INTEGER, unit VARCHAR, system VARCHAR, rounds_fired INTEGER,
   rounds_by_missile VARCHAR, kills INTEGER, channels_saturated_s DOUBLE, PRIMARY KEY (study_id, run_index, unit));
 """
 TABLES = ("studies", "runs", "threats", "units")
-THREAT_COLUMNS = ("threat_id", "raid", "threat_class", "target", "fate", "t_s", "unit", "rounds_spent")
+THREAT_COLUMNS = ("threat_id", "raid", "threat_class", "target", "fate", "t_s", "unit", "rounds_spent", "first_detect_s",
+                  "first_track_s")
+# columns added after the first stores were written: an older store gains them (NULL in its old rows)
+ADDED = "ALTER TABLE threats ADD COLUMN IF NOT EXISTS first_detect_s DOUBLE; ALTER TABLE threats ADD COLUMN IF NOT EXISTS first_track_s DOUBLE;"
 UNIT_COLUMNS = ("unit", "system", "rounds_fired", "rounds_by_missile", "kills", "channels_saturated_s")
 ORDER = {"studies": "study_id", "runs": "run_index", "threats": "run_index, threat_id", "units": "run_index, unit"}
 
@@ -129,6 +133,7 @@ class Store:
             raise _io_error("create or open", self.path, exc) from None
         try:
             self.con.execute(SCHEMA)
+            self.con.execute(ADDED)
         except (OSError, duckdb.Error) as exc:
             self.con.close()
             raise _io_error("write", self.path, exc) from None
