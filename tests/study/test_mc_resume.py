@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 import pytest
 
 import iadsim
+import iadsim.study  # open_study (iadsim itself does not import the study package)
 
 RUNS = 10
 

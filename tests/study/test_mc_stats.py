@@ -137,23 +137,30 @@ def test_counts_with_spread_keep_the_t_interval():
 
 
 def test_first_track_per_raid_is_the_earliest_of_its_raiders_with_a_t_interval():
-    """``first track: raid r`` = per run, the earliest first_track_s of the raid's raiders (None:
-    never tracked); a mean of times with a t interval that may not be clamped at 0, never a Poisson one."""
-    runs = pa.table({"run_index": [0, 1, 2], "status": ["ok"] * 3})
-    threats = pa.table({"run_index": [0, 0, 1, 1, 2, 2], "fate": ["killed"] * 6, "target": ["a"] * 6,
-                        "raid": ["r1", "r1", "r1", "r1", "r1", "r2"],
-                        "first_track_s": [30.0, 20.0, None, 40.0, 20.0, None]})
-    units = pa.table({"run_index": [0, 1, 2], "rounds_fired": [1, 1, 1]})
+    """``first track: raid r`` = per run, the earliest first_track_s of the raid's raiders, over the
+    runs that tracked it (n counts them); a mean of times with a t interval that is not clamped at
+    0, never a Poisson one; missing (null) when fewer than two runs tracked it."""
+    runs = pa.table({"run_index": [0, 1, 2, 3], "status": ["ok"] * 4})
+    threats = pa.table({"run_index": [0, 0, 1, 1, 2, 2, 3], "fate": ["killed"] * 7, "target": ["a"] * 7,
+                        "raid": ["r1", "r1", "r1", "r1", "r1", "r2", "r1"],
+                        "first_track_s": [30.0, 20.0, None, 40.0, 20.0, 50.0, None]})
+    units = pa.table({"run_index": [0, 1, 2, 3], "rounds_fired": [1, 1, 1, 1]})
     s = st.statistics(runs, threats, units)
-    np.testing.assert_array_equal(s.per_run.first_track_by_raid["r1"], [20.0, 40.0, 20.0])
+    np.testing.assert_array_equal(s.per_run.first_track_by_raid["r1"], [20.0, 40.0, 20.0, np.nan])
     row = s.row("first track: raid r1")
     lo, hi = st.t_interval([20.0, 40.0, 20.0])
-    assert row["estimate"] == pytest.approx(80.0 / 3) and (row["lo"], row["hi"]) == (lo, hi)
+    assert row["estimate"] == pytest.approx(80.0 / 3) and (row["lo"], row["hi"]) == (lo, hi) and row["n"] == 3
     assert row["method"] == "t" and row["unit"] == "s" and row["kind"] == "time"
     assert lo < 0.0 < hi  # three runs, wide: the bound is not clamped to 0
-    assert np.isnan(s.row("first track: raid r2")["estimate"])  # never tracked in two runs: no mean
+    r2 = s.row("first track: raid r2")  # tracked in one run only: no interval, and no NaN in the data
+    assert r2["n"] == 1 and r2["estimate"] == 50.0 and r2["lo"] is None and r2["hi"] is None
     same = st.Metric("first track", "time", np.array([230.0, 230.0, 230.0]), unit="s").summary()
     assert (same["lo"], same["hi"], same["method"]) == (230.0, 230.0, "t")  # equal times: no Poisson interval
+    # paired: over the runs where both tracked it
+    base = st.Metric("first track", "time", np.array([10.0, np.nan, 30.0, 40.0]), unit="s")
+    other = st.Metric("first track", "time", np.array([15.0, 20.0, np.nan, 50.0]), unit="s")
+    d = st.paired_difference(base, other)
+    assert d["n"] == 2 and d["difference"] == pytest.approx(7.5) and (d["lo"], d["hi"]) == st.t_interval([5.0, 10.0])
 
 
 def test_a_store_written_before_first_track_gains_the_columns(tmp_path):

@@ -21,6 +21,7 @@ z_B − z_A over the shared runs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,12 +43,17 @@ class Metric:
 
     @property
     def n(self) -> int:
+        """Runs the metric is computed over (a time: the runs where it happened)."""
+        if self.kind == "time":
+            return int(np.count_nonzero(np.isfinite(self.values)))
         return len(self.values if self.values is not None else self.num)
 
     def estimate(self) -> float:
         if self.kind == "ratio":
             total = self.den.sum()
             return float(self.num.sum() / total) if total > 0 else float("nan")
+        if self.kind == "time":  # over the runs where it happened (NaN where it did not)
+            return float(np.mean(self.values[np.isfinite(self.values)])) if self.n else float("nan")
         return float(np.mean(self.values)) if self.n else float("nan")
 
     def influence(self) -> np.ndarray:
@@ -69,9 +75,9 @@ class Metric:
             return wilson_interval(int(np.sum(self.values)), self.n, level)
         if self.zero_spread():
             return poisson_mean_interval(int(round(np.sum(self.values))), self.n, level)
-        lo, hi = t_interval(self.influence(), level)
         if self.kind == "time":
-            return lo, hi
+            return t_interval(self.values[np.isfinite(self.values)], level)
+        lo, hi = t_interval(self.influence(), level)
         return max(lo, 0.0), hi  # the other metrics are counts or ratios of counts: never negative
 
     def summary(self, level: float = LEVEL) -> dict:
@@ -79,8 +85,11 @@ class Metric:
         method = {"mean": "t", "time": "t", "proportion": "Wilson", "ratio": "ratio, delta method"}[self.kind]
         if self.zero_spread():
             method = "exact Poisson (same count in every run)"
-        return dict(metric=self.name, kind=self.kind, estimate=self.estimate(), lo=lo, hi=hi,
-                    half_width=(hi - lo) / 2, n=self.n, method=method, unit=self.unit)
+        out = dict(metric=self.name, kind=self.kind, estimate=self.estimate(), lo=lo, hi=hi,
+                   half_width=(hi - lo) / 2, n=self.n, method=method, unit=self.unit)
+        if self.kind == "time":  # a time that never happened (or in one run only) is missing, not a number
+            out.update({k: None for k in ("estimate", "lo", "hi", "half_width") if not math.isfinite(out[k])})
+        return out
 
     def head(self, n: int) -> "Metric":
         """The metric over the first ``n`` runs (convergence)."""
@@ -194,8 +203,8 @@ def metrics(pr: PerRun) -> list[Metric]:
             Metric("exchange ratio", "ratio", num=pr.killed.astype(float), den=pr.rounds_fired.astype(float),
                    unit="kills / round")]
     # when the defence first held a confirmed track of any raider of the raid (any unit, sensor site or
-    # command post: the summary's first_track_s); NaN in a run that never tracked it, and then the
-    # metric is NaN: a mean over the runs that did would compare different runs
+    # command post: the summary's first_track_s), over the runs that tracked it (n says how many; a
+    # paired difference is over the runs where both alternatives did)
     out += [Metric(f"first track: raid {r}", "time", v, unit="s") for r, v in pr.first_track_by_raid.items()]
     return out
 
@@ -240,9 +249,13 @@ def statistics(runs, threats, units, raids=(), assets=()) -> Statistics:
 def paired_difference(base: Metric, other: Metric, level: float = LEVEL) -> dict:
     """``other − base`` over the same runs (common random numbers), with a t interval on paired influences."""
     d = other.influence() - base.influence()
+    n = base.n
+    if base.kind == "time":  # over the runs where it happened in both alternatives
+        d = d[np.isfinite(d)]
+        n = d.size
     lo, hi = t_interval(d, level)
     if base.kind == "proportion":
         lo, hi = max(lo, -1.0), min(hi, 1.0)
-    est = other.estimate() - base.estimate()
+    est = float(np.mean(d)) if base.kind == "time" and d.size else other.estimate() - base.estimate()
     return dict(metric=base.name, base=base.estimate(), other=other.estimate(), difference=est, lo=lo, hi=hi,
-                half_width=(hi - lo) / 2, n=base.n, unit=base.unit)
+                half_width=(hi - lo) / 2, n=n, unit=base.unit)
