@@ -104,9 +104,11 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
 
         jammed = coverage_rows(world, rcs_m2, pds[0])
         if jammed:
-            jt = Table(title=f"{name}: burn-through range (km) against each jammer, Pd {pds[0]:g}, Swerling 1")
-            for col in ("unit", "radar", "jammer", "kind", "RCS m²", "self-screening km", "stand-off km", "jammer start km"):
-                jt.add_column(col, justify="left" if col in ("unit", "radar", "kind") else "right")
+            jt = Table(title=f"{name}: burn-through range (km) against each jammer, Pd {pds[0]:g}, Swerling 1",
+                       box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False, caption="SSJ: self-screening (on the target, main lobe); SOJ: stand-off with "
+                       "the jammer on its station (side lobes), which is 'station' km away")
+            for col in ("unit", "radar", "jammer", "kind", "RCS m²", "SSJ km", "SOJ km", "station km"):
+                jt.add_column(col, justify="left" if col in ("unit", "radar", "kind") else "right", no_wrap=True)
             for b in jammed:
                 jt.add_row(b["unit"], b["radar"], str(b["jammer_row"]), b["kind"], f"{b['rcs_m2']:g}", f"{b['ssj_m'] / 1e3:.1f}",
                            f"{b['soj_m'] / 1e3:.1f}", f"{b['start_m'] / 1e3:.1f}")
@@ -116,6 +118,13 @@ def coverage(files: List[Path] = typer.Argument(..., help="scenario YAML file(s)
         cov.map_png(world, png, map_rcs_m2, map_alts_m, pds[0], name)
         cov.map_html(world, html, map_rcs_m2, map_alts_m, pds[0], name)
         written += [png, html]
+        if jammed:
+            from iadsim.report.ea_section import jammed_map_png
+
+            rcs_j = sorted(rcs_m2)[len(rcs_m2) // 2]
+            jpng = target / f"jammed_coverage{suffix}.png"
+            jammed_map_png(world, jpng, jammed, float(rcs_j), pds[0], name)
+            written.append(jpng)
         from iadsim.report import coverage_terrain  # with a DEM: low-level coverage and masking profile
 
         written += coverage_terrain.cli_outputs(world, target, suffix, name, min(alts_m),

@@ -3,6 +3,8 @@ absent from a run without anything of issue 18."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from iadsim import engine
 from iadsim.ea import jamming
 from iadsim.report import ea_section
@@ -55,3 +57,40 @@ def test_coverage_prints_burn_through(tmp_path):
     for b in rows:  # side lobe: far out; main lobe: about 10 km
         assert f"{b['ssj_m'] / 1e3:.1f}" in res.output and f"{b['soj_m'] / 1e3:.1f}" in res.output
         assert 5e3 < b["ssj_m"] < 20e3 < 300e3 < b["soj_m"] < b["start_m"]
+    # and draws them: the burn-through map, each radar's stand-off ring at its computed radius
+    png = tmp_path / "jammed_coverage.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "jammed_coverage.png" in res.output
+
+
+def test_burn_through_rings_are_drawn_at_their_radius(tmp_path, monkeypatch):
+    """The rings of the coverage map are the burn-through ranges of coverage_rows (ground circles)."""
+    from pathlib import Path
+
+    import matplotlib.axes
+
+    from iadsim.compile import compile_scenario
+    from iadsim.scenario.load import load_scenario
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "sead_strike.yaml"
+    w = compile_scenario(load_scenario(example)).world
+    rows = ea_section.coverage_rows(w, [2.0], 0.5)
+    drawn = []
+    real_plot = matplotlib.axes.Axes.plot
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot", lambda self, *a, **k: (drawn.append(a), real_plot(self, *a, **k))[1])
+    ea_section.jammed_map_png(w, tmp_path / "j.png", rows, 2.0, 0.5, "t")
+    rings = [a for a in drawn if len(a) >= 2 and np.size(a[0]) == 120]
+    assert len(rings) == 2 * len(rows)  # stand-off and self-screening per radar and jammer
+    for b in rows:
+        r = w.radars.name.index(b["radar"])
+        for radius in (b["soj_m"], b["ssj_m"]):
+            # ground radius within 1 % (the flat ENU circle read back at zero height); the rings differ by 3 % or more
+            assert sum(abs(_mean_radius_m(w, r, a[0], a[1]) - radius) < 1e-2 * radius for a in rings) == 1
+
+
+def _mean_radius_m(w, r, lon_deg, lat_deg):
+    from iadsim import geo
+
+    pts = geo.geodetic_to_enu(np.radians(np.asarray(lat_deg)), np.radians(np.asarray(lon_deg)), np.zeros(len(lat_deg)),
+                              w.origin)
+    d = np.hypot(pts[:, 0] - w.radars.pos_enu_m[r, 0], pts[:, 1] - w.radars.pos_enu_m[r, 1])
+    return float(np.mean(d))

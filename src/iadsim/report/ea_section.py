@@ -146,3 +146,70 @@ def coverage_rows(world, rcs_m2, pd: float = 0.5) -> list[dict]:
                                  ssj_m=jamming.burn_through_m(rd, r, jam, j, float(s), pd),
                                  soj_m=jamming.burn_through_m(rd, r, jam, j, float(s), pd, jammer_range_m=near)))
     return rows
+
+
+def jammed_map_png(world, path, rows: list[dict], rcs_m2: float, pd: float, title: str) -> None:
+    """``iadsim coverage`` with jammers: for one RCS, each radar's burn-through range against each
+    jammer (:func:`coverage_rows`: solid = stand-off, with the jammer on its station; dotted =
+    self-screening) on the Natural Earth basemap, the jammers' stations marked and joined to the
+    radars they jam (the strobe bearing). Inside a ring the radar detects that target at ``pd`` per
+    dwell despite that jammer (J >> N; ranges beyond the radar's reach are drawn as computed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from iadsim import geo
+    from iadsim.report import basemap, palette
+    from iadsim.report.run_map import _ring
+
+    o, rd, th = world.origin, world.radars, world.threats
+    rows = [b for b in rows if b["rcs_m2"] == rcs_m2]
+    fig, ax = plt.subplots(figsize=(8.5, 7.5))
+    lons, lats, handles = [], [], []
+    colours = plt.get_cmap("tab10").colors
+    for k, b in enumerate(rows):
+        r = rd.name.index(b["radar"])
+        c = colours[r % len(colours)]
+        for key, ls in (("soj_m", "-"), ("ssj_m", ":")):
+            if b[key] > 0:
+                x, y = _ring(rd.pos_enu_m[r], b[key], o)
+                ax.plot(x, y, ls, color=c, lw=1.5, zorder=3)
+                lons.append(x), lats.append(y)
+        station = th.knot_pos_enu_m[th.route_idx[b["jammer_row"]], 0]
+        x, y = _ring(station, 0.0, o, n=2)
+        ax.plot(x[:1], y[:1], "*", color="#c2255c", ms=12, zorder=4)
+        sx, sy = _ring(rd.pos_enu_m[r], 0.0, o, n=2)
+        ax.plot([sx[0], x[0]], [sy[0], y[0]], color="#c2255c", lw=0.6, alpha=0.6, zorder=2)
+        lons.append(x), lats.append(y)
+        handles.append(plt.Line2D([], [], color=c, lw=1.5, label=f"{b['unit']} {b['radar']} vs jammer #{b['jammer_row']} "
+                                  f"({b['kind']}): {b['soj_m'] / 1e3:.0f} km stand-off, {b['ssj_m'] / 1e3:.0f} km self-screening"))
+    lon, lat = np.concatenate(lons), np.concatenate(lats)
+    pad = 0.5
+    view = (np.nanmin(lon) - pad, np.nanmax(lon) + pad, np.nanmin(lat) - pad, np.nanmax(lat) + pad)
+    for layer, colour in (("coast", palette.COAST_COLOUR), ("border", palette.BORDER_COLOUR)):
+        bx, by = basemap.lines(layer, view)
+        ax.plot(bx, by, color=colour, lw=0.8, ls="-" if layer == "coast" else "-.", zorder=1)
+    names, clon, clat = basemap.cities(view)
+    ax.plot(clon, clat, "o", color=palette.CITY_COLOUR, ms=3, zorder=2)
+    for nm, x, y in zip(names, clon, clat):
+        ax.annotate(nm, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7, color="#495057")
+    site_lat, site_lon, _ = geo.enu_to_geodetic(rd.pos_enu_m, o)
+    ax.plot(np.degrees(site_lon), np.degrees(site_lat), "^", color=palette.UNIT_COLOUR, ms=9, zorder=5)
+    handles += [plt.Line2D([], [], color="#495057", ls=":", label="dotted: self-screening (jammer on the target)"),
+                plt.Line2D([], [], color="#c2255c", marker="*", ls="", ms=10, label="jammer station (route start)"),
+                plt.Line2D([], [], color=palette.UNIT_COLOUR, marker="^", ls="", label="radar site")]
+    ax.set_xlim(view[:2])
+    ax.set_ylim(view[2:])
+    ax.set_aspect(1.0 / np.cos(o.lat_rad))
+    ax.set_facecolor(palette.LAND_BG)
+    ax.grid(alpha=0.25)
+    ax.set_xlabel("longitude (deg E)", fontsize=8)
+    ax.set_ylabel("latitude (deg N)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.set_title(f"{title}: burn-through range, RCS {rcs_m2:g} m², Pd {pd:g} per dwell (Swerling 1)", fontsize=10)
+    fig.legend(handles=handles, loc="lower center", ncol=1, fontsize=7, frameon=False)
+    fig.text(0.99, 0.005, basemap.ATTRIBUTION, ha="right", va="bottom", fontsize=6, color="#868e96")
+    fig.tight_layout(rect=(0, 0.04 + 0.028 * len(handles), 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
