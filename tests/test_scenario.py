@@ -1,13 +1,13 @@
 """Scenario files: every user mistake gets one message with file, line and field; exit code 2."""
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from iadsim.cli import app
 from iadsim.scenario import ScenarioError, load_scenario
+from scenario_helpers import problems, write
 
 GOOD = """\
 schema_version: 1
@@ -31,18 +31,6 @@ raids:
 """
 
 runner = CliRunner()
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    p = tmp_path / "s.yaml"
-    p.write_text(text)
-    return p
-
-
-def problems(tmp_path, text):
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(write(tmp_path, text))
-    return info.value.problems
 
 
 def test_good_file_loads(tmp_path):

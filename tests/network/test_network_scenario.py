@@ -1,7 +1,6 @@
 """Scenario entities of the network (issue #17 item 1): sensors, command posts, links and a unit's
 command post load and compile into arrays; every mistake is named with file, line and field."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +9,8 @@ from typer.testing import CliRunner
 from iadsim.cli import app
 from iadsim.compile import compile_scenario
 from iadsim.engine import run_compiled
-from iadsim.scenario import ScenarioError, load_scenario
+from iadsim.scenario import load_scenario
+from scenario_helpers import problems, write
 
 GOOD = """\
 schema_version: 1
@@ -41,18 +41,6 @@ raids:
     route:
       - {lat_deg: 40.5, lon_deg: 32.5, alt_agl_m: 50}
 """
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    p = tmp_path / "s.yaml"
-    p.write_text(text)
-    return p
-
-
-def problems(tmp_path, text):
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(write(tmp_path, text))
-    return info.value.problems
 
 
 def test_network_compiles_into_arrays(tmp_path):

@@ -212,14 +212,12 @@ class Terminal(Strict):
         return self
 
 
-class BallisticLaunch(Strict):
-    """A ballistic raid's launch: the raider appears at burnout, at the catalog's burnout height
-    above (lat_deg, lon_deg), and flies a ballistic arc onto the raid's target asset."""
+class Arc(Strict):
+    """A ballistic arc from burnout onto a target: by its apogee or by its burnout speed (one of them)."""
 
-    lat_deg: Lat
-    lon_deg: Lon
     apogee_alt_m: float | None = Field(None, gt=0.0, le=1_500_000.0, description="apogee height above the sphere, m")
-    burnout_speed_mps: float | None = Field(None, gt=0.0, le=7_000.0, description="speed at burnout, m/s")
+    burnout_speed_mps: float | None = Field(None, gt=0.0, le=7_000.0,
+                                            description="speed at burnout (a release: at the release point), m/s")
     lofted: bool = Field(False, description="with burnout_speed_mps: the high (lofted) root instead of the depressed one")
     drag: bool = Field(True, description="ISA drag with the catalog ballistic coefficient; false: vacuum arc")
 
@@ -228,6 +226,14 @@ class BallisticLaunch(Strict):
         if (self.apogee_alt_m is None) == (self.burnout_speed_mps is None):
             raise ValueError("give exactly one of apogee_alt_m or burnout_speed_mps")
         return self
+
+
+class BallisticLaunch(Arc):
+    """A ballistic raid's launch: the raider appears at burnout, at the catalog's burnout height
+    above (lat_deg, lon_deg), and flies a ballistic arc onto the raid's target asset."""
+
+    lat_deg: Lat
+    lon_deg: Lon
 
 
 class Jammer(Strict):
@@ -256,20 +262,9 @@ class RadarRef(Strict):
     radar: str
 
 
-class ReleaseArc(Strict):
+class ReleaseArc(Arc):
     """A released weapon's ballistic arc from the release point (boost not modelled: the weapon is at
     burnout where and when it is released) onto its target; as :class:`BallisticLaunch` without a site."""
-
-    apogee_alt_m: float | None = Field(None, gt=0.0, le=1_500_000.0, description="apogee height above the sphere, m")
-    burnout_speed_mps: float | None = Field(None, gt=0.0, le=7_000.0, description="speed at release, m/s")
-    lofted: bool = Field(False, description="with burnout_speed_mps: the high (lofted) root")
-    drag: bool = Field(True, description="ISA drag with the catalog ballistic coefficient; false: vacuum arc")
-
-    @model_validator(mode="after")
-    def _one_of(self):
-        if (self.apogee_alt_m is None) == (self.burnout_speed_mps is None):
-            raise ValueError("give exactly one of apogee_alt_m or burnout_speed_mps")
-        return self
 
 
 class Release(Strict):
