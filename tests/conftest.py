@@ -22,6 +22,7 @@ SLOW = {
     "tests/network/test_network_stage.py::test_networked_batch_is_bit_identical_to_single_runs",
     "tests/network/test_network_stage.py::test_networked_study_is_the_same_for_one_and_two_workers",
     "tests/outputs/test_report_browser.py::test_viewer_renders_the_replay_offline",
+    "tests/outputs/test_report_browser.py::test_exposure_section_renders_offline",
     "tests/questions/test_s400_vs_patriot.py::test_recipe_end_to_end_at_a_tiny_size",
     "tests/ea/test_sead_strike.py::test_study_is_the_same_whatever_the_workers_and_batches",
     "tests/ea/test_sead_strike.py::test_batches_equal_single_runs",

@@ -163,3 +163,30 @@ def test_viewer_renders_the_replay_offline(browser, small_run, tmp_path):
     assert n_entities > 5
     assert not problems, problems
     assert not external, external
+
+
+def test_exposure_section_renders_offline(browser, tmp_path):
+    """The run report of `iadsim exposure` (weapons held) with its exposure section: the table per
+    aircraft and radar and the illuminated-aspect plot, drawn (issue #20 item 5)."""
+    from typer.testing import CliRunner
+
+    from iadsim.cli import app
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "exposure" / "f35_transit.yaml"
+    out = tmp_path / "exposure"
+    res = CliRunner().invoke(app, ["exposure", str(example), "--out", str(out)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    page, problems, external = _page(browser)
+    page.goto((out / "report.html").as_uri())
+    page.wait_for_selector("#exposure", timeout=30_000)
+    section = page.locator("#exposure")
+    assert page.locator("#exposure ~ table tr").count() >= 5  # header and one row per aircraft and radar
+    img = page.locator("#exposure ~ figure img, #exposure ~ img, #exposure ~ * img").first
+    assert img.evaluate("i => i.complete && i.naturalWidth > 400")
+    section.scroll_into_view_if_needed()
+    shots = _shots(tmp_path)
+    page.screenshot(path=str(shots / "exposure_report.png"), full_page=True)
+    img.screenshot(path=str(shots / "exposure_aspect.png"))
+    page.close()
+    assert not problems, problems
+    assert not external, external
