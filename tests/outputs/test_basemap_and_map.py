@@ -193,3 +193,18 @@ def test_catalog_values_and_missing_titles_read_as_text(small_run):
     html = section_sources(small_run[0])
     assert "<td>[" not in html and "<td>{" not in html
     assert "<td>title not recorded</td>" not in html  # shown greyed as a note, not as if it were a title
+
+
+def test_every_catalog_threat_has_its_own_colour():
+    """Each threat profile of the catalog has a fixed colour of its own (routes of a SEAD raid with
+    ten classes stay apart), none shared with a missile, the radars, units or events."""
+    from iadsim import catalog
+
+    threats = catalog.names("threats")
+    assert len(threats) >= 11
+    colours = [palette.THREAT_COLOURS.get(t) for t in threats]
+    assert None not in colours, dict(zip(threats, colours))
+    assert len(set(colours)) == len(colours)
+    others = set(palette.MISSILE_COLOURS) | {palette.RADAR_COLOUR, palette.UNIT_COLOUR, palette.ASSET_COLOUR}
+    others |= {c for _, _, c in palette.EVENTS.values()}
+    assert others.isdisjoint(colours)

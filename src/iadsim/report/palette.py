@@ -11,7 +11,10 @@ from __future__ import annotations
 
 MISSILE_COLOURS = ("#1c7ed6", "#15aabf", "#364fc7", "#0b7285", "#74c0fc", "#3bc9db")
 THREAT_COLOURS = {"cruise_missile": "#e8590c", "fighter": "#c2255c", "stealth_fighter": "#9c36b5", "drone": "#f59f00",
-                  "srbm": "#e03131", "bomber": "#a61e4d"}
+                  "srbm": "#e03131", "bomber": "#a61e4d",
+                  # the electronic-attack profiles (issue 18): browns and pinks, apart from the six above
+                  "standoff_cruise_missile": "#ff8787", "glide_bomb": "#bc6c25", "arm": "#f783ac", "decoy": "#d4a373",
+                  "soj_aircraft": "#7f5539"}
 THREAT_FALLBACK = ("#d9480f", "#f08c00", "#e64980", "#fa5252", "#862e9c")
 RADAR_COLOUR = "#495057"
 UNIT_COLOUR = "#102a43"
