@@ -144,8 +144,9 @@ def difference_figure(label_base: str, label: str, rows: list[dict]) -> go.Figur
                         error_x=dict(type="data", symmetric=False, array=[hi - d], arrayminus=[d - lo], color=colour, width=8),
                         hovertemplate=f"{r['metric']}: %{{x:.3g}} [{fmt(r['lo'])}, {fmt(r['hi'])}]<extra></extra>", row=k, col=1)
         fig.add_vline(x=0, line=dict(dash="dot", color="#868e96"), row=k, col=1)
-        span = np.nanmax(np.abs([lo, hi, d]))
-        span = span if np.isfinite(span) and span > 1e-9 else 1.0  # no difference at all: a unit-wide axis
+        ends = np.abs([lo, hi, d])
+        span = float(ends[np.isfinite(ends)].max(initial=0.0))
+        span = span if span > 1e-9 else 1.0  # no difference at all (or none defined): a unit-wide axis
         fig.update_xaxes(range=[-1.15 * span, 1.15 * span], zeroline=False, row=k, col=1)
     fig.update_annotations(font_size=12)
     fig.update_layout(title=f"{label} − {label_base} (paired, common random numbers; 95 % intervals; "
