@@ -184,6 +184,27 @@ def _panel_box(box, lat0_rad, aspect=1.0, pad=0.06):
     return fit_box([box[0], box[1]], [box[2], box[3]], lat0_rad, (aspect, 1.0), pad=pad, min_half_span_m=5_000.0)
 
 
+def basemap_axes(ax, view, lat0_rad: float) -> None:
+    """A matplotlib map panel on ``view`` = (lon_min, lon_max, lat_min, lat_max) deg: Natural Earth
+    coastlines, borders and labelled cities under the data, equal ground scale at ``lat0_rad``."""
+    from iadsim.report import basemap, palette
+
+    for layer, colour in (("coast", palette.COAST_COLOUR), ("border", palette.BORDER_COLOUR)):
+        lon, lat = basemap.lines(layer, view)
+        ax.plot(lon, lat, color=colour, lw=0.8, ls="-" if layer == "coast" else "-.", zorder=1)
+    names, clon, clat = basemap.cities(view)
+    ax.plot(clon, clat, "o", color=palette.CITY_COLOUR, ms=3, zorder=2)
+    for nm, x, y in zip(names, clon, clat):
+        ax.annotate(nm, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7, color="#495057", zorder=3.5)
+    ax.set_xlim(view[:2])
+    ax.set_ylim(view[2:])
+    ax.set_aspect(1.0 / np.cos(lat0_rad))
+    ax.set_facecolor(palette.LAND_BG)
+    ax.set_xlabel("longitude (deg E)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.25)
+
+
 def map_png(world, path: Path, rcs_m2, alts_m, pd: float, title: str) -> None:
     """Footprints of every radar on the Natural Earth basemap (matplotlib): one panel per target
     altitude, one colour per RCS (dark = small), one line style per radar, legend below the panels."""
@@ -200,9 +221,7 @@ def map_png(world, path: Path, rcs_m2, alts_m, pd: float, title: str) -> None:
     n = len(alts_m)
     fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 5.6), squeeze=False)
     for ax, h in zip(axes[0], alts_m):
-        for layer, colour in (("coast", palette.COAST_COLOUR), ("border", palette.BORDER_COLOUR)):
-            lon, lat = basemap.lines(layer, view)
-            ax.plot(lon, lat, color=colour, lw=0.8, ls="-" if layer == "coast" else "-.", zorder=1)
+        basemap_axes(ax, view, world.origin.lat_rad)
         for f in fps:
             if f["alt_m"] == h:
                 k = list(rcs_m2).index(f["rcs_m2"])
@@ -210,18 +229,7 @@ def map_png(world, path: Path, rcs_m2, alts_m, pd: float, title: str) -> None:
         for i in range(len(world.radars.name)):
             lat0, lon0 = _site_latlon(world, i)
             ax.plot(np.degrees(lon0), np.degrees(lat0), "^", color=palette.UNIT_COLOUR, ms=8, zorder=4)
-        names, clon, clat = basemap.cities(view)
-        ax.plot(clon, clat, "o", color=palette.CITY_COLOUR, ms=3, zorder=2)
-        for nm, x, y in zip(names, clon, clat):
-            ax.annotate(nm, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7, color="#495057")
-        ax.set_xlim(view[:2])
-        ax.set_ylim(view[2:])
-        ax.set_aspect(1.0 / np.cos(world.origin.lat_rad))
-        ax.set_facecolor(palette.LAND_BG)
         ax.set_title(f"target {h:g} m above ground", fontsize=10)
-        ax.set_xlabel("longitude (deg E)", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.25)
     axes[0][0].set_ylabel("latitude (deg N)", fontsize=8)
     handles = [plt.Line2D([], [], color=c, lw=2, label=f"RCS {s:g} m²") for s, c in zip(rcs_m2, colours)]
     handles += [plt.Line2D([], [], color="#212529", ls=RADAR_STYLES[i % 4], label=_label(world, i))

@@ -161,6 +161,7 @@ def jammed_map_png(world, path, rows: list[dict], rcs_m2: float, pd: float, titl
 
     from iadsim import geo
     from iadsim.report import basemap, palette
+    from iadsim.report.coverage import basemap_axes
     from iadsim.report.run_map import _ring
 
     o, rd, th = world.origin, world.radars, world.threats
@@ -187,26 +188,13 @@ def jammed_map_png(world, path, rows: list[dict], rcs_m2: float, pd: float, titl
     lon, lat = np.concatenate(lons), np.concatenate(lats)
     pad = 0.5
     view = (np.nanmin(lon) - pad, np.nanmax(lon) + pad, np.nanmin(lat) - pad, np.nanmax(lat) + pad)
-    for layer, colour in (("coast", palette.COAST_COLOUR), ("border", palette.BORDER_COLOUR)):
-        bx, by = basemap.lines(layer, view)
-        ax.plot(bx, by, color=colour, lw=0.8, ls="-" if layer == "coast" else "-.", zorder=1)
-    names, clon, clat = basemap.cities(view)
-    ax.plot(clon, clat, "o", color=palette.CITY_COLOUR, ms=3, zorder=2)
-    for nm, x, y in zip(names, clon, clat):
-        ax.annotate(nm, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7, color="#495057")
+    basemap_axes(ax, view, o.lat_rad)
     site_lat, site_lon, _ = geo.enu_to_geodetic(rd.pos_enu_m, o)
     ax.plot(np.degrees(site_lon), np.degrees(site_lat), "^", color=palette.UNIT_COLOUR, ms=9, zorder=5)
     handles += [plt.Line2D([], [], color="#495057", ls=":", label="dotted: self-screening (jammer on the target)"),
                 plt.Line2D([], [], color="#c2255c", marker="*", ls="", ms=10, label="jammer station (route start)"),
                 plt.Line2D([], [], color=palette.UNIT_COLOUR, marker="^", ls="", label="radar site")]
-    ax.set_xlim(view[:2])
-    ax.set_ylim(view[2:])
-    ax.set_aspect(1.0 / np.cos(o.lat_rad))
-    ax.set_facecolor(palette.LAND_BG)
-    ax.grid(alpha=0.25)
-    ax.set_xlabel("longitude (deg E)", fontsize=8)
     ax.set_ylabel("latitude (deg N)", fontsize=8)
-    ax.tick_params(labelsize=7)
     ax.set_title(f"{title}: burn-through range, RCS {rcs_m2:g} m², Pd {pd:g} per dwell (Swerling 1)", fontsize=10)
     fig.legend(handles=handles, loc="lower center", ncol=1, fontsize=7, frameon=False)
     fig.text(0.99, 0.005, basemap.ATTRIBUTION, ha="right", va="bottom", fontsize=6, color="#868e96")
