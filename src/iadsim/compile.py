@@ -218,10 +218,9 @@ def sensor_profile(sensor: Sensor) -> dict:
     return catalog.si(catalog.apply_overrides(catalog.profile("radars", sensor.radar), sensor.overrides, kind="radars"))
 
 
-def _sensor_radar_rows(scenario: Scenario, origin: geo.Origin, ground_m: float, terrain=None) -> list[dict]:
+def _sensor_radar_rows(scenario: Scenario, origin: geo.Origin, site_ground) -> list[dict]:
     """One radar row per standalone sensor; its site is the Units row after the fire units."""
     rows = []
-    site_ground = ground_at(terrain, ground_m, [s.lat_deg for s in scenario.sensors], [s.lon_deg for s in scenario.sensors])
     for s_idx, sensor in enumerate(scenario.sensors):
         rp = sensor_profile(sensor)
         lat, lon = np.radians(sensor.lat_deg), np.radians(sensor.lon_deg)
@@ -297,7 +296,8 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, grou
     """Fire units, then the standalone sensors as sites with a radar and a tracker but no weapons
     (zero channels; ``Units.is_sensor``), and every radar of both (sensing treats them alike)."""
     profiles = [unit_profile(u) for u in scenario.units]
-    site_ground = ground_at(terrain, ground_m, [u.lat_deg for u in scenario.units], [u.lon_deg for u in scenario.units])
+    sites = list(scenario.units) + list(scenario.sensors)  # the sensors' sites are the Units rows after the fire units
+    site_ground = ground_at(terrain, ground_m, [u.lat_deg for u in sites], [u.lon_deg for u in sites])
     radar_rows, weapon_rows = [], []
     for u_idx, (unit, prof) in enumerate(zip(scenario.units, profiles)):
         lat, lon = np.radians(unit.lat_deg), np.radians(unit.lon_deg)
@@ -317,7 +317,7 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, grou
             stock = int(round(sets * rails * n_l))
             weapon_rows.append(dict(unit_idx=u_idx, name=entry["missile"], rounds=rails * n_l + stock, p=mp, flown=flown,
                                     n_launchers=n_l, rails=rails, reload_rounds=stock))
-    radar_rows += _sensor_radar_rows(scenario, origin, ground_m, terrain)
+    radar_rows += _sensor_radar_rows(scenario, origin, site_ground[len(scenario.units):])
     bands = [band_letter(r["p"]["frequency_hz"]) for r in radar_rows]
     group_profs = [threat_profile(raid) for raid in scenario.raids] if group_profs is None else group_profs
     factors = [p.get("rcs_band_factor", {}) for p in group_profs]  # X band = 1 reference (per raid, then release)
@@ -355,9 +355,7 @@ def _compile_units(scenario: Scenario, origin: geo.Origin, ground_m: float, grou
     units = Units(
         name=[u.name for u in scenario.units] + [s.name for s in sensors],
         system=[u.system for u in scenario.units] + [s.radar for s in sensors],
-        pos_enu_m=np.array([_enu(origin, u.lat_deg, u.lon_deg, g + u.alt_agl_m) for u, g in zip(
-            list(scenario.units) + list(sensors), np.concatenate([site_ground, ground_at(
-                terrain, ground_m, [s.lat_deg for s in sensors], [s.lon_deg for s in sensors])]))]).reshape(-1, 3),
+        pos_enu_m=np.array([_enu(origin, u.lat_deg, u.lon_deg, g + u.alt_agl_m) for u, g in zip(sites, site_ground)]).reshape(-1, 3),
         channels_targets=np.array([int(p["channels"]["targets"]) for p in profiles] + [0] * m, int),
         channels_missiles=np.array([int(p["channels"]["missiles"]) for p in profiles] + [0] * m, int),
         reaction_time_s=np.array([p["reaction_time_s"] for p in profiles] + [0.0] * m, float),
